@@ -1,0 +1,88 @@
+import express, { Router } from 'express';
+import createError from 'http-errors';
+import { z } from 'zod';
+import { destroySession, regenerateSession, saveSession } from '../sessions/session-ops.ts';
+import { storeUnavailable } from '../sessions/tenant-store.ts';
+import { loginPage } from '../web/pages.ts';
+import type { LoginLimiter } from './login-limiter.ts';
+import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
+
+const credentials = z.object({
+  username: z.string().trim().toLowerCase().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+
+/** Limiter calls touch Redis; when it is down the answer is the same 503 as for sessions. */
+const orUnavailable = <T>(promise: Promise<T>) =>
+  promise.catch((err: unknown) => {
+    throw storeUnavailable(err);
+  });
+
+export interface AuthRoutesOptions {
+  limiter: LoginLimiter;
+  /** Cookie names to clear on logout (plain and `__Host-`). */
+  cookieNames: { http: string; https: string };
+}
+
+/** GET/POST /login and POST /logout: the example of how to sign a user in to one tenant. */
+export function authRoutes({ limiter, cookieNames }: AuthRoutesOptions): Router {
+  const router = Router();
+  // Forms are parsed only here; small, flat (extended: false) and with few fields.
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+
+  router.get('/login', (req, res) => {
+    if (req.session.user) res.redirect(303, '/');
+    else res.type('html').send(loginPage(req.tenant));
+  });
+
+  router.post('/login', form, async (req, res) => {
+    const parsed = credentials.safeParse(req.body);
+    if (!parsed.success) {
+      throw createError(400, 'Send one username and one password as a form.');
+    }
+    const { username, password } = parsed.data;
+    const attempt = { tenantId: req.tenant.id, username, clientIp: req.ip ?? 'unknown' };
+
+    const wait = await orUnavailable(limiter.retryAfter(attempt));
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      res.status(429).type('html');
+      res.send(
+        loginPage(req.tenant, { error: 'Too many failed sign-ins. Try again later.', username }),
+      );
+      return;
+    }
+
+    const user = req.tenant.users.get(username);
+    // The same work for an unknown user as for a wrong password: the answer reveals nothing.
+    const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+    if (!user || !ok) {
+      await orUnavailable(limiter.recordFailure(attempt));
+      res.status(401).type('html');
+      res.send(loginPage(req.tenant, { error: 'Wrong username or password.', username }));
+      return;
+    }
+
+    await orUnavailable(limiter.reset(attempt));
+    // A new session id at login, so an id planted before sign-in (fixation) is worthless.
+    await regenerateSession(req);
+    req.session.tenantId = req.tenant.id;
+    req.session.user = { username: user.username, displayName: user.displayName };
+    req.session.createdAt = Date.now();
+    // Saved before answering: a 303 is only sent once the session really exists in the store.
+    await saveSession(req);
+    res.redirect(303, '/');
+  });
+
+  router.post('/logout', async (req, res) => {
+    if (req.session.user || req.session.tenantId) await destroySession(req);
+    const cookie = { path: '/', httpOnly: true, sameSite: 'lax' } as const;
+    res.clearCookie(cookieNames.http, cookie);
+    if (req.secure) res.clearCookie(cookieNames.https, { ...cookie, secure: true });
+    // Ask the browser to drop what this origin stored too.
+    res.setHeader('Clear-Site-Data', '"cookies", "storage"');
+    res.redirect(303, '/');
+  });
+
+  return router;
+}

@@ -1,0 +1,187 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** Signs sessions outside production only; production refuses to start with it. */
+export const DEV_SESSION_SECRET = 'tenantry-development-secret-do-not-use-in-production';
+
+const MIN_SECRET_BYTES = 32;
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `TRUST_PROXY` as Express takes it: false, a hop count, or a list of addresses / CIDRs / names. */
+export type TrustProxy = false | number | string[];
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const blankAsUnset = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const max = family === 4 ? 32 : 128;
+  return /^\d+$/.test(bits) && Number(bits) <= max;
+}
+
+const trustProxy = z
+  .string()
+  .transform((raw, ctx): TrustProxy => {
+    const value = raw.trim();
+    if (value === '' || value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    if (value === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must not be "true": that trusts X-Forwarded-* from any client. Name the proxy (an address, a CIDR such as 172.16.0.0/12, "loopback") or a hop count',
+      });
+      return z.NEVER;
+    }
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isProxyEntry(entry));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has entries that are not an IP address, a CIDR or loopback/linklocal/uniquelocal: ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  })
+  .default(false);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(0, 65535).default(3000),
+    REDIS_URL: z.preprocess(
+      blankAsUnset,
+      z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    ),
+    APP_NAME: z
+      .string()
+      .regex(
+        /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/,
+        'must be a slug (a-z, 0-9, "-", "_"): it goes into every Redis key',
+      )
+      .default('app'),
+    SESSION_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
+    SESSION_TTL_SECONDS: int(60, 31_536_000).default(3600),
+    SESSION_ABSOLUTE_SECONDS: int(60, 31_536_000).default(86_400),
+    SESSION_COOKIE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
+      .default('sid'),
+    TRUST_PROXY: trustProxy,
+    TENANTS_DIR: z.string().min(1).default('./tenants'),
+    LOGIN_MAX_FAILURES: int(1, 1000).default(5),
+    LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
+    REDIS_TIMEOUT_MS: int(50, 10_000).default(1000),
+    SHUTDOWN_TIMEOUT_MS: int(0, 60_000).default(8000),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (env.REDIS_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message:
+          'is required when NODE_ENV=production (the in-process store serves one process only); set it to redis://host:6379',
+      });
+    }
+    const secrets = splitSecrets(env.SESSION_SECRET);
+    const fix = 'generate one with: openssl rand -base64 48';
+    if (secrets.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: `is required when NODE_ENV=production; ${fix}`,
+      });
+    } else if (secrets.some((s) => s === DEV_SESSION_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: `is the public development value; ${fix}`,
+      });
+    } else if (secrets.some((s) => Buffer.byteLength(s) < MIN_SECRET_BYTES)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: `has a secret shorter than ${MIN_SECRET_BYTES} bytes; ${fix}`,
+      });
+    }
+  });
+
+function splitSecrets(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  /** Unset: sessions live in an in-process store (development only). */
+  redisUrl: string | undefined;
+  appName: string;
+  /** First signs, all verify. */
+  sessionSecrets: string[];
+  usingDevSecret: boolean;
+  sessionTtlSeconds: number;
+  sessionAbsoluteSeconds: number;
+  sessionCookieName: string;
+  trustProxy: TrustProxy;
+  tenantsDir: string;
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+  redisTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  replicaName: string | undefined;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Turns an environment (usually process.env) into a typed Config, or throws one ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'} ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const secrets = splitSecrets(e.SESSION_SECRET);
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    appName: e.APP_NAME,
+    sessionSecrets: secrets.length > 0 ? secrets : [DEV_SESSION_SECRET],
+    usingDevSecret: secrets.length === 0,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    sessionAbsoluteSeconds: e.SESSION_ABSOLUTE_SECONDS,
+    sessionCookieName: e.SESSION_COOKIE_NAME,
+    trustProxy: e.TRUST_PROXY,
+    tenantsDir: e.TENANTS_DIR,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    replicaName: e.REPLICA_NAME,
+  };
+}

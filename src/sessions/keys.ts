@@ -1,0 +1,9 @@
+/**
+ * The Redis key layout, in one place. Every part is a slug checked at load, and every prefix ends
+ * with ':', so one tenant's prefix is never the start of another's and SCAN patterns stay literal.
+ */
+export const sessionKeyPrefix = (tenantId: string, appName: string) =>
+  `sessions:${tenantId}:${appName}:`;
+
+export const loginFailureKeyPrefix = (tenantId: string, appName: string) =>
+  `login-failures:${tenantId}:${appName}:`;

@@ -1,0 +1,49 @@
+import { LRUCache } from 'lru-cache';
+import type { Kv, SessionBackend } from './kv.ts';
+
+/**
+ * The in-process store used when REDIS_URL is unset outside production: the same commands and
+ * the same key layout as Redis, bounded by an LRU so a busy dev server cannot grow without end.
+ * It serves one process only, which is why production refuses to start without REDIS_URL.
+ */
+export function createMemoryBackend(maxKeys = 10_000): SessionBackend {
+  const cache = new LRUCache<string, string>({ max: maxKeys });
+  const kv: Kv = {
+    get: async (key) => cache.get(key) ?? null,
+    set: async (key, value, options) => {
+      if (options?.condition === 'NX' && cache.has(key)) return null;
+      const seconds = options?.expiration?.value;
+      cache.set(key, value, seconds === undefined ? {} : { ttl: seconds * 1000 });
+      return 'OK';
+    },
+    expire: async (key, seconds) => {
+      const value = cache.get(key);
+      if (value === undefined) return 0;
+      cache.set(key, value, { ttl: seconds * 1000 });
+      return 1;
+    },
+    del: async (keys) => {
+      let removed = 0;
+      for (const key of [keys].flat()) if (cache.delete(key)) removed++;
+      return removed;
+    },
+    incr: async (key) => {
+      const next = Number(cache.get(key) ?? '0') + 1;
+      const ttl = cache.getRemainingTTL(key);
+      cache.set(key, String(next), Number.isFinite(ttl) && ttl > 0 ? { ttl } : {});
+      return next;
+    },
+    ttl: async (key) => {
+      if (!cache.has(key)) return -2;
+      const ms = cache.getRemainingTTL(key);
+      return Number.isFinite(ms) ? Math.ceil(ms / 1000) : -1;
+    },
+    mGet: async (keys) => keys.map((key) => cache.get(key) ?? null),
+    async *scanIterator({ MATCH }) {
+      const prefix = MATCH.endsWith('*') ? MATCH.slice(0, -1) : MATCH;
+      yield [...cache.keys()].filter((key) => key.startsWith(prefix));
+    },
+    ping: async () => 'PONG',
+  };
+  return { kind: 'memory', kv, ping: async () => {}, close: async () => cache.clear() };
+}

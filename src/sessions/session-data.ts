@@ -1,0 +1,26 @@
+import type { Tenant } from '../tenants/load-tenants.ts';
+
+export interface SignedInUser {
+  username: string;
+  displayName: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The tenant that created the session; checked on every request behind the key prefix. */
+    tenantId: string;
+    user: SignedInUser;
+    /** Epoch ms of the login, for the absolute lifetime. */
+    createdAt: number;
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by resolveTenant before any session work; routes below it can rely on it. */
+      tenant: Tenant;
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import type { RequestHandler } from 'express';
+import createError from 'http-errors';
+import type { TenantRegistry } from './registry.ts';
+
+/**
+ * Finds the tenant for the request's host, or stops it with a 404 before any session or Redis
+ * work. req.hostname honours X-Forwarded-Host only from proxies named in TRUST_PROXY, so a client
+ * cannot pick another tenant by sending that header.
+ */
+export function resolveTenant(registry: TenantRegistry): RequestHandler {
+  return (req, _res, next) => {
+    const tenant = registry.resolve(req.hostname);
+    if (!tenant) return next(createError(404, 'No site is served at this address.'));
+    req.tenant = tenant;
+    next();
+  };
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { createClient } from 'redis';
+import { inject } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createRedisBackend } from '../../src/sessions/redis-backend.ts';
+import { TenantRegistry } from '../../src/tenants/registry.ts';
+
+export const DEMO_TENANTS_DIR = fileURLToPath(new URL('../../tenants', import.meta.url));
+
+export interface TestAppOptions {
+  /** Extra environment for loadConfig (APP_NAME defaults to a fresh one per app). */
+  env?: Record<string, string>;
+  /** Environment the tenant registry resolves `sessionSecretEnv` from. */
+  tenantEnv?: Record<string, string>;
+  /** Defaults to the suite's shared Redis. */
+  redisUrl?: string;
+}
+
+/**
+ * The app exactly as server.ts builds it, on a real Redis, with its own APP_NAME so its keys
+ * never meet another test's. `close()` deletes every key it made and closes the client.
+ */
+export async function createTestApp(options: TestAppOptions = {}) {
+  const logger = pino({ level: 'silent' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    TENANTS_DIR: DEMO_TENANTS_DIR,
+    APP_NAME: `t-${randomBytes(4).toString('hex')}`,
+    REDIS_URL: options.redisUrl ?? inject('redisUrl'),
+    REDIS_TIMEOUT_MS: '500',
+    ...options.env,
+  });
+  const tenants = await TenantRegistry.open({
+    dir: config.tenantsDir,
+    env: options.tenantEnv ?? {},
+    logger,
+  });
+  const backend = createRedisBackend({
+    url: config.redisUrl!,
+    timeoutMs: config.redisTimeoutMs,
+    logger,
+  });
+  await waitFor(() => backend.ping());
+  const app = createApp({ config, tenants, backend, logger });
+  const redis = createClient({ url: config.redisUrl! });
+  await redis.connect();
+
+  /** Every key this app made, in any prefix. */
+  const keys = async () => {
+    const found: string[] = [];
+    for await (const batch of redis.scanIterator({ MATCH: `*:${config.appName}:*`, COUNT: 1000 })) {
+      found.push(...batch);
+    }
+    return found.sort();
+  };
+  return {
+    app,
+    config,
+    tenants,
+    backend,
+    redis,
+    logger,
+    keys,
+    async close() {
+      const mine = await keys();
+      if (mine.length > 0) await redis.del(mine);
+      await redis.close();
+      await backend.close();
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+export async function waitFor(check: () => Promise<unknown>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** The demo users, as the contract names them. */
+export const DEMO = {
+  a: {
+    tenant: 'customer-a',
+    host: 'customer-a.localhost',
+    username: 'alice',
+    password: 'alice-password',
+    name: 'Customer A',
+  },
+  b: {
+    tenant: 'customer-b',
+    host: 'customer-b.localhost',
+    username: 'bob',
+    password: 'bob-password',
+    name: 'Customer B',
+  },
+  c: {
+    tenant: 'customer-c',
+    host: 'customer-c.localhost',
+    username: 'carol',
+    password: 'carol-password',
+    name: 'Customer C',
+  },
+} as const;
