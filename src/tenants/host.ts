@@ -17,7 +17,9 @@ export function normalizeHost(raw: string | undefined): string | undefined {
     host = host.slice(0, colon);
   }
   if (host.endsWith('.')) host = host.slice(0, -1);
-  if (host === '' || host.length > 253) return undefined;
+  // Letters (any script, for IDNs), digits, '.', '-', '_' only: domainToASCII alone would read
+  // "evil.test/customer-a.localhost" as a URL and keep part of it.
+  if (host === '' || host.length > 253 || /[^\p{L}\p{M}\p{N}._-]/u.test(host)) return undefined;
   const ascii = domainToASCII(host); // '' when the WHATWG URL parser refuses the name
-  return ascii === '' ? undefined : ascii;
+  return /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/.test(ascii) ? ascii : undefined;
 }

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEV_SESSION_SECRET, loadConfig } from '../src/config.ts';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected loadConfig to throw');
+};
+
+describe('loadConfig', () => {
+  it('when the environment is empty, then the contract defaults apply', () => {
+    expect(loadConfig({})).toMatchObject({
+      env: 'development',
+      port: 3000,
+      redisUrl: undefined,
+      appName: 'app',
+      sessionSecrets: [DEV_SESSION_SECRET],
+      usingDevSecret: true,
+      sessionTtlSeconds: 3600,
+      sessionAbsoluteSeconds: 86_400,
+      sessionCookieName: 'sid',
+      trustProxy: false,
+      tenantsDir: './tenants',
+    });
+  });
+
+  it('when values are given as strings, then they are parsed to their types', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      REDIS_URL: 'redis://cache:6379/2',
+      APP_NAME: 'billing',
+      SESSION_SECRET: 'new-secret, old-secret',
+      SESSION_TTL_SECONDS: '600',
+      SESSION_COOKIE_NAME: 'my_sid',
+      TENANTS_DIR: '/etc/tenants',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      redisUrl: 'redis://cache:6379/2',
+      appName: 'billing',
+      sessionSecrets: ['new-secret', 'old-secret'],
+      usingDevSecret: false,
+      sessionTtlSeconds: 600,
+      sessionCookieName: 'my_sid',
+      tenantsDir: '/etc/tenants',
+    });
+  });
+
+  it.each([
+    ['', false],
+    ['false', false],
+    ['1', 1],
+    ['loopback', ['loopback']],
+    ['172.16.0.0/12, 10.0.0.1', ['172.16.0.0/12', '10.0.0.1']],
+    ['::1, fd00::/8', ['::1', 'fd00::/8']],
+  ])('when TRUST_PROXY is %j, then Express gets %j', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'example.com', '10.0.0.0/33', '1.2.3'])(
+    'when TRUST_PROXY is %j, then start-up is refused naming TRUST_PROXY',
+    (raw) => {
+      expect(problemsOf({ TRUST_PROXY: raw })).toEqual([expect.stringMatching(/^TRUST_PROXY /)]);
+    },
+  );
+
+  it('when several values are wrong, then every problem is reported at once, each naming its variable', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      REDIS_URL: 'http://not-redis',
+      APP_NAME: 'My App',
+      SESSION_TTL_SECONDS: '-1',
+      SESSION_COOKIE_NAME: 'a b',
+      NODE_ENV: 'staging',
+    });
+    const named = problems.map((p) => p.split(' ')[0]);
+    expect(named.sort()).toEqual(
+      [
+        'APP_NAME',
+        'NODE_ENV',
+        'PORT',
+        'REDIS_URL',
+        'SESSION_COOKIE_NAME',
+        'SESSION_TTL_SECONDS',
+      ].sort(),
+    );
+  });
+
+  it('when NODE_ENV=production has no SESSION_SECRET nor REDIS_URL, then both are named with a fix', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^REDIS_URL is required when NODE_ENV=production/),
+        expect.stringMatching(/^SESSION_SECRET is required when NODE_ENV=production.*openssl rand/),
+      ]),
+    );
+  });
+
+  it('when production is fully configured, then it loads', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      REDIS_URL: 'redis://redis:6379',
+      SESSION_SECRET: 'x'.repeat(48),
+    });
+    expect(config).toMatchObject({ env: 'production', usingDevSecret: false });
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TenantLoadError, loadTenants } from '../src/tenants/load-tenants.ts';
+import { TenantRegistry } from '../src/tenants/registry.ts';
+import { tenantJsonSchema } from '../src/tenants/tenant-json-schema.ts';
+import { DEMO_TENANTS_DIR, waitFor } from './support/test-app.ts';
+
+const HASH = 'scrypt$15$8$3$N5eGMn2gch-8RyeljnNepA$XmUSzr4qXH9XzyiRDaxIigEqUBfJ4EFHZuWx-eF4VFg';
+const tenant = (id: string, overrides: Record<string, unknown> = {}) => ({
+  id,
+  name: `Tenant ${id}`,
+  hosts: [`${id}.example.test`],
+  theme: { color: '#123456' },
+  users: [{ username: 'user', displayName: 'User', passwordHash: HASH }],
+  ...overrides,
+});
+
+let dir: string;
+const write = (name: string, content: unknown) =>
+  writeFile(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+const problemsOf = async (env: Record<string, string> = {}) => {
+  const err = await loadTenants(dir, env).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(TenantLoadError);
+  return (err as TenantLoadError).problems;
+};
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tenantry-tenants-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('tenant files', () => {
+  it('when the demo tenants load, then each host maps to its tenant and users are per tenant', async () => {
+    const registry = await TenantRegistry.open({
+      dir: DEMO_TENANTS_DIR,
+      env: {},
+      logger: pino({ level: 'silent' }),
+    });
+    expect(registry.list().map((t) => [t.id, t.name, t.hosts])).toEqual([
+      ['customer-a', 'Customer A', ['customer-a.localhost']],
+      ['customer-b', 'Customer B', ['customer-b.localhost']],
+      ['customer-c', 'Customer C', ['customer-c.localhost']],
+    ]);
+    expect(registry.resolve('Customer-B.localhost:8080')?.id).toBe('customer-b');
+    expect(registry.resolve('customer-b.localhost.evil.test')).toBeUndefined();
+    expect([...registry.resolve('customer-a.localhost')!.users.keys()]).toEqual(['alice']);
+  });
+
+  it.each(['Customer-A', 'a:b', 'a*', 'a?', 'a[1]', 'a b', '-a', 'a-', 'x'.repeat(64), ''])(
+    'when the id is %j, then the file is refused (ids go into Redis keys and SCAN patterns)',
+    async (id) => {
+      await write('bad.json', tenant(id));
+      expect(await problemsOf()).toEqual([expect.stringMatching(/^bad\.json: id must be a slug/)]);
+    },
+  );
+
+  it('when files are broken in several ways, then one error names every file and problem', async () => {
+    await write('a.json', tenant('a'));
+    await write('b.json', '{ not json');
+    await write('c.json', tenant('c', { hosts: ['A.example.test.'] }));
+    await write('d.json', tenant('a', { hosts: ['d.example.test'] }));
+    await write('e.json', tenant('e', { theme: { color: 'red' }, extra: true }));
+    await write(
+      'f.json',
+      tenant('f', { users: [{ username: 'u', displayName: 'U', passwordHash: 'plain' }] }),
+    );
+    const problems = await problemsOf();
+    expect(problems).toEqual([
+      expect.stringMatching(/^b\.json: not valid JSON/),
+      'c.json: host "a.example.test" is already claimed by a.json',
+      'd.json: id "a" is already used by a.json',
+      expect.stringMatching(/^e\.json: theme\.color must be a colour/),
+      expect.stringMatching(/^e\.json: .*extra/),
+      expect.stringMatching(/^f\.json: users\.0\.passwordHash must be an scrypt hash/),
+    ]);
+  });
+
+  it('when sessionSecretEnv names a variable, then the tenant uses its secrets; unset or short is refused', async () => {
+    await write('a.json', tenant('a', { sessionSecretEnv: 'TENANT_A_SECRET' }));
+    expect(await problemsOf()).toEqual([
+      'a.json: sessionSecretEnv names TENANT_A_SECRET, which is not set',
+    ]);
+    expect(await problemsOf({ TENANT_A_SECRET: 'short' })).toEqual([
+      'a.json: TENANT_A_SECRET holds a secret shorter than 32 bytes',
+    ]);
+    const [loaded] = await loadTenants(dir, {
+      TENANT_A_SECRET: `${'n'.repeat(32)},${'o'.repeat(32)}`,
+    });
+    expect(loaded?.ownSecrets).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
+  });
+
+  it('when the JSON Schema file is compared with the zod schema, then it is up to date (npm run tenant-schema)', async () => {
+    const committed = JSON.parse(
+      await readFile(join(DEMO_TENANTS_DIR, 'tenant.schema.json'), 'utf8'),
+    ) as unknown;
+    expect(committed).toEqual(tenantJsonSchema());
+  });
+});
+
+describe('tenant registry reload', () => {
+  const logger = pino({ level: 'silent' });
+
+  it('when a tenant file is added, then its host is served without a restart', async () => {
+    await write('a.json', tenant('a'));
+    const registry = await TenantRegistry.open({ dir, env: {}, logger });
+    registry.watch(20);
+    try {
+      expect(registry.resolve('b.example.test')).toBeUndefined();
+      await write('b.json', tenant('b'));
+      await waitFor(async () => expect(registry.resolve('b.example.test')?.id).toBe('b'));
+    } finally {
+      registry.close();
+    }
+  });
+
+  it('when a running tenant file is broken, then the previous tenants stay in service', async () => {
+    await write('a.json', tenant('a'));
+    const registry = await TenantRegistry.open({ dir, env: {}, logger });
+    await write('a.json', '{ oops');
+    expect(await registry.reload()).toBe(false);
+    expect(registry.resolve('a.example.test')?.id).toBe('a');
+    await write('a.json', tenant('a', { name: 'Renamed' }));
+    expect(await registry.reload()).toBe(true);
+    expect(registry.resolve('a.example.test')?.name).toBe('Renamed');
+  });
+
+  it('when the directory cannot be read at start, then start-up stops naming it', async () => {
+    await expect(
+      TenantRegistry.open({ dir: join(dir, 'missing'), env: {}, logger }),
+    ).rejects.toThrow(/Invalid tenants in .*missing:\n {2}- cannot read the directory/);
+  });
+});
