@@ -1,0 +1,48 @@
+import { pino } from 'pino';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createMemoryBackend } from '../src/sessions/memory-kv.ts';
+import { TenantRegistry } from '../src/tenants/registry.ts';
+import { login, sessionIdOf } from './support/http.ts';
+import { DEMO, DEMO_TENANTS_DIR } from './support/test-app.ts';
+
+describe('without REDIS_URL (development)', () => {
+  it('when sessions live in the process, then login, /api/me and logout work with the same key layout', async () => {
+    const logger = pino({ level: 'silent' });
+    const config = loadConfig({ TENANTS_DIR: DEMO_TENANTS_DIR });
+    const backend = createMemoryBackend();
+    const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
+    const app = createApp({ config, tenants, backend, logger });
+
+    const cookie = await login(app, DEMO.a);
+    const key = `sessions:customer-a:app:${sessionIdOf(cookie)}`;
+    expect(JSON.parse((await backend.kv.get(key))!)).toMatchObject({ tenantId: 'customer-a' });
+    expect(await backend.kv.ttl(key)).toBeLessThanOrEqual(3600);
+    expect(await backend.kv.ttl(key)).toBeGreaterThan(3500);
+
+    const me = await request(app).get('/api/me').set('Host', DEMO.a.host).set('Cookie', cookie);
+    expect(me.body.user).toEqual({ username: 'alice', displayName: 'Alice Anders' });
+    await request(app).post('/logout').set('Host', DEMO.a.host).set('Cookie', cookie).expect(303);
+    expect(await backend.kv.get(key)).toBeNull();
+  });
+
+  it('when the store is full, then the least recently used keys go first', async () => {
+    const { kv } = createMemoryBackend(2);
+    await kv.set('a', '1');
+    await kv.set('b', '2');
+    await kv.get('a');
+    await kv.set('c', '3');
+    expect(await kv.mGet(['a', 'b', 'c'])).toEqual(['1', null, '3']);
+  });
+
+  it('when keys have a TTL, then INCR keeps it and NX does not overwrite', async () => {
+    const { kv } = createMemoryBackend();
+    await kv.set('n', '0', { expiration: { type: 'EX', value: 60 }, condition: 'NX' });
+    await kv.set('n', '5', { expiration: { type: 'EX', value: 60 }, condition: 'NX' });
+    expect(await kv.incr('n')).toBe(1);
+    expect(await kv.ttl('n')).toBeGreaterThan(55);
+    expect(await kv.ttl('missing')).toBe(-2);
+  });
+});

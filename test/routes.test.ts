@@ -1,0 +1,170 @@
+import { Router } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { DEMO, createTestApp, type TestApp } from './support/test-app.ts';
+import { login, setCookies } from './support/http.ts';
+
+let t: TestApp;
+let kvCalls = 0;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  // Count the store commands the app issues (the real Redis still answers every one).
+  const counted = new Proxy(t.backend.kv, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        kvCalls++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const boom = Router().get('/boom', () => {
+    throw new Error('secret internals');
+  });
+  app = createApp({ ...t, backend: { ...t.backend, kv: counted }, routes: [boom] });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('probes', () => {
+  it.each(['customer-a.localhost', 'unknown.example', ''])(
+    'when /healthz and /readyz are asked on host %j, then both answer 200',
+    async (host) => {
+      for (const path of ['/healthz', '/readyz']) {
+        const res = await request(app).get(path).set('Host', host);
+        expect(res.status).toBe(200);
+      }
+    },
+  );
+});
+
+describe('unknown hosts', () => {
+  it('when the host is not a tenant, then 404 HTML, no cookie and no store command', async () => {
+    kvCalls = 0;
+    const res = await request(app)
+      .get('/')
+      .set('Host', 'customer-z.localhost')
+      .set('Cookie', 'sid=s%3Aabc.def');
+    expect(res.status).toBe(404);
+    expect(res.type).toBe('text/html');
+    expect(setCookies(res)).toEqual([]);
+    const post = await request(app)
+      .post('/login')
+      .set('Host', 'evil.example')
+      .type('form')
+      .send({ username: 'alice', password: 'alice-password' });
+    expect(post.status).toBe(404);
+    expect(kvCalls).toBe(0);
+  });
+
+  it('when the client asks for JSON, then the 404 is JSON', async () => {
+    const res = await request(app)
+      .get('/api/me')
+      .set('Host', 'nope.localhost')
+      .set('Accept', 'application/json');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: 'No site is served at this address.' });
+  });
+});
+
+describe('pages', () => {
+  it.each(Object.values(DEMO))('when $host is opened, then the page names $name', async (who) => {
+    const res = await request(app).get('/').set('Host', who.host);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(who.name);
+    expect(res.text).toContain('not signed in');
+  });
+
+  it('when signed in, then the home page shows the user and is not cached', async () => {
+    const cookie = await login(app, DEMO.a);
+    const res = await request(app).get('/').set('Host', DEMO.a.host).set('Cookie', cookie);
+    expect(res.text).toContain('Alice Anders');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('when /login is opened, then it is a form posting username and password to /login', async () => {
+    const res = await request(app).get('/login').set('Host', DEMO.b.host);
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<form[^>]*method="post"[^>]*action="\/login"/);
+    expect(res.text).toContain('name="username"');
+    expect(res.text).toContain('name="password"');
+  });
+
+  it('when a page is served, then it has no inline script and a strict CSP', async () => {
+    const res = await request(app).get('/login').set('Host', DEMO.c.host);
+    expect(res.text).not.toContain('<script');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("script-src-attr 'none'");
+  });
+
+  it('when a route does not exist, then 404', async () => {
+    const res = await request(app).get('/nope').set('Host', DEMO.a.host);
+    expect(res.status).toBe(404);
+  });
+
+  it('when a route throws, then a generic 500 that does not leak the message', async () => {
+    const res = await request(app)
+      .get('/boom')
+      .set('Host', DEMO.a.host)
+      .set('Accept', 'application/json');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toContain('secret internals');
+  });
+});
+
+describe('login and /api/me', () => {
+  it('when the credentials are right, then 303 to / and /api/me names tenant and user', async () => {
+    const cookie = await login(app, DEMO.b);
+    const me = await request(app).get('/api/me').set('Host', DEMO.b.host).set('Cookie', cookie);
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({
+      tenant: { id: 'customer-b', name: 'Customer B' },
+      user: { username: 'bob', displayName: 'Bob Brandt' },
+    });
+  });
+
+  it('when not signed in, then /api/me is 401 JSON', async () => {
+    const res = await request(app).get('/api/me').set('Host', DEMO.a.host);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'Not signed in' });
+  });
+
+  it.each([
+    ['a wrong password', 'alice', 'wrong'],
+    ['an unknown user', 'mallory', 'alice-password'],
+    ["another tenant's user", 'bob', 'bob-password'],
+  ])(
+    'when the form has %s, then 401 with the form again and no cookie',
+    async (_case, username, password) => {
+      const res = await request(app)
+        .post('/login')
+        .set('Host', DEMO.a.host)
+        .type('form')
+        .send({ username, password });
+      expect(res.status).toBe(401);
+      expect(res.text).toContain('Wrong username or password.');
+      expect(res.text).toContain('name="password"');
+      expect(setCookies(res)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['repeated fields', 'username=alice&username=bob&password=x'],
+    ['a missing password', 'username=alice'],
+    ['nested fields', 'username[a]=alice&password=x'],
+  ])('when the form has %s, then 400 with a message', async (_case, body) => {
+    const res = await request(app)
+      .post('/login')
+      .set('Host', DEMO.a.host)
+      .set('Accept', 'application/json')
+      .type('form')
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'Send one username and one password as a form.' });
+  });
+});
