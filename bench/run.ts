@@ -1,0 +1,239 @@
+/**
+ * npm run bench: what tenancy costs, measured against a baseline in the same run.
+ *
+ * 1. Throughput: signed-in GET /api/me through tenantry (host -> tenant -> that tenant's session
+ *    in Redis) against the plain single-tenant recipe (one express-session + connect-redis),
+ *    both on the same real redis-server, over loopback HTTP with keep-alive, in alternating rounds.
+ * 2. Memory: heap growth per tenant once 1,000 loaded tenants have each served a request (their
+ *    session middlewares are built lazily, on that first request, and cached).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisStore } from 'connect-redis';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import { pino } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createRedisBackend } from '../src/sessions/redis-backend.ts';
+import { TenantRegistry } from '../src/tenants/registry.ts';
+import { securityHeaders } from '../src/web/security-headers.ts';
+import { DEMO_TENANTS_DIR } from '../test/support/test-app.ts';
+import { startRedisServer } from '../test/support/redis-server.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const CONCURRENCY = 8;
+const logger = pino({ level: 'silent' });
+
+interface Target {
+  port: number;
+  host: string;
+  cookie: string;
+}
+
+function call(
+  agent: Agent,
+  t: Target,
+  method: string,
+  path: string,
+  body?: string,
+  cookie?: string,
+) {
+  return new Promise<{ status: number; setCookie: string[] }>((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port: t.port,
+        method,
+        path,
+        headers: {
+          host: t.host,
+          ...(cookie ? { cookie } : {}),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function serve(
+  app: Express,
+  host: string,
+  username: string,
+  password: string,
+): Promise<Target & { close(): void }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const agent = new Agent({ keepAlive: true });
+  const res = await call(
+    agent,
+    { port, host, cookie: '' },
+    'POST',
+    '/login',
+    `username=${username}&password=${password}`,
+  );
+  const cookie = res.setCookie[0]?.split(';')[0];
+  if (res.status !== 303 || !cookie) throw new Error(`login failed on ${host}: ${res.status}`);
+  agent.destroy();
+  return { port, host, cookie, close: () => server.close() };
+}
+
+async function throughput(t: Target): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let left = REQUESTS;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (left-- > 0) {
+        const { status } = await call(agent, t, 'GET', '/api/me', undefined, t.cookie);
+        if (status !== 200) throw new Error(`GET /api/me answered ${status}`);
+      }
+    }),
+  );
+  agent.destroy();
+  return REQUESTS / ((performance.now() - started) / 1000);
+}
+
+/**
+ * The plain recipe: one express-session with one connect-redis store, no tenants, behind the same
+ * security headers and request logger as tenantry, so the ratio is what tenancy itself costs.
+ */
+function baselineApp(client: unknown): Express {
+  const app = express();
+  app.use(pinoHttp({ logger, autoLogging: false }));
+  app.use(securityHeaders());
+  app.use(
+    session({
+      store: new RedisStore({ client, prefix: 'bench:plain:' }),
+      secret: 'x'.repeat(32),
+      resave: false,
+      saveUninitialized: false,
+    }),
+  );
+  app.post('/login', express.urlencoded({ extended: false }), (req, res) => {
+    req.session.regenerate(() => {
+      req.session.user = { username: 'alice', displayName: 'Alice' };
+      req.session.save(() => res.redirect(303, '/'));
+    });
+  });
+  app.get('/api/me', (req, res) => {
+    if (!req.session.user) res.status(401).json({ error: 'Not signed in' });
+    else res.json({ user: req.session.user });
+  });
+  return app;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function tenantryApp(redisUrl: string, tenantsDir: string) {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    REDIS_URL: redisUrl,
+    TENANTS_DIR: tenantsDir,
+    APP_NAME: 'bench',
+  });
+  const backend = createRedisBackend({ url: redisUrl, timeoutMs: 1000, logger });
+  const tenants = await TenantRegistry.open({ dir: tenantsDir, env: {}, logger });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return { app: createApp({ config, tenants, backend, logger }), backend, tenants };
+}
+
+async function heapAfterServing(redisUrl: string, count: number): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-'));
+  try {
+    for (let i = 0; i < count; i++) {
+      await writeFile(
+        join(dir, `t${i}.json`),
+        JSON.stringify({
+          id: `t${i}`,
+          name: `Tenant ${i}`,
+          hosts: [`t${i}.localhost`],
+          theme: { color: '#123456' },
+          users: [],
+        }),
+      );
+    }
+    const { app, backend } = await tenantryApp(redisUrl, dir);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const agent = new Agent({ keepAlive: true });
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < count; i++) {
+      const { status } = await call(
+        agent,
+        { port, host: `t${i}.localhost`, cookie: '' },
+        'GET',
+        '/',
+      );
+      if (status !== 200) throw new Error(`t${i}: ${status}`);
+    }
+    global.gc?.();
+    const grown = process.memoryUsage().heapUsed - before;
+    agent.destroy();
+    server.close();
+    await backend.close();
+    return grown / count;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const redis = await startRedisServer();
+try {
+  const { app, backend } = await tenantryApp(redis.url, DEMO_TENANTS_DIR);
+  const tenantry = await serve(app, 'customer-a.localhost', 'alice', 'alice-password');
+  const { createClient } = await import('redis');
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  const plain = await serve(baselineApp(client), 'localhost', 'alice', 'x');
+
+  await throughput(tenantry);
+  await throughput(plain); // warm-up
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    a.push(await throughput(tenantry));
+    b.push(await throughput(plain));
+  }
+  const ratios = a.map((x, i) => x / b[i]!);
+  console.log(
+    `throughput, signed-in GET /api/me, ${REQUESTS} requests x ${ROUNDS} rounds, ${CONCURRENCY} concurrent`,
+  );
+  console.log(`  tenantry          median ${median(a).toFixed(0)} req/s`);
+  console.log(`  plain recipe      median ${median(b).toFixed(0)} req/s`);
+  console.log(
+    `  ratio tenantry/plain: median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`,
+  );
+  tenantry.close();
+  plain.close();
+  await client.close();
+  await backend.close();
+
+  const perTenantSmall = await heapAfterServing(redis.url, 3);
+  const perTenantLarge = await heapAfterServing(redis.url, 1000);
+  console.log(
+    'memory, heap growth per tenant after each served one request' +
+      (global.gc ? '' : ' (run with --expose-gc for steadier numbers)'),
+  );
+  console.log(`  3 tenants:     ${(perTenantSmall / 1024).toFixed(1)} KiB per tenant`);
+  console.log(`  1000 tenants:  ${(perTenantLarge / 1024).toFixed(1)} KiB per tenant`);
+} finally {
+  await redis.stop();
+}
