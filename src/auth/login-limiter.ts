@@ -31,21 +31,23 @@ export function createLoginLimiter({
     createHash('sha256').update(`${username.toLowerCase()}\n${clientIp}`).digest('base64url');
 
   return {
-    /** Seconds to wait when this attempt is over the limit; 0 when it may go ahead. */
-    async retryAfter(attempt: LoginAttempt): Promise<number> {
+    /**
+     * Counts this attempt before the password is checked and returns the seconds to wait (0: go
+     * ahead). Counting first, with one atomic INCR, is what holds the limit when many guesses
+     * arrive at once: a check-then-record limiter lets every guess in flight through.
+     */
+    async admit(attempt: LoginAttempt): Promise<number> {
       const key = keyOf(attempt);
-      const failures = Number((await kv.get(key)) ?? 0);
-      if (failures < maxFailures) return 0;
+      // The window starts at the first attempt (NX) and later ones do not push it back.
+      await kv.set(key, '0', { expiration: { type: 'EX', value: windowSeconds }, condition: 'NX' });
+      const attempts = await kv.incr(key);
       const ttl = await kv.ttl(key);
+      // Had the key expired between SET NX and INCR, INCR made it without a TTL: never a lasting lock.
+      if (ttl < 0) await kv.expire(key, windowSeconds);
+      if (attempts <= maxFailures) return 0;
       return ttl > 0 ? ttl : windowSeconds;
     },
-    async recordFailure(attempt: LoginAttempt): Promise<void> {
-      const key = keyOf(attempt);
-      // The window starts at the first failure (NX), later failures do not push it back, and the
-      // key has its TTL before it is ever counted, so a crash between the two never leaves a lock.
-      await kv.set(key, '0', { expiration: { type: 'EX', value: windowSeconds }, condition: 'NX' });
-      await kv.incr(key);
-    },
+    /** A successful sign-in clears the count, so only failures add up. */
     async reset(attempt: LoginAttempt): Promise<void> {
       await kv.del([keyOf(attempt)]);
     },

@@ -43,7 +43,7 @@ export function authRoutes({ limiter, cookieNames }: AuthRoutesOptions): Router 
     const { username, password } = parsed.data;
     const attempt = { tenantId: req.tenant.id, username, clientIp: req.ip ?? 'unknown' };
 
-    const wait = await orUnavailable(limiter.retryAfter(attempt));
+    const wait = await orUnavailable(limiter.admit(attempt));
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       res.status(429).type('html');
@@ -57,7 +57,6 @@ export function authRoutes({ limiter, cookieNames }: AuthRoutesOptions): Router 
     // The same work for an unknown user as for a wrong password: the answer reveals nothing.
     const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
     if (!user || !ok) {
-      await orUnavailable(limiter.recordFailure(attempt));
       res.status(401).type('html');
       res.send(loginPage(req.tenant, { error: 'Wrong username or password.', username }));
       return;

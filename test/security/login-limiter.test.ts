@@ -1,0 +1,141 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+
+/** Failed-login limiting: in Redis, per tenant and per username plus client address. */
+const MAX = 2;
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp({
+    env: { LOGIN_MAX_FAILURES: String(MAX), LOGIN_WINDOW_SECONDS: '600' },
+  });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const attempt = (
+  app: TestApp['app'],
+  host: string,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+) =>
+  request(app)
+    .post('/login')
+    .set('Host', host)
+    .set(headers)
+    .type('form')
+    .send({ username, password });
+
+/** The visible part of an answer: status, Retry-After and the page's message. */
+const answer = (res: request.Response) => ({
+  status: res.status,
+  retryAfter: res.headers['retry-after'] !== undefined,
+  message: /role="alert">([^<]*)</.exec(res.text)?.[1],
+});
+
+describe('failed-login limiting', () => {
+  it('when a username fails too often, then 429 with Retry-After, even for the right password', async () => {
+    for (let i = 0; i < MAX; i++) {
+      expect((await attempt(t.app, DEMO.c.host, 'carol', 'wrong')).status).toBe(401);
+    }
+    const locked = await attempt(t.app, DEMO.c.host, 'carol', 'carol-password');
+    expect(locked.status).toBe(429);
+    const retryAfter = Number(locked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    expect(locked.text).toContain('Too many failed sign-ins');
+  });
+
+  it('when the count lives in Redis, then it is one key per tenant under its prefix, hashed, with the window as TTL', async () => {
+    await attempt(t.app, DEMO.a.host, 'mallory', 'x');
+    const keys = (await t.keys()).filter((k) => k.startsWith('login-failures:customer-a:'));
+    expect(keys).toHaveLength(1);
+    const [key] = keys;
+    expect(key).toMatch(new RegExp(`^login-failures:customer-a:${t.config.appName}:[\\w-]{43}$`));
+    expect(key).not.toContain('mallory');
+    expect(key).not.toContain('127.0.0.1');
+    expect(await t.redis.get(key!)).toBe('1');
+    expect(await t.redis.ttl(key!)).toBeGreaterThan(590);
+  });
+
+  it('when many guesses arrive at once, then no more than the limit are checked', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => attempt(t.app, DEMO.b.host, 'bob', 'guess')),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 401)).toHaveLength(MAX);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(8 - MAX);
+  });
+
+  it('when the username does not exist, then every answer is the same as for one that does', async () => {
+    const known: unknown[] = [];
+    const unknown: unknown[] = [];
+    for (let i = 0; i <= MAX; i++) {
+      known.push(answer(await attempt(t.app, DEMO.a.host, 'alice', 'wrong')));
+      unknown.push(answer(await attempt(t.app, DEMO.a.host, 'nobody-here', 'wrong')));
+    }
+    expect(unknown).toEqual(known);
+    expect(known.at(-1)).toMatchObject({ status: 429, retryAfter: true });
+  });
+
+  it('when one tenant is under attack, then the same username and address still work at another tenant', async () => {
+    const other = await createTestApp({ env: { LOGIN_MAX_FAILURES: String(MAX) } });
+    try {
+      // "bob" is locked at customer-a from this address; bob's own tenant does not care.
+      for (let i = 0; i < MAX; i++) await attempt(other.app, DEMO.a.host, 'bob', 'bob-password');
+      expect((await attempt(other.app, DEMO.a.host, 'bob', 'bob-password')).status).toBe(429);
+      expect((await attempt(other.app, DEMO.b.host, 'bob', 'bob-password')).status).toBe(303);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('when the app runs as two replicas on one Redis, then failures at one count at the other', async () => {
+    const env = { APP_NAME: `r-${t.config.appName}`, LOGIN_MAX_FAILURES: String(MAX) };
+    const [one, two] = await Promise.all([createTestApp({ env }), createTestApp({ env })]);
+    try {
+      for (let i = 0; i < MAX; i++) await attempt(one.app, DEMO.c.host, 'carol', 'wrong');
+      expect((await attempt(two.app, DEMO.c.host, 'carol', 'carol-password')).status).toBe(429);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  it('when the right password comes before the limit, then the count starts again', async () => {
+    const other = await createTestApp({ env: { LOGIN_MAX_FAILURES: String(MAX) } });
+    try {
+      for (let i = 0; i < MAX - 1; i++) await attempt(other.app, DEMO.b.host, 'bob', 'wrong');
+      expect((await attempt(other.app, DEMO.b.host, 'bob', 'bob-password')).status).toBe(303);
+      expect(await other.keys()).not.toContainEqual(expect.stringMatching(/^login-failures:/));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('when the client address comes from a trusted proxy, then each address has its own count; from anyone else X-Forwarded-For changes nothing', async () => {
+    const proxied = await createTestApp({
+      env: { LOGIN_MAX_FAILURES: '1', TRUST_PROXY: 'loopback' },
+    });
+    const direct = await createTestApp({ env: { LOGIN_MAX_FAILURES: '1' } });
+    try {
+      const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+      await attempt(proxied.app, DEMO.a.host, 'alice', 'x', from('203.0.113.1'));
+      expect(
+        (await attempt(proxied.app, DEMO.a.host, 'alice', 'x', from('203.0.113.1'))).status,
+      ).toBe(429);
+      expect(
+        (await attempt(proxied.app, DEMO.a.host, 'alice', 'x', from('203.0.113.2'))).status,
+      ).toBe(401);
+
+      await attempt(direct.app, DEMO.a.host, 'alice', 'x', from('203.0.113.1'));
+      expect(
+        (await attempt(direct.app, DEMO.a.host, 'alice', 'x', from('203.0.113.2'))).status,
+      ).toBe(429);
+    } finally {
+      await Promise.all([proxied.close(), direct.close()]);
+    }
+  });
+});
