@@ -7,7 +7,8 @@ export interface Kv {
   set(
     key: string,
     value: string,
-    options?: { expiration?: { type: 'EX'; value: number }; condition?: 'NX' },
+    // NX: only if absent (a window's first count); XX: only if present (no write-back after logout).
+    options?: { expiration?: { type: 'EX'; value: number }; condition?: 'NX' | 'XX' },
   ): Promise<unknown>;
   expire(key: string, seconds: number): Promise<unknown>;
   del(keys: string | string[]): Promise<number>;

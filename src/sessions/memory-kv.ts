@@ -12,6 +12,7 @@ export function createMemoryBackend(maxKeys = 10_000): SessionBackend {
     get: async (key) => cache.get(key) ?? null,
     set: async (key, value, options) => {
       if (options?.condition === 'NX' && cache.has(key)) return null;
+      if (options?.condition === 'XX' && !cache.has(key)) return null;
       const seconds = options?.expiration?.value;
       cache.set(key, value, seconds === undefined ? {} : { ttl: seconds * 1000 });
       return 'OK';

@@ -2,10 +2,10 @@ import type { RequestHandler } from 'express';
 import session, { type SessionData } from 'express-session';
 import type { Tenant } from '../tenants/load-tenants.ts';
 import type { Kv } from './kv.ts';
+import { GuardedTenantStore } from './guarded-store.ts';
 import { sessionKeyPrefix } from './keys.ts';
 import { regenerateSession } from './session-ops.ts';
 import { tenantSigningKeys } from './signing-keys.ts';
-import { TenantStore } from './tenant-store.ts';
 import './session-data.ts';
 
 export interface TenantSessionOptions {
@@ -53,8 +53,9 @@ function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): R
     name: https ? secureCookieName(cookieName) : cookieName,
     secret: tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id),
     // One store per middleware: express-session rewrites store.generate, so a shared store breaks.
-    store: new TenantStore({
-      client: kv,
+    // Its writes never bring back a session that a logout deleted while a request was running.
+    store: new GuardedTenantStore({
+      kv,
       prefix: sessionKeyPrefix(tenant.id, appName),
       ttl: (sess: SessionData) => remainingSeconds(sess, ttlSeconds, absoluteSeconds),
     }),
