@@ -1,0 +1,353 @@
+import type { Server } from 'node:http';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login } from '../support/http.ts';
+import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import {
+  changedKeys,
+  closeServer,
+  inTenantPrefix,
+  listen,
+  rawRequest,
+  snapshot,
+  type RawResponse,
+} from './helpers.ts';
+
+/**
+ * Property-based tests over what a client controls: the Host header, cookies, paths and bodies,
+ * sent as raw bytes (no client-side checks). For every request: never a 5xx, never a crash, and
+ * every Redis key the request created, changed or removed lies in the prefix of the tenant the
+ * request was for (none at all when it was for no tenant). FUZZ_SCALE=10 runs ten times as many.
+ */
+const scale = Number(process.env.FUZZ_SCALE ?? 1);
+const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * scale)) });
+
+let t: TestApp;
+let server: Server;
+let port: number;
+const cookies: string[] = [];
+
+beforeAll(async () => {
+  // One failure allowed: repeated usernames are then turned away before any password hashing.
+  t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '1' } });
+  ({ server, port } = await listen(t.app));
+  for (const who of Object.values(DEMO)) cookies.push(await login(t.app, who));
+});
+afterAll(async () => {
+  await closeServer(server);
+  await t.close();
+});
+
+interface Sent {
+  method: string;
+  path: string;
+  host: string;
+  headers?: [string, string][];
+  body?: Buffer;
+}
+
+/** What Node and Express make of the Host header: req.hostname, then the registry. */
+function tenantFor(host: string) {
+  const value = host.replace(/^[ \t]+|[ \t]+$/g, '');
+  const offset = value.startsWith('[') ? value.indexOf(']') + 1 : 0;
+  const colon = value.indexOf(':', offset);
+  const hostname = colon === -1 ? value : value.slice(0, colon);
+  return hostname === '' ? undefined : t.tenants.resolve(hostname);
+}
+
+/** Sends one request and checks the three properties; returns the response for more checks. */
+async function send({ method, path, host, headers = [], body }: Sent): Promise<RawResponse> {
+  // Header bytes go out as UTF-8; Node reads them as latin1, so that is the Host the app sees.
+  const seenHost = Buffer.from(host, 'utf8').toString('latin1');
+  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`, 'Connection: close'];
+  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
+  if (body) lines.push(`Content-Length: ${body.length}`);
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8');
+
+  const before = await snapshot(t);
+  const res = await rawRequest(port, body ? Buffer.concat([head, body]) : head);
+  const after = await snapshot(t);
+
+  const context = JSON.stringify({ method, path, host, headers, status: res.status });
+  expect(res.status, context).toBeGreaterThanOrEqual(200);
+  expect(res.status, context).toBeLessThan(500);
+  const tenant = tenantFor(seenHost);
+  const stray = changedKeys(before, after).filter(
+    (key) => !tenant || !inTenantPrefix(key, tenant.id, t.config.appName),
+  );
+  expect(stray, context).toEqual([]);
+  if (res.status === 200 && path === '/api/me' && method === 'GET') {
+    const me = JSON.parse(res.body) as { tenant: { id: string }; user: { username: string } };
+    expect(me.tenant.id, context).toBe(tenant?.id);
+    expect(tenant?.users.has(me.user.username), context).toBe(true);
+  }
+  return res;
+}
+
+const hosts = Object.values(DEMO).map((who) => who.host);
+const noLineBreaks = (s: string) => !/[\r\n\0]/.test(s);
+
+const hostHeader = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(...hosts),
+      fc.constantFrom('', '.', ':80', ':3000', '.:443', ':', ':x', ' ', '\t', '..', ':80:80'),
+      fc.boolean(),
+    )
+    .map(([host, suffix, upper]) => (upper ? host.toUpperCase() : host) + suffix),
+  fc
+    .tuple(
+      fc.constantFrom(...hosts),
+      fc.constantFrom('@', '/', ',', ', ', ' ', ':', '.', '#', '?', '\\', '%2e', '\u00a0', '\t'),
+      fc.constantFrom(...hosts),
+    )
+    .map(([a, sep, b]) => a + sep + b),
+  fc.constantFrom('', 'localhost', '127.0.0.1', '[::1]:80', 'xn--bcher-kva.localhost', '*', '.'),
+  fc.string({ unit: 'grapheme', maxLength: 60 }),
+  fc.string({ unit: 'binary', maxLength: 60 }),
+);
+
+// Drawn while the tests run, after beforeAll has signed in.
+const realCookie = fc.constantFrom(0, 1, 2).map((i) => cookies[i]!);
+
+const cookieHeader = fc.oneof(
+  fc.constant(undefined),
+  realCookie,
+  fc.string({ unit: 'grapheme', maxLength: 120 }),
+  fc
+    .array(
+      fc.oneof(
+        realCookie,
+        realCookie.map((c) => `__Host-${c}`),
+        fc
+          .tuple(fc.string({ maxLength: 40 }), fc.string({ maxLength: 50 }))
+          .map(([sid, mac]) => `sid=s%3A${encodeURIComponent(sid)}.${encodeURIComponent(mac)}`),
+        fc
+          .tuple(
+            realCookie,
+            fc.nat(),
+            fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+          )
+          .map(([real, at, c]) => {
+            // One character of a real cookie changed: the signature must not survive it.
+            const pos = 4 + (at % (real.length - 4));
+            return real.slice(0, pos) + c + real.slice(pos + 1);
+          }),
+      ),
+      { maxLength: 4 },
+    )
+    .map((parts) => parts.join('; ')),
+);
+
+describe('fuzzing what a client controls', () => {
+  it('when any Host header (and an ignored X-Forwarded-Host) comes with a real cookie, then no 5xx and no key outside that host’s tenant', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        hostHeader.filter(noLineBreaks),
+        fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'),
+        fc.constantFrom('/', '/login', '/api/me', '/nope', '/assets/site.css', '/healthz'),
+        fc.constantFrom(0, 1, 2),
+        fc.option(fc.constantFrom(...hosts), { nil: undefined }),
+        async (host, method, path, who, forwarded) => {
+          const headers: [string, string][] = [['Cookie', cookies[who]!]];
+          if (forwarded) headers.push(['X-Forwarded-Host', forwarded]);
+          await send({ method, path, host, headers });
+        },
+      ),
+      runs(250),
+    );
+  });
+
+  it('when any Cookie header is sent to a tenant, then no 5xx, no other tenant’s user, and no session is created or lost', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...hosts),
+        fc.constantFrom('/api/me', '/', '/login'),
+        cookieHeader.filter((c) => c === undefined || noLineBreaks(c)),
+        async (host, path, cookie) => {
+          const before = await t.keys();
+          const res = await send({
+            method: 'GET',
+            path,
+            host,
+            headers: cookie === undefined ? [] : [['Cookie', cookie]],
+          });
+          expect(await t.keys()).toEqual(before);
+          // A cookie that is not exactly one of this tenant's signs nobody in.
+          const own = cookies[hosts.indexOf(host)]!;
+          const first = cookie?.split(';').find((part) => part.trim().startsWith('sid='));
+          if (path === '/api/me' && first?.trim() !== own) expect(res.status).toBe(401);
+        },
+      ),
+      runs(250),
+    );
+  });
+
+  it('when any path is requested, then no 5xx and no key is touched', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom(
+        '..',
+        '.',
+        '%2e%2e',
+        '%2F',
+        '%00',
+        '%',
+        '%E0%A4%A',
+        '~',
+        'assets',
+        'api',
+        'me',
+      ),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 12 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...hosts),
+        fc.constantFrom('GET', 'POST', 'HEAD'),
+        fc.array(segment, { maxLength: 6 }).map((parts) => `/${parts.join('/')}`),
+        fc.constantFrom(0, 1, 2),
+        async (host, method, path, who) => {
+          // Requests to the login form with no body are refused before any hashing.
+          await send({
+            method,
+            path: path.replace(/\s/g, '%20'),
+            host,
+            headers: [['Cookie', cookies[who]!]],
+          });
+        },
+      ),
+      runs(250),
+    );
+  });
+
+  it('when any body is posted to /login, then 4xx only and only this tenant’s login-failure keys', async () => {
+    const field = fc.constantFrom(
+      'username',
+      'password',
+      'username[]',
+      'password[x]',
+      '__proto__',
+      'constructor[prototype]',
+      'a',
+    );
+    const value = fc.oneof(
+      fc.constantFrom('alice', 'bob', 'carol', 'mallory', 'ALICE ', '', 'wrong'),
+      fc.string({ maxLength: 30 }),
+    );
+    const form = fc
+      .array(fc.tuple(field, value), { maxLength: 8 })
+      .map((pairs) =>
+        pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
+      );
+    // Mostly a username and a password, so the limiter and the hashing run. Usernames come mostly
+    // from a few names: with one failure allowed, each costs one hash per tenant, then 429s.
+    const username = fc.oneof(
+      { arbitrary: fc.constantFrom('alice', 'bob', 'mallory', 'ALICE '), weight: 12 },
+      fc.string({ maxLength: 30 }),
+    );
+    const credentials = fc
+      .tuple(username, value)
+      .map(([u, p]) => `username=${encodeURIComponent(u)}&password=${encodeURIComponent(p)}`);
+    const body = fc.oneof(
+      { arbitrary: credentials, weight: 6 },
+      form,
+      fc.string({ maxLength: 200 }),
+      fc.constantFrom(
+        'username=a&password=b&'.repeat(300),
+        'x'.repeat(5000),
+        '{"username":"alice"}',
+      ),
+    );
+    const form_ = 'application/x-www-form-urlencoded';
+    // Mostly the form type, so most bodies reach the parser, the limiter and the hashing.
+    const type = fc.oneof(
+      { arbitrary: fc.constant(form_), weight: 8 },
+      fc.constantFrom(
+        undefined,
+        `${form_}; charset=utf-16`,
+        `${form_}; charset=latin1`,
+        'application/json',
+        'text/plain',
+        'multipart/form-data; boundary=x',
+        'nonsense',
+      ),
+    );
+    // Rarely compressed (browsers never compress a form), so most bodies are read as sent.
+    const encoding = fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 8 },
+      fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'nope'),
+    );
+    const seen = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...hosts),
+        body,
+        type,
+        encoding,
+        async (host, text, contentType, contentEncoding) => {
+          const headers: [string, string][] = [];
+          if (contentType) headers.push(['Content-Type', contentType]);
+          if (contentEncoding) headers.push(['Content-Encoding', contentEncoding]);
+          const res = await send({
+            method: 'POST',
+            path: '/login',
+            host,
+            headers,
+            body: Buffer.from(text),
+          });
+          expect([400, 401, 413, 415, 429], text.slice(0, 200)).toContain(res.status);
+          seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
+        },
+      ),
+      runs(60),
+    );
+    // Not vacuous: many bodies went through the limiter (401: hashed and refused; 429: limited).
+    expect((seen.get(401) ?? 0) + (seen.get(429) ?? 0)).toBeGreaterThan(runs(60).numRuns / 5);
+  });
+
+  it('when any body is posted elsewhere, then no 5xx and no key is touched', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...hosts),
+        fc.constantFrom('/logout', '/api/me', '/', '/nope'),
+        fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE'),
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 })),
+        fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain'),
+        async (host, path, method, text, contentType) => {
+          // No session cookie: a logout of a real session would rightly delete a key.
+          await send({
+            method,
+            path,
+            host,
+            headers: [['Content-Type', contentType]],
+            body: Buffer.from(text),
+          });
+        },
+      ),
+      runs(100),
+    );
+  });
+
+  it('when raw bytes break the header syntax, then no 5xx and the app lives on', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.constantFrom(...hosts),
+        async (junk, host) => {
+          const res = await rawRequest(
+            port,
+            Buffer.from(`GET / HTTP/1.1\r\nHost: ${host}\r\nX-Junk: a\r${junk}\n\r\n`, 'utf8'),
+            { halfClose: true },
+          );
+          // 0: the server closed a request that never became whole, without an answer.
+          if (res.status !== 0) expect(res.status).toBeGreaterThanOrEqual(200);
+          expect(res.status).toBeLessThan(500);
+        },
+      ),
+      runs(50),
+    );
+    const alive = await send({ method: 'GET', path: '/healthz', host: 'anything' });
+    expect(alive.status).toBe(200);
+  });
+});

@@ -1,0 +1,130 @@
+import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
+
+/**
+ * An express-session cookie value for `sid`, signed the way express-session signs it
+ * (`s:` + cookie-signature's sign: sid + '.' + base64 HMAC-SHA256 without '='), URL-encoded.
+ */
+export function signedCookieValue(sid: string, key: string): string {
+  const mac = createHmac('sha256', key).update(sid).digest('base64').replace(/=+$/, '');
+  return encodeURIComponent(`s:${sid}.${mac}`);
+}
+
+/** A Cookie header value that `tenantId` would accept for `sid`, under SESSION_SECRET's list. */
+export function cookieFor(
+  tenantId: string,
+  sid: string,
+  secrets: readonly string[],
+  name = 'sid',
+): string {
+  const [key] = tenantSigningKeys(secrets, tenantId);
+  return `${name}=${signedCookieValue(sid, key!)}`;
+}
+
+/** The raw Set-Cookie headers of a response. */
+export function rawSetCookies(res: { headers: Record<string, unknown> }): string[] {
+  const raw = res.headers['set-cookie'];
+  return Array.isArray(raw) ? (raw as string[]) : typeof raw === 'string' ? [raw] : [];
+}
+
+/** Listens on a free loopback port, as server.ts does (Node's default header limits). */
+export async function listen(app: Express): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => {
+      resolve({ server, port: (server.address() as AddressInfo).port });
+    });
+  });
+}
+
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string[]>;
+  body: string;
+}
+
+/**
+ * Sends bytes exactly as given (no client-side header validation, unlike supertest), so tests can
+ * send what an attacker's own client would: any Host, any path, any header size. The request
+ * should carry `Connection: close`.
+ */
+export function rawRequest(
+  port: number,
+  request: string | Buffer,
+  { halfClose = false } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.setTimeout(10_000, () => socket.destroy(new Error('raw request timed out')));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // The server may answer and close before it has read everything we sent.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') finish();
+      else reject(err);
+    });
+    socket.on('end', finish);
+    socket.on('close', finish);
+    let done = false;
+    function finish() {
+      if (done) return;
+      done = true;
+      resolve(parseResponse(Buffer.concat(chunks).toString('latin1')));
+    }
+    // Not end() by default: a half-closed client makes Node drop a response still being made.
+    // `Connection: close` (or a parse error) makes the server close once it has answered;
+    // halfClose is for requests that may never be complete (status 0 then means no answer).
+    if (halfClose) socket.end(request);
+    else socket.write(request);
+  });
+}
+
+function parseResponse(text: string): RawResponse {
+  const end = text.indexOf('\r\n\r\n');
+  const head = end === -1 ? text : text.slice(0, end);
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+  const headers: Record<string, string[]> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon === -1) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    (headers[name] ??= []).push(line.slice(colon + 1).trim());
+  }
+  return { status, headers, body: end === -1 ? '' : text.slice(end + 4) };
+}
+
+/** Every key the test app made, with its value, to compare before and after an attack. */
+export async function snapshot(t: {
+  keys(): Promise<string[]>;
+  redis: { mGet(keys: string[]): Promise<(string | null)[]> };
+}): Promise<Map<string, string | null>> {
+  const keys = await t.keys();
+  const values = keys.length > 0 ? await t.redis.mGet(keys) : [];
+  return new Map(keys.map((key, i) => [key, values[i] ?? null]));
+}
+
+/** Keys added, removed or changed between two snapshots. */
+export function changedKeys(
+  before: Map<string, string | null>,
+  after: Map<string, string | null>,
+): string[] {
+  const all = new Set([...before.keys(), ...after.keys()]);
+  return [...all].filter((key) => before.get(key) !== after.get(key)).sort();
+}
+
+/** True when `key` is one of the app's keys for `tenantId`: sessions or login failures. */
+export function inTenantPrefix(key: string, tenantId: string, appName: string): boolean {
+  return (
+    key.startsWith(`sessions:${tenantId}:${appName}:`) ||
+    key.startsWith(`login-failures:${tenantId}:${appName}:`)
+  );
+}
