@@ -1,14 +1,23 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
+import { createClient, ErrorReply } from 'redis';
 import type { Kv, SessionBackend } from './kv.ts';
 
 export interface RedisBackendOptions {
   url: string;
-  /** Bound on every command and on connecting; a request never waits longer on Redis. */
+  /** Bound on every command, on connecting and on the connection handshake. */
   timeoutMs: number;
   logger: Logger;
   /** Longest pause between reconnect attempts; small, so the app comes good soon after Redis does. */
   maxReconnectDelayMs?: number;
+}
+
+/** A command that Redis did not answer in time; the store turns it into a 503 like any failure. */
+export class RedisTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms`);
+    this.name = 'RedisTimeoutError';
+  }
 }
 
 /** Capped exponential backoff with jitter; never gives up, so an idle app never ends with a closed client. */
@@ -17,47 +26,170 @@ export function reconnectDelay(retries: number, maxMs: number, random = Math.ran
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/**
- * One node-redis client shared by every tenant. Connecting is not awaited: the app starts while
- * Redis is down, answers 503 where it needs a session, and recovers when Redis comes back.
- */
-export function createRedisBackend(options: RedisBackendOptions): SessionBackend {
-  const { url, timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
-  const client = createClient({
+function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) {
+  return createClient({
     url,
     // Fail at once while disconnected instead of queueing commands (and requests) forever.
     disableOfflineQueue: true,
-    // Covers commands already written to a socket that stopped answering (a paused Redis, a black hole).
+    // Bounds commands still waiting to be written; `guarded` bounds the ones already sent.
     commandOptions: { timeout: timeoutMs },
     socket: {
       connectTimeout: timeoutMs,
       reconnectStrategy: (retries) => reconnectDelay(retries, maxReconnectDelayMs),
     },
   });
+}
 
-  // Log once per change of state, not once per failed retry; an 'error' listener must always exist.
-  let up: boolean | undefined;
-  const setUp = (next: boolean, detail?: unknown) => {
-    if (up === next) return;
-    up = next;
-    if (next) logger.info({ redis: redactUrl(url) }, 'redis ready');
-    else logger.warn({ redis: redactUrl(url), err: detail }, 'redis unavailable');
+type Client = ReturnType<typeof newClient>;
+
+/**
+ * One Redis connection shared by every tenant. Connecting is not awaited: the app starts while
+ * Redis is down, answers 503 where it needs a session, and recovers when Redis comes back.
+ *
+ * node-redis alone does not bound a request's wait: `commandOptions.timeout` stops counting once a
+ * command is written to the socket, and its `socketTimeout` is an idle timer that every new write
+ * resets (so under load it never fires) and that, idle, makes the default strategy give up for
+ * good. So every command here runs under its own timer, and a connection on which nothing at all
+ * came back within that time (a paused Redis, a network black hole) is thrown away for a fresh
+ * one; no socket timeout is used, and the reconnect strategy never gives up.
+ */
+export function createRedisBackend(options: RedisBackendOptions): SessionBackend {
+  const { url, timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
+  const state = stateLog(logger, redactUrl(url));
+  let closed = false;
+  let lastReplyAt = 0;
+  let client = open();
+
+  function open(): Client {
+    const next = newClient(url, timeoutMs, maxReconnectDelayMs);
+    let handshake: NodeJS.Timeout | undefined;
+    next.on('connect', () => {
+      // connectTimeout ends with the TCP connect; a paused Redis still completes that (the kernel
+      // accepts) and then never answers HELLO, which node-redis would wait on forever.
+      clearTimeout(handshake);
+      handshake = setTimeout(() => {
+        if (next === client && !next.isReady) replace(next, 'handshake not answered');
+      }, timeoutMs).unref();
+    });
+    next.on('ready', () => {
+      clearTimeout(handshake);
+      if (next !== client) return;
+      lastReplyAt = performance.now();
+      state.up();
+    });
+    // An 'error' listener must always exist: without one node-redis's errors crash the process.
+    next.on('error', (err: unknown) => {
+      if (next === client) state.down(err);
+    });
+    // Rejects only when the client is destroyed while connecting; the listener above has logged.
+    next.connect().catch(() => undefined);
+    return next;
+  }
+
+  function replace(stuck: Client, reason: string): void {
+    if (closed || stuck !== client) return;
+    client = open();
+    state.down(new RedisTimeoutError(timeoutMs), reason);
+    stuck.destroy(); // its pending commands fail now instead of at their own timers
+  }
+
+  /** Runs one command on the current connection and settles within timeoutMs, whatever Redis does. */
+  function guarded<T>(command: (c: Client) => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new Error('The Redis backend is closed'));
+    const target = client;
+    const sentAt = performance.now();
+    const noteReply = () => {
+      if (target === client) lastReplyAt = performance.now();
+    };
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(
+        // setImmediate: a reply that arrived while the event loop was busy is read first and wins.
+        () =>
+          setImmediate(() => {
+            if (settled) return;
+            settled = true;
+            reject(new RedisTimeoutError(timeoutMs));
+            // Nothing came back on this connection since this command went out: it is stuck.
+            if (target.isReady && lastReplyAt < sentAt) replace(target, 'not answering');
+          }),
+        timeoutMs,
+      );
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      Promise.resolve()
+        .then(() => command(target))
+        .then(
+          (value) => {
+            noteReply();
+            settle(() => resolve(value));
+          },
+          (err: unknown) => {
+            if (err instanceof ErrorReply) noteReply(); // Redis answered, with an error
+            settle(() => reject(err instanceof Error ? err : new Error(String(err))));
+          },
+        );
+    });
+  }
+
+  const kv: Kv = {
+    get: (key) => guarded((c) => c.get(key)),
+    set: (key, value, setOptions) => guarded((c) => c.set(key, value, setOptions)),
+    expire: (key, seconds) => guarded((c) => c.expire(key, seconds)),
+    del: (keys) => guarded((c) => c.del(keys)),
+    incr: (key) => guarded((c) => c.incr(key)),
+    ttl: (key) => guarded((c) => c.ttl(key)),
+    mGet: (keys) => guarded((c) => c.mGet(keys)),
+    async *scanIterator({ MATCH, COUNT }) {
+      let cursor = '0';
+      do {
+        const page = await guarded((c) => c.scan(cursor, { MATCH, ...(COUNT && { COUNT }) }));
+        cursor = String(page.cursor);
+        yield page.keys;
+      } while (cursor !== '0');
+    },
+    ping: () => guarded((c) => c.ping()),
   };
-  client.on('ready', () => setUp(true));
-  client.on('error', (err: unknown) => setUp(false, err));
-  client.on('end', () => setUp(false));
-  client.connect().catch((err: unknown) => setUp(false, err));
 
   return {
     kind: 'redis',
-    kv: client satisfies Kv,
+    kv,
     ping: async () => {
-      await client.ping();
+      await kv.ping();
     },
     close: async () => {
-      // A graceful QUIT only when Redis answers; otherwise drop the socket and stop reconnecting.
-      if (client.isReady) await client.close().catch(() => undefined);
-      if (client.isOpen) client.destroy();
+      closed = true;
+      // Let commands in flight finish when Redis answers, but never wait past the command bound.
+      if (client.isReady)
+        await Promise.race([client.close().catch(() => undefined), delay(timeoutMs)]);
+      client.destroy();
+    },
+  };
+}
+
+/** Logs once per change of state (up, down), not once per failed retry; retries go to debug. */
+function stateLog(logger: Logger, redis: string) {
+  let up: boolean | undefined;
+  return {
+    up() {
+      if (up === true) return;
+      up = true;
+      logger.info({ redis }, 'redis ready');
+    },
+    down(err: unknown, reason?: string) {
+      if (up === false) {
+        logger.debug({ redis, err, reason }, 'redis still unavailable');
+        return;
+      }
+      up = false;
+      logger.warn(
+        { redis, err, reason },
+        'redis unavailable: requests that need a session get 503 until it is back',
+      );
     },
   };
 }
