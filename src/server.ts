@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import dotenv from 'dotenv';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -58,16 +59,36 @@ if (config.redisUrl) {
 }
 
 const app = createApp({ config, tenants, backend, logger });
-const server: Server = app.listen(config.port, () => {
+// Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
+const server: Server = app.listen(config.port, (err?: Error) => {
+  if (err) {
+    logger.fatal({ err, port: config.port }, 'cannot listen');
+    process.exit(1);
+  }
   logger.info({ port: config.port, tenants: tenants.list().flatMap((t) => t.hosts) }, 'listening');
 });
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 
+let stopping = false;
+// Responses still to be written; on shutdown each says `Connection: close`, so a client opens its
+// next connection to another replica instead of racing a request onto one we are closing.
+const unanswered = new Set<ServerResponse>();
+server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+  if (stopping) res.setHeader('Connection', 'close');
+  unanswered.add(res);
+  res.once('close', () => unanswered.delete(res));
+});
+
 process.on('SIGHUP', () => void tenants.reload());
 
-let stopping = false;
+/**
+ * How long idle keep-alive connections stay open after the signal. A request a client had just
+ * sent on one is then still answered (with `Connection: close`) instead of being reset unread.
+ */
+const DRAIN_GRACE_MS = 500;
+
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
     logger.warn({ signal }, 'second signal: exiting now');
@@ -75,19 +96,44 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   }
   stopping = true;
   logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Keep-alive connections go as soon as they are idle; busy ones after their response.
-  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-  server.closeIdleConnections();
+  // Whatever hangs below, the process still ends, non-zero so the supervisor notices.
+  setTimeout(
+    () => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    },
+    config.shutdownTimeoutMs + 2 * config.redisTimeoutMs + 1000,
+  ).unref();
+  for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
+
+  // Stop accepting now. net.Server's close, not http.Server's: that one also drops every idle
+  // keep-alive connection at once, with any request still unread on it.
+  const closed = new Promise<void>((resolve) =>
+    NetServer.prototype.close.call(server, () => resolve()),
+  );
+  // Then keep-alive connections go as soon as they are idle; busy ones after their response.
+  let idleSweep: NodeJS.Timeout | undefined;
+  const grace = setTimeout(
+    () => {
+      server.closeIdleConnections();
+      idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    },
+    Math.min(DRAIN_GRACE_MS, config.shutdownTimeoutMs),
+  );
   const deadline = new Promise<'timeout'>((resolve) =>
     setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref(),
   );
   if ((await Promise.race([closed, deadline])) === 'timeout') {
-    logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still in flight; closing them');
+    logger.warn(
+      { timeoutMs: config.shutdownTimeoutMs, inFlight: unanswered.size },
+      'requests still in flight; closing them',
+    );
     server.closeAllConnections();
   }
+  clearTimeout(grace);
   clearInterval(idleSweep);
   tenants.close();
+  // Bounded: a QUIT only when Redis answers, never longer than REDIS_TIMEOUT_MS.
   await backend.close();
   logger.info('stopped');
   process.exit(0);
