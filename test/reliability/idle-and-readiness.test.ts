@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { request, signIn, sleep } from '../support/load.ts';
+import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
+import { DEMO } from '../support/test-app.ts';
+
+// Longer than any timer the Redis client uses (REDIS_TIMEOUT_MS is 1 s; there is no socket timeout).
+const IDLE_MS = 3000;
+
+let redis: RedisServer;
+let server: ServerProcess;
+let cookie: string;
+const available = inject('redisServerAvailable');
+
+beforeAll(async () => {
+  if (!available) return;
+  redis = await startRedisServer({ appendonly: true });
+  server = await startServer({ redisUrl: redis.url });
+  cookie = await signIn(server.port, DEMO.c);
+});
+afterAll(async () => {
+  if (!available) return;
+  expect(alarmingLines(server)).toEqual([]);
+  expect((await server.stop()).code).toBe(0);
+  await redis.stop();
+});
+
+const me = () =>
+  request(server.port, { path: '/api/me', host: DEMO.c.host, cookie, accept: 'application/json' });
+const readyz = () => request(server.port, { path: '/readyz', host: 'localhost' });
+
+describe.runIf(available)('an idle app and its readiness probe', () => {
+  it('when the app has been idle, then its first request is served', async () => {
+    await sleep(IDLE_MS);
+    expect((await me()).status).toBe(200);
+  });
+
+  it('when Redis is killed and restarted while the app is idle, then its next request is served', async () => {
+    await redis.kill();
+    await sleep(500);
+    await redis.restart();
+    await sleep(IDLE_MS); // reconnects by itself, with nobody asking
+    expect((await me()).status).toBe(200);
+    expect((await readyz()).status).toBe(200);
+  });
+
+  it('when Redis is paused and resumed while the app is idle, then its next request is served', async () => {
+    redis.pause();
+    await sleep(IDLE_MS);
+    redis.resume();
+    expect((await me()).status).toBe(200);
+  });
+
+  it('when Redis is paused, then /readyz answers 503 within 2 s, and 200 again once it resumes, even after idling', async () => {
+    redis.pause();
+    try {
+      const first = await readyz();
+      const second = await readyz();
+      expect(first.status).toBe(503);
+      expect(first.ms).toBeLessThan(2000);
+      expect(second.status).toBe(503);
+      expect(second.ms).toBeLessThan(2000);
+      expect((await request(server.port, { path: '/healthz', host: 'localhost' })).status).toBe(
+        200,
+      );
+      await sleep(IDLE_MS);
+    } finally {
+      redis.resume();
+    }
+    const start = performance.now();
+    let status = 0;
+    while (performance.now() - start < 2000 && status !== 200) {
+      status = (await readyz()).status;
+      if (status !== 200) await sleep(50);
+    }
+    expect(status).toBe(200);
+    expect((await me()).status).toBe(200);
+    expect(server.exit()).toBeUndefined();
+  });
+});
