@@ -1,0 +1,198 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, plainRequest } from '../../scripts/stack/http.ts';
+import { startStack, type Stack } from '../../scripts/stack/start-stack.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../support/test-app.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, missingForBrowserTest } from './prerequisites.ts';
+
+const missing = missingForBrowserTest();
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// Every run leaves its screenshots in test-results/; UPDATE_SCREENSHOTS=1 also refreshes docs/.
+const SHOT_DIRS = [
+  join(ROOT, 'test-results', 'e2e'),
+  ...(process.env.UPDATE_SCREENSHOTS ? [join(ROOT, 'docs')] : []),
+];
+
+it('has its prerequisites: chromium, nginx and redis-server', (ctx) => {
+  if (missing.length === 0) return;
+  const message = `The browser test needs ${missing.join('; ')}.`;
+  // In CI a missing browser is a broken pipeline, not a reason to pass quietly.
+  if (process.env.CI) throw new Error(`${message} .ci/run installs them with apt-get.`);
+  console.warn(`test/e2e/browser.test.ts skipped: ${message}`);
+  ctx.skip(`${message} Skipped (it runs in CI).`);
+});
+
+describe.skipIf(missing.length > 0)(
+  'in a real browser, through nginx, two replicas and Redis',
+  () => {
+    let stack: Stack;
+    let tenantsDir: string;
+    let browser: Browser;
+    let context: BrowserContext;
+    const output: string[] = [];
+    const a = () => stack.url(`${DEMO.a.host}`);
+    const b = () => stack.url(`${DEMO.b.host}`);
+
+    beforeAll(async () => {
+      // A copy of the demo tenants, so a test may add one without touching the repository.
+      tenantsDir = mkdtempSync(join(tmpdir(), 'tenantry-e2e-tenants-'));
+      cpSync(DEMO_TENANTS_DIR, tenantsDir, { recursive: true });
+      stack = await startStack({
+        tenantsDir,
+        appEnv: { LOG_LEVEL: 'warn' },
+        log: (name, line) => void output.push(`${name} | ${line}`),
+      });
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+      context = await browser.newContext({ viewport: { width: 760, height: 260 } });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await stack?.stop();
+      rmSync(tenantsDir, { recursive: true, force: true });
+      if (output.some((line) => /"level":(50|60)/.test(line))) {
+        console.error(`errors logged by the stack:\n${output.slice(-40).join('\n')}`);
+      }
+    });
+
+    /** Signs in through the form, as a person would, and returns the page it lands on. */
+    async function signIn(page: Page, origin: string, username: string, password: string) {
+      await page.goto(`${origin}/login`);
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', password);
+      await page.click('button[type=submit]');
+      await page.waitForLoadState();
+    }
+    const signedInAs = (page: Page) => page.getByTestId('signed-in-as');
+
+    /** `count` same-origin fetches of /api/me from the page: who each replica says is signed in. */
+    async function whoAmI(page: Page, count: number) {
+      return page.evaluate(async (n) => {
+        const answers: { status: number; replica: string | null; user: string | undefined }[] = [];
+        for (let i = 0; i < n; i++) {
+          const res = await fetch('/api/me', { cache: 'no-store' });
+          const body = (await res.json()) as { user?: { username: string } };
+          answers.push({
+            status: res.status,
+            replica: res.headers.get('x-served-by'),
+            user: body.user?.username,
+          });
+        }
+        return answers;
+      }, count);
+    }
+
+    it('keeps alice and bob signed in side by side on their own tenants, across replicas and a restart', async () => {
+      const pageA = await context.newPage();
+      await signIn(pageA, a(), DEMO.a.username, DEMO.a.password);
+      expect(new URL(pageA.url()).pathname).toBe('/');
+      await expect.poll(() => signedInAs(pageA).textContent()).toContain('Alice Anders');
+
+      // Same browser, other tenant: a stranger there, and alice's password means nothing.
+      const pageB = await context.newPage();
+      await pageB.goto(b());
+      expect(await pageB.textContent('main')).toContain('You are not signed in at Customer B');
+      expect(await signedInAs(pageB).count()).toBe(0);
+      await signIn(pageB, b(), DEMO.a.username, DEMO.a.password);
+      expect(await pageB.getByRole('alert').textContent()).toContain('Wrong username or password');
+      expect(await signedInAs(pageB).count()).toBe(0);
+
+      await signIn(pageB, b(), DEMO.b.username, DEMO.b.password);
+      await expect.poll(() => signedInAs(pageB).textContent()).toContain('Bob Brandt');
+
+      // Both stay signed in, each on its own host-only cookie.
+      await pageA.reload();
+      expect(await signedInAs(pageA).textContent()).toContain('Alice Anders');
+      const cookies = await context.cookies();
+      expect(cookies.map((c) => c.domain).sort()).toEqual([DEMO.a.host, DEMO.b.host]);
+      for (const dir of SHOT_DIRS) {
+        mkdirSync(dir, { recursive: true });
+        await pageA.screenshot({ path: join(dir, 'customer-a-signed-in.png') });
+        await pageB.screenshot({ path: join(dir, 'customer-b-signed-in.png') });
+      }
+
+      // Round robin: consecutive requests of one session land on both replicas, and each
+      // replica finds the session in Redis.
+      const spread = await whoAmI(pageA, 8);
+      expect(spread.every((r) => r.status === 200 && r.user === DEMO.a.username)).toBe(true);
+      expect(new Set(spread.map((r) => r.replica))).toEqual(new Set(['app-1', 'app-2']));
+      expect(spread.some((r, i) => i > 0 && r.replica !== spread[i - 1]!.replica)).toBe(true);
+
+      // One replica goes away mid-session: the other serves, alice notices nothing.
+      const [first] = stack.replicas;
+      await first!.stop();
+      for (let i = 0; i < 4; i++) {
+        const res = await pageA.reload();
+        expect(res?.headers()['x-served-by']).toBe('app-2');
+        expect(await signedInAs(pageA).textContent()).toContain('Alice Anders');
+      }
+      await first!.start();
+      // nginx gives a failed upstream a rest (fail_timeout) before sending it requests again.
+      const back = await eventually(
+        async () => {
+          const answers = await whoAmI(pageA, 4);
+          if (!answers.some((r) => r.replica === 'app-1')) throw new Error('app-1 not back yet');
+          return answers;
+        },
+        { timeoutMs: 20_000, intervalMs: 500 },
+      );
+      expect(back.every((r) => r.status === 200 && r.user === DEMO.a.username)).toBe(true);
+
+      // Signing out at A leaves B alone.
+      await pageA.click('form.who button[type=submit]');
+      await pageA.waitForLoadState();
+      expect(await signedInAs(pageA).count()).toBe(0);
+      expect(await pageA.textContent('main')).toContain('You are not signed in at Customer A');
+      await pageB.reload();
+      expect(await signedInAs(pageB).textContent()).toContain('Bob Brandt');
+      expect((await whoAmI(pageA, 1))[0]!.status).toBe(401);
+    }, 60_000);
+
+    it('answers 404 through the proxy for a host no tenant claims', async () => {
+      const page = await context.newPage();
+      const res = await page.goto(stack.url('unknown.localhost'));
+      expect(res?.status()).toBe(404);
+      expect(await context.cookies(stack.url('unknown.localhost'))).toEqual([]);
+      await page.close();
+    });
+
+    it('replaces a client X-Forwarded-Host: the tenant is the one in Host', async () => {
+      const res = await plainRequest({
+        port: stack.proxyPort,
+        host: `${DEMO.a.host}:${stack.proxyPort}`,
+        headers: { 'X-Forwarded-Host': DEMO.b.host, Accept: 'text/html' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toContain(DEMO.a.name);
+      expect(res.body).not.toContain(DEMO.b.name);
+    });
+
+    it('serves a new tenant file through the unchanged proxy, without a restart', async () => {
+      const c = JSON.parse(readFileSync(join(tenantsDir, 'customer-c.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      const host = 'customer-d.localhost';
+      writeFileSync(
+        join(tenantsDir, 'customer-d.json'),
+        JSON.stringify({ ...c, id: 'customer-d', name: 'Customer D', hosts: [host] }),
+      );
+      // Both replicas watch the directory; check a few requests so each one is asked.
+      await eventually(async () => {
+        for (let i = 0; i < 4; i++) {
+          const res = await plainRequest({
+            port: stack.proxyPort,
+            host: `${host}:${stack.proxyPort}`,
+          });
+          if (res.status !== 200 || !res.body.includes('Customer D')) {
+            throw new Error(`${String(res.headers['x-served-by'])} answered ${res.status}`);
+          }
+        }
+      });
+    });
+  },
+);
