@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
-import session, { type SessionData } from 'express-session';
+import session from 'express-session';
 import type { Tenant } from '../tenants/load-tenants.ts';
 import type { Kv } from './kv.ts';
 import { GuardedTenantStore } from './guarded-store.ts';
 import { sessionKeyPrefix } from './keys.ts';
-import { regenerateSession } from './session-ops.ts';
 import { tenantSigningKeys } from './signing-keys.ts';
 import './session-data.ts';
 
@@ -40,10 +39,7 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
     const pair = forTenant(req.tenant);
     // req.secure honours X-Forwarded-Proto only from proxies named in TRUST_PROXY.
     const handler = req.secure ? pair.https : pair.http;
-    handler(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      enforceBinding(req, options.absoluteSeconds).then(() => next(), next);
-    });
+    handler(req, res, next);
   };
 }
 
@@ -53,11 +49,14 @@ function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): R
     name: https ? secureCookieName(cookieName) : cookieName,
     secret: tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id),
     // One store per middleware: express-session rewrites store.generate, so a shared store breaks.
-    // Its writes never bring back a session that a logout deleted while a request was running.
+    // It reads back only this tenant's sessions within their absolute lifetime (the tenant id is
+    // checked behind the key prefix), and never writes back a session a logout deleted meanwhile.
     store: new GuardedTenantStore({
       kv,
       prefix: sessionKeyPrefix(tenant.id, appName),
-      ttl: (sess: SessionData) => remainingSeconds(sess, ttlSeconds, absoluteSeconds),
+      tenantId: tenant.id,
+      ttlSeconds,
+      absoluteSeconds,
     }),
     // No write on every request and no key or cookie for anonymous visitors.
     resave: false,
@@ -73,27 +72,4 @@ function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): R
       // No `domain`: host-only cookies, so sibling subdomains (other tenants) never receive them.
     },
   });
-}
-
-/** Redis TTL: the idle lifetime, but never past the absolute end of the session. */
-function remainingSeconds(sess: SessionData, ttl: number, absolute: number): number {
-  if (sess.createdAt === undefined) return ttl;
-  const left = Math.floor((sess.createdAt + absolute * 1000 - Date.now()) / 1000);
-  return Math.min(ttl, left);
-}
-
-/**
- * Defence in depth behind the key prefix: a session is honoured only on the tenant that created
- * it and only within its absolute lifetime. Anything else is dropped and the visitor is anonymous.
- */
-async function enforceBinding(
-  req: Parameters<RequestHandler>[0],
-  absoluteSeconds: number,
-): Promise<void> {
-  const { session: s } = req;
-  if (s.user === undefined && s.tenantId === undefined) return;
-  const expired = (s.createdAt ?? 0) + absoluteSeconds * 1000 <= Date.now();
-  if (s.tenantId !== req.tenant.id || s.user === undefined || expired) {
-    await regenerateSession(req);
-  }
 }

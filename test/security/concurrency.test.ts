@@ -8,13 +8,7 @@ import { createMemoryBackend } from '../../src/sessions/memory-kv.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
 import { login, sessionIdOf, setCookies } from '../support/http.ts';
 import { DEMO, DEMO_TENANTS_DIR, createTestApp, type TestApp } from '../support/test-app.ts';
-
-declare module 'express-session' {
-  interface SessionData {
-    /** Written by the slow test route, as an app's own route might (a cart, a preference). */
-    visits: number;
-  }
-}
+import './helpers.ts';
 
 /** A route that waits until the test lets it go, optionally changing the session first. */
 function slowRoutes() {

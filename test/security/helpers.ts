@@ -1,9 +1,20 @@
 import { createHmac } from 'node:crypto';
+import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
+import { DEMO_TENANTS_DIR } from '../support/test-app.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Written by test routes, as an app's own route might (a cart, a preference). */
+    visits: number;
+  }
+}
 
 /**
  * An express-session cookie value for `sid`, signed the way express-session signs it
@@ -127,4 +138,29 @@ export function inTenantPrefix(key: string, tenantId: string, appName: string): 
     key.startsWith(`sessions:${tenantId}:${appName}:`) ||
     key.startsWith(`login-failures:${tenantId}:${appName}:`)
   );
+}
+
+/**
+ * A temporary tenants directory: the demo tenants' files, changed or joined by `files`
+ * (file name -> tenant object). Remove it with `rm(dir, { recursive: true })` when done.
+ */
+export async function tenantsDir(files: Record<string, Record<string, unknown>>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tenantry-tenants-'));
+  for (const name of await readdir(DEMO_TENANTS_DIR)) {
+    if (name.endsWith('.json') && !name.endsWith('.schema.json')) {
+      await copyFile(join(DEMO_TENANTS_DIR, name), join(dir, name));
+    }
+  }
+  for (const [name, tenant] of Object.entries(files)) {
+    await writeFile(join(dir, name), JSON.stringify(tenant, null, 2));
+  }
+  return dir;
+}
+
+/** A demo tenant file as an object, to copy and change. */
+export async function demoTenant(id: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(join(DEMO_TENANTS_DIR, `${id}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
