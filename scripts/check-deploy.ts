@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nginxBinary } from './stack/processes.ts';
 import { nativeMainConfig, renderProxyConfig } from './stack/proxy-config.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,7 +40,16 @@ try {
     }),
   );
   writeFileSync(join(dir, 'nginx.conf'), nativeMainConfig(dir, site));
-  const t = run('nginx', ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr']);
+  const t = run(nginxBinary(), [
+    '-t',
+    '-q',
+    '-p',
+    dir,
+    '-c',
+    join(dir, 'nginx.conf'),
+    '-e',
+    'stderr',
+  ]);
   report(t.ok, 'nginx -t: deploy/nginx/tenantry.conf.template', t.ok ? '' : t.output);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,14 @@ import {
   type RedisServer,
 } from '../../test/support/redis-server.ts';
 import { plainRequest } from './http.ts';
-import { commandWorks, launch, waitUntilReady, type LogSink, type Managed } from './processes.ts';
+import {
+  commandWorks,
+  launch,
+  nginxBinary,
+  waitUntilReady,
+  type LogSink,
+  type Managed,
+} from './processes.ts';
 import { nativeMainConfig, renderProxyConfig } from './proxy-config.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,7 +62,9 @@ export interface Stack {
 export function missingStackCommands(): string[] {
   const missing: string[] = [];
   if (!hasRedisServer()) missing.push('redis-server (Debian/Ubuntu: apt-get install redis-server)');
-  if (!commandWorks('nginx', ['-v'])) missing.push('nginx (Debian/Ubuntu: apt-get install nginx)');
+  if (!commandWorks(nginxBinary(), ['-v'])) {
+    missing.push('nginx (Debian/Ubuntu: apt-get install nginx; or set NGINX_PATH)');
+  }
   return missing;
 }
 
@@ -169,9 +178,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const mainConf = join(dir, 'nginx.conf');
     writeFileSync(mainConf, nativeMainConfig(dir, siteConf));
     nginx = watch(
-      launch('nginx', 'nginx', ['-p', dir, '-c', mainConf, '-e', 'stderr', '-g', 'daemon off;'], {
-        log,
-      }),
+      launch(
+        'nginx',
+        nginxBinary(),
+        ['-p', dir, '-c', mainConf, '-e', 'stderr', '-g', 'daemon off;'],
+        {
+          log,
+        },
+      ),
     );
     current.set('nginx', nginx.child);
     await waitUntilReady(nginx, async () => {
