@@ -97,6 +97,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...process.env,
     NODE_ENV: 'production',
     PORT: String(port),
+    // Loopback only, once the server reads HOST (without it, it listens on every interface).
+    HOST: '127.0.0.1',
     REDIS_URL: redis.url,
     APP_NAME: 'app',
     SESSION_SECRET: secret,
