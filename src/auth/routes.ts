@@ -36,6 +36,8 @@ export function authRoutes({ limiter, cookieNames }: AuthRoutesOptions): Router 
   });
 
   router.post('/login', form, async (req, res) => {
+    // Every answer here starts a session or echoes a username: no cache may keep it.
+    res.setHeader('Cache-Control', 'no-store');
     const parsed = credentials.safeParse(req.body);
     if (!parsed.success) {
       throw createError(400, 'Send one username and one password as a form.');
