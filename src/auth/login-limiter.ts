@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import type { Kv } from '../sessions/kv.ts';
 import { loginFailureKeyPrefix } from '../sessions/keys.ts';
 
@@ -28,7 +29,9 @@ export function createLoginLimiter({
 }: LoginLimiterOptions) {
   const keyOf = ({ tenantId, username, clientIp }: LoginAttempt) =>
     loginFailureKeyPrefix(tenantId, appName) +
-    createHash('sha256').update(`${username.toLowerCase()}\n${clientIp}`).digest('base64url');
+    createHash('sha256')
+      .update(`${username.toLowerCase()}\n${clientBucket(clientIp)}`)
+      .digest('base64url');
 
   return {
     /**
@@ -55,3 +58,30 @@ export function createLoginLimiter({
 }
 
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
+
+/**
+ * The address a failure counts against. An IPv6 client is usually given a whole /64, and could
+ * take a fresh address from it for every guess, so its /64 is one client here; an IPv4-mapped
+ * IPv6 address is the IPv4 address it carries.
+ */
+export function clientBucket(ip: string): string {
+  const address = ip.split('%')[0]!.toLowerCase(); // no zone id
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return ip;
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const [head = '', tail] = address.split('::');
+  const known = groups(head);
+  const rest = tail === undefined ? [] : groups(tail);
+  // An embedded IPv4 address ("::1.2.3.4") fills the last two groups, never the first four.
+  const width = rest.reduce((n, group) => n + (group.includes('.') ? 2 : 1), 0);
+  const full = [
+    ...known,
+    ...Array<string>(Math.max(0, 8 - known.length - width)).fill('0'),
+    ...rest,
+  ];
+  return `${full
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientBucket } from '../../src/auth/login-limiter.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 
 /** Failed-login limiting: in Redis, per tenant and per username plus client address. */
@@ -137,5 +138,38 @@ describe('failed-login limiting', () => {
     } finally {
       await Promise.all([proxied.close(), direct.close()]);
     }
+  });
+
+  it('when an IPv6 client rotates addresses within its /64, then they all count as one client', async () => {
+    const proxied = await createTestApp({
+      env: { LOGIN_MAX_FAILURES: '1', TRUST_PROXY: 'loopback' },
+    });
+    try {
+      const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+      await attempt(proxied.app, DEMO.b.host, 'bob', 'x', from('2001:db8:1:2::1'));
+      const same = await attempt(
+        proxied.app,
+        DEMO.b.host,
+        'bob',
+        'x',
+        from('2001:db8:1:2:ffff::9'),
+      );
+      expect(same.status).toBe(429);
+      const next = await attempt(proxied.app, DEMO.b.host, 'bob', 'x', from('2001:db8:1:3::1'));
+      expect(next.status).toBe(401);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:DB8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['2001:db8:1:2:3:4:1.2.3.4', '2001:db8:1:2::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ])('when the client address is %s, then failures count against %s', (ip, bucket) => {
+    expect(clientBucket(ip)).toBe(bucket);
   });
 });
