@@ -25,41 +25,45 @@ async function meOnceBack(server: ServerProcess, cookie: string, ms = 2000) {
   }
 }
 
-describe.runIf(inject('redisServerAvailable'))('sessions outlive restarts', () => {
-  it('when the app restarts, then the same cookie is still signed in', async () => {
-    redis = await startRedisServer();
-    const first = await startServer({ redisUrl: redis.url });
-    servers.push(first);
-    const cookie = await signIn(first.port, DEMO.a);
-    expect((await me(first, cookie)).status).toBe(200);
+describe.runIf(inject('redisServerAvailable'))(
+  'sessions outlive restarts',
+  { timeout: 45_000 },
+  () => {
+    it('when the app restarts, then the same cookie is still signed in', async () => {
+      redis = await startRedisServer();
+      const first = await startServer({ redisUrl: redis.url });
+      servers.push(first);
+      const cookie = await signIn(first.port, DEMO.a);
+      expect((await me(first, cookie)).status).toBe(200);
 
-    expect((await first.stop()).code).toBe(0);
-    const second = await restartServer(first);
-    servers.push(second);
-    const res = await me(second, cookie);
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ user: { username: DEMO.a.username } });
-  });
+      expect((await first.stop()).code).toBe(0);
+      const second = await restartServer(first);
+      servers.push(second);
+      const res = await me(second, cookie);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ user: { username: DEMO.a.username } });
+    });
 
-  it('when Redis persists (appendonly) and restarts, then the same cookie is still signed in within 2 s', async () => {
-    redis = await startRedisServer({ appendonly: true });
-    const server = await startServer({ redisUrl: redis.url });
-    servers.push(server);
-    const cookie = await signIn(server.port, DEMO.a);
+    it('when Redis persists (appendonly) and restarts, then the same cookie is still signed in within 2 s', async () => {
+      redis = await startRedisServer({ appendonly: true });
+      const server = await startServer({ redisUrl: redis.url });
+      servers.push(server);
+      const cookie = await signIn(server.port, DEMO.a);
 
-    await redis.restart();
-    const res = await meOnceBack(server, cookie);
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ user: { username: DEMO.a.username } });
-  });
+      await redis.restart();
+      const res = await meOnceBack(server, cookie);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ user: { username: DEMO.a.username } });
+    });
 
-  it('when Redis keeps nothing on disk and restarts, then the visitor is simply signed out (401, not an error)', async () => {
-    redis = await startRedisServer({ appendonly: false });
-    const server = await startServer({ redisUrl: redis.url });
-    servers.push(server);
-    const cookie = await signIn(server.port, DEMO.a);
+    it('when Redis keeps nothing on disk and restarts, then the visitor is simply signed out (401, not an error)', async () => {
+      redis = await startRedisServer({ appendonly: false });
+      const server = await startServer({ redisUrl: redis.url });
+      servers.push(server);
+      const cookie = await signIn(server.port, DEMO.a);
 
-    await redis.restart();
-    expect((await meOnceBack(server, cookie)).status).toBe(401);
-  });
-});
+      await redis.restart();
+      expect((await meOnceBack(server, cookie)).status).toBe(401);
+    });
+  },
+);

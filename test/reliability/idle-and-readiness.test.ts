@@ -17,7 +17,7 @@ beforeAll(async () => {
   redis = await startRedisServer({ appendonly: true });
   server = await startServer({ redisUrl: redis.url });
   cookie = await signIn(server.port, DEMO.c);
-});
+}, 45_000); // tsx compiles the server on the fly: slow on a loaded CI box
 afterAll(async () => {
   if (!available) return;
   expect(alarmingLines(server)).toEqual([]);
@@ -29,7 +29,7 @@ const me = () =>
   request(server.port, { path: '/api/me', host: DEMO.c.host, cookie, accept: 'application/json' });
 const readyz = () => request(server.port, { path: '/readyz', host: 'localhost' });
 
-describe.runIf(available)('an idle app and its readiness probe', () => {
+describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_000 }, () => {
   it('when the app has been idle, then its first request is served', async () => {
     await sleep(IDLE_MS);
     expect((await me()).status).toBe(200);

@@ -56,7 +56,7 @@ async function slowLogin(port: number, who: Who) {
   };
 }
 
-describe.runIf(inject('redisServerAvailable'))('graceful shutdown', () => {
+describe.runIf(inject('redisServerAvailable'))('graceful shutdown', { timeout: 45_000 }, () => {
   it('when SIGTERM arrives under load, then requests in flight complete, keep-alive connections close, and it exits 0 within 10 s', async () => {
     server = await startServer({ redisUrl: inject('redisUrl'), env: { LOG_LEVEL: 'info' } });
     const { port } = server;
