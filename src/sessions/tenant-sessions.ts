@@ -2,9 +2,9 @@ import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { Tenant } from '../tenants/load-tenants.ts';
 import type { Kv } from './kv.ts';
-import { GuardedTenantStore } from './guarded-store.ts';
 import { sessionKeyPrefix } from './keys.ts';
 import { tenantSigningKeys } from './signing-keys.ts';
+import { TenantStore } from './tenant-store.ts';
 import './session-data.ts';
 
 export interface TenantSessionOptions {
@@ -51,7 +51,7 @@ function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): R
     // One store per middleware: express-session rewrites store.generate, so a shared store breaks.
     // It reads back only this tenant's sessions within their absolute lifetime (the tenant id is
     // checked behind the key prefix), and never writes back a session a logout deleted meanwhile.
-    store: new GuardedTenantStore({
+    store: new TenantStore({
       kv,
       prefix: sessionKeyPrefix(tenant.id, appName),
       tenantId: tenant.id,
