@@ -42,6 +42,9 @@ export function createApp({ config, tenants, backend, logger, routes = [] }: App
       logger,
       quietReqLogger: true,
       autoLogging: config.env !== 'test',
+      // A 503 while Redis is away is an expected answer, not a bug: warn, not error.
+      customLogLevel: (_req, res, err) =>
+        res.statusCode === 503 ? 'warn' : res.statusCode >= 500 || err ? 'error' : 'info',
       serializers: {
         req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({
           method: req.method,

@@ -55,6 +55,8 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: int(0, 65535).default(3000),
+    // Unset: every interface (what a container needs); 127.0.0.1 keeps a local process private.
+    HOST: z.preprocess(blankAsUnset, z.string().max(255).optional()),
     REDIS_URL: z.preprocess(
       blankAsUnset,
       z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
@@ -77,7 +79,8 @@ const envSchema = z
     TENANTS_DIR: z.string().min(1).default('./tenants'),
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
     LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
-    REDIS_TIMEOUT_MS: int(50, 10_000).default(1000),
+    // At most 1.5 s, so a request that needs a session is answered (503 at worst) within 2 s.
+    REDIS_TIMEOUT_MS: int(50, 1500).default(1000),
     SHUTDOWN_TIMEOUT_MS: int(0, 60_000).default(8000),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -127,6 +130,8 @@ function splitSecrets(raw: string | undefined): string[] {
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** Interface to listen on; undefined means all. */
+  host: string | undefined;
   /** Unset: sessions live in an in-process store (development only). */
   redisUrl: string | undefined;
   appName: string;
@@ -168,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    host: e.HOST,
     redisUrl: e.REDIS_URL,
     appName: e.APP_NAME,
     sessionSecrets: secrets.length > 0 ? secrets : [DEV_SESSION_SECRET],

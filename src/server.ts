@@ -60,13 +60,18 @@ if (config.redisUrl) {
 
 const app = createApp({ config, tenants, backend, logger });
 // Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
-const server: Server = app.listen(config.port, (err?: Error) => {
+const onListening = (err?: Error) => {
   if (err) {
-    logger.fatal({ err, port: config.port }, 'cannot listen');
+    logger.fatal({ err, host: config.host, port: config.port }, 'cannot listen');
     process.exit(1);
   }
-  logger.info({ port: config.port, tenants: tenants.list().flatMap((t) => t.hosts) }, 'listening');
-});
+  const hosts = tenants.list().flatMap((t) => t.hosts);
+  logger.info({ host: config.host, port: config.port, tenants: hosts }, 'listening');
+};
+// Without HOST, Node's default: every interface, IPv6 and IPv4 where the machine has both.
+const server: Server = config.host
+  ? app.listen(config.port, config.host, onListening)
+  : app.listen(config.port, onListening);
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;

@@ -90,6 +90,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('when HOST is set, then the server listens there; unset means every interface', () => {
+    expect(loadConfig({}).host).toBeUndefined();
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+  });
+
+  it('when REDIS_TIMEOUT_MS would break the 2 s answer, then it is refused', () => {
+    expect(loadConfig({ REDIS_TIMEOUT_MS: '1500' }).redisTimeoutMs).toBe(1500);
+    expect(problemsOf({ REDIS_TIMEOUT_MS: '5000' })).toEqual([
+      expect.stringMatching(/^REDIS_TIMEOUT_MS /),
+    ]);
+  });
+
   it('when NODE_ENV=production has no SESSION_SECRET nor REDIS_URL, then both are named with a fix', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems).toEqual(

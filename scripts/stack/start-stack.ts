@@ -97,7 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...process.env,
     NODE_ENV: 'production',
     PORT: String(port),
-    // Loopback only, once the server reads HOST (without it, it listens on every interface).
+    // Loopback only: nothing outside this machine reaches the replicas, only through nginx.
     HOST: '127.0.0.1',
     REDIS_URL: redis.url,
     APP_NAME: 'app',

@@ -21,7 +21,8 @@ export const notFound: RequestHandler = (_req, _res, next) => next(createError(4
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   const httpError = isHttpError(err) ? err : undefined;
   const status = httpError && httpError.status >= 400 ? httpError.status : 500;
-  if (status >= 500) req.log.error({ err }, 'request failed');
+  // Deliberate 5xx (a 503 while the store is down) are expected: the backend logs the outage once.
+  if (status >= 500 && !httpError?.expose) req.log.error({ err }, 'request failed');
   if (res.headersSent) return next(err);
   for (const [name, value] of Object.entries(httpError?.headers ?? {})) res.setHeader(name, value);
   const message = httpError?.expose ? httpError.message : 'Something went wrong on our side.';

@@ -52,6 +52,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     PORT: String(port),
+    HOST: '127.0.0.1',
     REDIS_URL: options.redisUrl,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     APP_NAME: `r-${randomBytes(4).toString('hex')}`,
