@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, plainRequest } from '../../scripts/stack/http.ts';
 import { startStack, type Stack } from '../../scripts/stack/start-stack.ts';
 import { DEMO, DEMO_TENANTS_DIR } from '../support/test-app.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, missingForBrowserTest } from './prerequisites.ts';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  missingForBrowserTest,
+  prerequisitesTest,
+} from './prerequisites.ts';
 
 const missing = missingForBrowserTest();
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,14 +22,7 @@ const SHOT_DIRS = [
   ...(process.env.UPDATE_SCREENSHOTS ? [join(ROOT, 'docs')] : []),
 ];
 
-it('has its prerequisites: chromium, nginx and redis-server', (ctx) => {
-  if (missing.length === 0) return;
-  const message = `The browser test needs ${missing.join('; ')}.`;
-  // In CI a missing browser is a broken pipeline, not a reason to pass quietly.
-  if (process.env.CI) throw new Error(`${message} .ci/run installs them with apt-get.`);
-  console.warn(`test/e2e/browser.test.ts skipped: ${message}`);
-  ctx.skip(`${message} Skipped (it runs in CI).`);
-});
+prerequisitesTest('test/e2e/browser.test.ts', missing);
 
 describe.skipIf(missing.length > 0)(
   'in a real browser, through nginx, two replicas and Redis',

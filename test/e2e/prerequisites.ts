@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { it } from 'vitest';
 import { missingStackCommands } from '../../scripts/stack/start-stack.ts';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH points elsewhere. */
@@ -18,13 +19,31 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** Chromium, when it is not where CHROMIUM_PATH says, with how to install it. */
+export function missingChromium(): string[] {
+  return existsSync(CHROMIUM_PATH)
+    ? []
+    : [
+        `chromium at ${CHROMIUM_PATH} (Debian/Ubuntu: apt-get install chromium; or set CHROMIUM_PATH)`,
+      ];
+}
+
 /** What the browser test needs and does not have, each with how to install it. */
 export function missingForBrowserTest(): string[] {
-  const missing = missingStackCommands();
-  if (!existsSync(CHROMIUM_PATH)) {
-    missing.push(
-      `chromium at ${CHROMIUM_PATH} (Debian/Ubuntu: apt-get install chromium; or set CHROMIUM_PATH)`,
-    );
-  }
-  return missing;
+  return [...missingStackCommands(), ...missingChromium()];
+}
+
+/**
+ * A test that reports missing prerequisites: in CI a missing browser is a broken pipeline, not a
+ * reason to pass quietly; elsewhere (say, `docker compose run --rm test`) the file is skipped
+ * with the reason. Pair it with `describe.skipIf(missing.length > 0)` for the real tests.
+ */
+export function prerequisitesTest(file: string, missing: string[]): void {
+  it(`has its prerequisites`, (ctx) => {
+    if (missing.length === 0) return;
+    const message = `${file} needs ${missing.join('; ')}.`;
+    if (process.env.CI) throw new Error(`${message} .ci/run installs them with apt-get.`);
+    console.warn(`${file} skipped: ${message}`);
+    ctx.skip(`${message} Skipped (it runs in CI).`);
+  });
 }

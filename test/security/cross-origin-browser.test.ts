@@ -1,10 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import express from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  missingChromium,
+  prerequisitesTest,
+} from '../e2e/prerequisites.ts';
 import { closeServer, listen } from './helpers.ts';
 
 /**
@@ -12,11 +17,7 @@ import { closeServer, listen } from './helpers.ts';
  * `Referrer-Policy: no-referrer`, Chromium sends `Origin: null` on a same-origin form post, so an
  * Origin-only check would lock every real user out while the other tests stay green.
  */
-const executablePath =
-  process.env.CHROMIUM_PATH ??
-  ['chromium', 'chromium-browser', 'google-chrome']
-    .map((name) => spawnSync('which', [name], { encoding: 'utf8' }).stdout.trim())
-    .find((path) => path !== '');
+const missing = missingChromium();
 
 let t: TestApp;
 let server: Server;
@@ -26,12 +27,10 @@ let context: BrowserContext;
 /** The headers of each POST as the server received them (what the browser really sent). */
 const posts: IncomingHttpHeaders[] = [];
 
+prerequisitesTest('test/security/cross-origin-browser.test.ts', missing);
+
 beforeAll(async () => {
-  if (!executablePath) {
-    throw new Error(
-      'This test needs Chromium: apt-get install chromium (or set CHROMIUM_PATH to a Chrome/Chromium binary).',
-    );
-  }
+  if (missing.length > 0) return;
   t = await createTestApp();
   const recorder = express();
   recorder.use((req, _res, next) => {
@@ -41,9 +40,9 @@ beforeAll(async () => {
   recorder.use(t.app);
   ({ server, port } = await listen(recorder));
   browser = await chromium.launch({
-    executablePath,
+    executablePath: CHROMIUM_PATH,
     // Every *.localhost to our loopback server, whatever the resolver of the machine does.
-    args: ['--no-sandbox', '--host-resolver-rules=MAP *.localhost 127.0.0.1'],
+    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.localhost 127.0.0.1'],
   });
   context = await browser.newContext();
   // Fail fast: a refused form shows up as a page that never arrives.
@@ -57,7 +56,7 @@ afterAll(async () => {
 
 const url = (host: string, path: string) => `http://${host}:${port}${path}`;
 
-describe('cross-origin protection in Chromium', () => {
+describe.skipIf(missing.length > 0)('cross-origin protection in Chromium', () => {
   it('when a user signs in and out with the site’s own forms, then both work although Origin is null', async () => {
     const page = await context.newPage();
     const form = await page.goto(url(DEMO.a.host, '/login'));
