@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import type { Kv } from '../sessions/kv.ts';
 import { loginFailureKeyPrefix } from '../sessions/keys.ts';
 
@@ -65,23 +65,10 @@ export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
  * IPv6 address is the IPv4 address it carries.
  */
 export function clientBucket(ip: string): string {
-  const address = ip.split('%')[0]!.toLowerCase(); // no zone id
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(address)) return ip;
-  const groups = (part: string) => (part === '' ? [] : part.split(':'));
-  const [head = '', tail] = address.split('::');
-  const known = groups(head);
-  const rest = tail === undefined ? [] : groups(tail);
-  // An embedded IPv4 address ("::1.2.3.4") fills the last two groups, never the first four.
-  const width = rest.reduce((n, group) => n + (group.includes('.') ? 2 : 1), 0);
-  const full = [
-    ...known,
-    ...Array<string>(Math.max(0, 8 - known.length - width)).fill('0'),
-    ...rest,
-  ];
-  return `${full
-    .slice(0, 4)
-    .map((group) => parseInt(group, 16).toString(16))
-    .join(':')}::/64`;
+  const address = ip.split('%')[0]!; // no zone id
+  if (!ipaddr.isValid(address)) return ip;
+  const parsed = ipaddr.process(address); // IPv4-mapped IPv6 becomes IPv4
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const groups = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
+  return `${groups.join(':')}::/64`;
 }
