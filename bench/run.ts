@@ -138,6 +138,12 @@ function baselineApp(client: unknown): Express {
   return app;
 }
 
+/** A full collection (twice: weak references and finalizers need a second pass). */
+const collect = () => {
+  global.gc?.();
+  global.gc?.();
+};
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function tenantryApp(redisUrl: string, tenantsDir: string) {
@@ -153,7 +159,11 @@ async function tenantryApp(redisUrl: string, tenantsDir: string) {
   return { app: createApp({ config, tenants, backend, logger }), backend, tenants };
 }
 
-async function heapAfterServing(redisUrl: string, count: number): Promise<number> {
+/** Heap per tenant: loaded (registry only, the baseline), then grown by serving each one once. */
+async function heapPerTenant(
+  redisUrl: string,
+  count: number,
+): Promise<{ loaded: number; served: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-'));
   try {
     for (let i = 0; i < count; i++) {
@@ -168,12 +178,14 @@ async function heapAfterServing(redisUrl: string, count: number): Promise<number
         }),
       );
     }
+    collect();
+    const start = process.memoryUsage().heapUsed;
     const { app, backend } = await tenantryApp(redisUrl, dir);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const port = (server.address() as AddressInfo).port;
     const agent = new Agent({ keepAlive: true });
-    global.gc?.();
+    collect();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < count; i++) {
       const { status } = await call(
@@ -184,12 +196,12 @@ async function heapAfterServing(redisUrl: string, count: number): Promise<number
       );
       if (status !== 200) throw new Error(`t${i}: ${status}`);
     }
-    global.gc?.();
+    collect();
     const grown = process.memoryUsage().heapUsed - before;
     agent.destroy();
     server.close();
     await backend.close();
-    return grown / count;
+    return { loaded: (before - start) / count, served: grown / count };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -197,6 +209,16 @@ async function heapAfterServing(redisUrl: string, count: number): Promise<number
 
 const redis = await startRedisServer();
 try {
+  // Memory first, on a fresh heap, so nothing from the throughput rounds is still being freed.
+  const heap = await heapPerTenant(redis.url, 1000);
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  console.log(
+    'memory, 1000 tenants, heap per tenant' +
+      (global.gc ? '' : ' (run with --expose-gc for steadier numbers)'),
+  );
+  console.log(`  loaded (tenant file parsed, the baseline): ${kib(heap.loaded)}`);
+  console.log(`  added by serving it once (its session middlewares built): ${kib(heap.served)}`);
+  console.log(`  ratio served/loaded: ${(heap.served / heap.loaded).toFixed(2)}`);
   const { app, backend } = await tenantryApp(redis.url, DEMO_TENANTS_DIR);
   const tenantry = await serve(app, 'customer-a.localhost', 'alice', 'alice-password');
   const { createClient } = await import('redis');
@@ -225,15 +247,6 @@ try {
   plain.close();
   await client.close();
   await backend.close();
-
-  const perTenantSmall = await heapAfterServing(redis.url, 3);
-  const perTenantLarge = await heapAfterServing(redis.url, 1000);
-  console.log(
-    'memory, heap growth per tenant after each served one request' +
-      (global.gc ? '' : ' (run with --expose-gc for steadier numbers)'),
-  );
-  console.log(`  3 tenants:     ${(perTenantSmall / 1024).toFixed(1)} KiB per tenant`);
-  console.log(`  1000 tenants:  ${(perTenantLarge / 1024).toFixed(1)} KiB per tenant`);
 } finally {
   await redis.stop();
 }
