@@ -80,6 +80,7 @@ export function createApp({ config, tenants, backend, logger, routes = [] }: App
       limiter: createLoginLimiter({
         kv: backend.kv,
         appName: config.appName,
+        secret: config.sessionSecrets[0]!,
         maxFailures: config.loginMaxFailures,
         windowSeconds: config.loginWindowSeconds,
       }),

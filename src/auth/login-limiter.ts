@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import type { Kv } from '../sessions/kv.ts';
 import { loginFailureKeyPrefix } from '../sessions/keys.ts';
@@ -6,6 +6,8 @@ import { loginFailureKeyPrefix } from '../sessions/keys.ts';
 export interface LoginLimiterOptions {
   kv: Kv;
   appName: string;
+  /** The signing secret (SESSION_SECRET's first); keys the hash, so Redis readers cannot test guesses. */
+  secret: string;
   maxFailures: number;
   windowSeconds: number;
 }
@@ -19,17 +21,20 @@ export interface LoginAttempt {
 /**
  * Failed logins counted in Redis (so every replica sees them), per tenant and per username plus
  * client address, in a fixed window. One tenant's attack never counts against another tenant; the
- * key is a hash, so it reveals nothing and holds no user input.
+ * key is an HMAC under a key derived from the secret, so it holds no user input and someone who
+ * can read Redis cannot check which usernames or addresses failed.
  */
 export function createLoginLimiter({
   kv,
   appName,
+  secret,
   maxFailures,
   windowSeconds,
 }: LoginLimiterOptions) {
+  const hmacKey = Buffer.from(hkdfSync('sha256', secret, 'tenantry/login-limiter/v1', '', 32));
   const keyOf = ({ tenantId, username, clientIp }: LoginAttempt) =>
     loginFailureKeyPrefix(tenantId, appName) +
-    createHash('sha256')
+    createHmac('sha256', hmacKey)
       .update(`${username.toLowerCase()}\n${clientBucket(clientIp)}`)
       .digest('base64url');
 

@@ -27,8 +27,14 @@ export interface AuthRoutesOptions {
 /** GET/POST /login and POST /logout: the example of how to sign a user in to one tenant. */
 export function authRoutes({ limiter, cookieNames }: AuthRoutesOptions): Router {
   const router = Router();
-  // Forms are parsed only here; small, flat (extended: false) and with few fields.
-  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+  // Forms are parsed only here: small, flat (extended: false), few fields, and never compressed
+  // (inflate: false answers 415), so no zlib work is done for unauthenticated clients.
+  const form = express.urlencoded({
+    extended: false,
+    limit: '4kb',
+    parameterLimit: 10,
+    inflate: false,
+  });
 
   router.get('/login', (req, res) => {
     if (req.session.user) res.redirect(303, '/');

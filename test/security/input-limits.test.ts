@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import { Router } from 'express';
 import request from 'supertest';
@@ -59,6 +60,18 @@ describe('bodies', () => {
     const res = await postLogin(body);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'Send one username and one password as a form.' });
+  });
+
+  it('when a login form is compressed, then 415: no inflating for anonymous clients', async () => {
+    const res = await request(app)
+      .post('/login')
+      .set('Host', DEMO.a.host)
+      .set('Accept', 'application/json')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('Content-Encoding', 'gzip')
+      .send(gzipSync('username=alice&password=alice-password'));
+    expect(res.status).toBe(415);
+    expect(res.body.error).toMatch(/content encoding/i);
   });
 
   it('when the login is sent as JSON, then it is not parsed: 400', async () => {

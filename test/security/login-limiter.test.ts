@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientBucket } from '../../src/auth/login-limiter.ts';
+import { createHash } from 'node:crypto';
+import { clientBucket, createLoginLimiter } from '../../src/auth/login-limiter.ts';
+import { createMemoryBackend } from '../../src/sessions/memory-kv.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 
 /** Failed-login limiting: in Redis, per tenant and per username plus client address. */
@@ -171,5 +173,31 @@ describe('failed-login limiting', () => {
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
   ])('when the client address is %s, then failures count against %s', (ip, bucket) => {
     expect(clientBucket(ip)).toBe(bucket);
+  });
+});
+
+describe('limiter keys', () => {
+  const keysAfterOneAttempt = async (secret: string) => {
+    const { kv } = createMemoryBackend();
+    const limiter = createLoginLimiter({
+      kv,
+      appName: 'app',
+      secret,
+      maxFailures: 5,
+      windowSeconds: 60,
+    });
+    await limiter.admit({ tenantId: 'customer-a', username: 'alice', clientIp: '203.0.113.7' });
+    const keys: string[] = [];
+    for await (const batch of kv.scanIterator({ MATCH: 'login-failures:*' })) keys.push(...batch);
+    return keys;
+  };
+
+  it('when the secret differs, then so does the key: whoever reads Redis cannot test guesses', async () => {
+    const [one] = await keysAfterOneAttempt('x'.repeat(32));
+    const [two] = await keysAfterOneAttempt('y'.repeat(32));
+    expect(one).toMatch(/^login-failures:customer-a:app:[\w-]{43}$/);
+    expect(two).not.toBe(one);
+    const unkeyed = createHash('sha256').update('alice\n203.0.113.7').digest('base64url');
+    expect(one).not.toContain(unkeyed);
   });
 });
