@@ -73,9 +73,8 @@ export function authRoutes({ limiter, cookieNames }: AuthRoutesOptions): Router 
     await orUnavailable(limiter.reset(attempt));
     // A new session id at login, so an id planted before sign-in (fixation) is worthless.
     await regenerateSession(req);
-    req.session.tenantId = req.tenant.id;
+    // The store stamps the new session with this tenant and its start (src/sessions/tenant-store.ts).
     req.session.user = { username: user.username, displayName: user.displayName };
-    req.session.createdAt = Date.now();
     // Saved before answering: a 303 is only sent once the session really exists in the store.
     await saveSession(req);
     res.redirect(303, '/');

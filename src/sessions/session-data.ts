@@ -7,10 +7,10 @@ export interface SignedInUser {
 
 declare module 'express-session' {
   interface SessionData {
-    /** The tenant that created the session; checked on every request behind the key prefix. */
+    /** The tenant that created the session, stamped on first write; checked whenever it is read. */
     tenantId: string;
     user: SignedInUser;
-    /** Epoch ms of the login, for the absolute lifetime. */
+    /** Epoch ms of the first write (the login), for the absolute lifetime. */
     createdAt: number;
   }
 }
