@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { DEMO, createTestApp, type TestApp } from './support/test-app.ts';
-import { login, setCookies } from './support/http.ts';
+import { login, cookiesOf } from './support/http.ts';
 
 let t: TestApp;
 let kvCalls = 0;
@@ -52,7 +52,7 @@ describe('unknown hosts', () => {
       .set('Cookie', 'sid=s%3Aabc.def');
     expect(res.status).toBe(404);
     expect(res.type).toBe('text/html');
-    expect(setCookies(res)).toEqual([]);
+    expect(cookiesOf(res)).toEqual([]);
     const post = await request(app)
       .post('/login')
       .set('Host', 'evil.example')
@@ -149,7 +149,7 @@ describe('login and /api/me', () => {
       expect(res.status).toBe(401);
       expect(res.text).toContain('Wrong username or password.');
       expect(res.text).toContain('name="password"');
-      expect(setCookies(res)).toEqual([]);
+      expect(cookiesOf(res)).toEqual([]);
     },
   );
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, createTestApp, type TestApp } from './support/test-app.ts';
-import { login, sessionIdOf, setCookies } from './support/http.ts';
+import { login, sessionIdOf, cookiesOf } from './support/http.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ describe('sessions in Redis', () => {
     const before = await t.keys();
     for (const path of ['/', '/login', '/api/me']) {
       const res = await request(t.app).get(path).set('Host', DEMO.b.host);
-      expect(setCookies(res)).toEqual([]);
+      expect(cookiesOf(res)).toEqual([]);
     }
     expect(await t.keys()).toEqual(before);
   });
@@ -67,7 +67,7 @@ describe('sessions in Redis', () => {
       .set('Cookie', planted)
       .type('form')
       .send({ username: 'carol', password: 'carol-password' });
-    const [fresh] = setCookies(res);
+    const [fresh] = cookiesOf(res);
     expect(sessionIdOf(fresh!)).not.toBe(sessionIdOf(planted));
     const old = `sessions:customer-c:${t.config.appName}:${sessionIdOf(planted)}`;
     expect(await t.redis.exists(old)).toBe(0);
@@ -80,7 +80,7 @@ describe('sessions in Redis', () => {
       .set('Cookie', 'sid=attacker-chosen-id')
       .type('form')
       .send({ username: 'alice', password: 'alice-password' });
-    const [fresh] = setCookies(res);
+    const [fresh] = cookiesOf(res);
     expect(sessionIdOf(fresh!)).not.toBe('attacker-chosen-id');
     expect(await t.keys()).not.toContain(
       `sessions:customer-a:${t.config.appName}:attacker-chosen-id`,
@@ -94,7 +94,7 @@ describe('sessions in Redis', () => {
     const res = await request(t.app).post('/logout').set('Host', DEMO.b.host).set('Cookie', cookie);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
-    expect(setCookies(res)).toContain('sid=');
+    expect(cookiesOf(res)).toContain('sid=');
     expect(await t.redis.exists(key)).toBe(0);
     const me = await request(t.app).get('/api/me').set('Host', DEMO.b.host).set('Cookie', cookie);
     expect(me.status).toBe(401);

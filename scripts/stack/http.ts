@@ -1,8 +1,8 @@
-import { request } from 'node:http';
+import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
 
 export interface PlainResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -15,6 +15,9 @@ export interface PlainRequest {
   headers?: Record<string, string>;
   /** urlencoded form body */
   form?: Record<string, string>;
+  /** Default: a fresh connection per request. */
+  agent?: Agent;
+  /** Bound on the whole exchange, so a hang is measured rather than waited out. */
   timeoutMs?: number;
 }
 
@@ -39,8 +42,8 @@ export function plainRequest(req: PlainRequest): Promise<PlainResponse> {
         path: req.path ?? '/',
         method: req.method ?? (body === undefined ? 'GET' : 'POST'),
         headers,
-        agent: false,
-        timeout: req.timeoutMs ?? 5000,
+        agent: req.agent ?? false,
+        signal: AbortSignal.timeout(req.timeoutMs ?? 5000),
       },
       (res) => {
         let text = '';
@@ -52,17 +55,20 @@ export function plainRequest(req: PlainRequest): Promise<PlainResponse> {
         res.on('error', reject);
       },
     );
-    r.on('timeout', () => r.destroy(new Error(`no answer within ${req.timeoutMs ?? 5000} ms`)));
     r.on('error', reject);
     r.end(body);
   });
 }
 
-/** The `name=value` part of each Set-Cookie header. */
-export function cookiesOf(res: PlainResponse): string[] {
+/** The Set-Cookie headers of a response, whole (attributes included). */
+export function setCookieHeaders(res: { headers: Record<string, unknown> }): string[] {
   const raw = res.headers['set-cookie'];
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.map((c) => c.split(';')[0]!);
+  return Array.isArray(raw) ? (raw as string[]) : typeof raw === 'string' ? [raw] : [];
+}
+
+/** The `name=value` part of each Set-Cookie header. */
+export function cookiesOf(res: { headers: Record<string, unknown> }): string[] {
+  return setCookieHeaders(res).map((c) => c.split(';')[0]!);
 }
 
 /** Polls until `check` resolves, or rethrows its last error after `timeoutMs`. */

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { login, sessionIdOf, setCookies } from '../support/http.ts';
+import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -59,7 +59,7 @@ describe('absolute session lifetime', () => {
     const res = await me(cookie);
     expect(res.status).toBe(401);
     // Dropped as if it had never been: no cookie, and no empty session written in its place.
-    expect(setCookies(res)).toEqual([]);
+    expect(cookiesOf(res)).toEqual([]);
     expect(await t.keys()).toEqual(before.filter((key) => key !== keyOf(cookie)));
   });
 

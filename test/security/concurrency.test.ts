@@ -6,7 +6,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createMemoryBackend } from '../../src/sessions/memory-kv.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
-import { login, sessionIdOf, setCookies } from '../support/http.ts';
+import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
 import { DEMO, DEMO_TENANTS_DIR, createTestApp, type TestApp } from '../support/test-app.ts';
 import './helpers.ts';
 
@@ -51,7 +51,7 @@ describe('requests in flight around login and logout', () => {
       ),
     );
     expect(results.map((r) => r.status)).toEqual([303, 303, 303, 303]);
-    const cookies = results.map((r) => setCookies(r)[0]!);
+    const cookies = results.map((r) => cookiesOf(r)[0]!);
     expect(new Set(cookies.map(sessionIdOf)).size).toBe(4);
     for (const cookie of cookies) expect((await me(t.app, DEMO.a.host, cookie)).status).toBe(200);
   });
@@ -93,7 +93,7 @@ describe('requests in flight around login and logout', () => {
     expect(signIn.status).toBe(303);
     expect(signOut.status).toBe(303);
     expect((await me(t.app, DEMO.a.host, old)).status).toBe(401);
-    expect((await me(t.app, DEMO.a.host, setCookies(signIn)[0]!)).status).toBe(200);
+    expect((await me(t.app, DEMO.a.host, cookiesOf(signIn)[0]!)).status).toBe(200);
   });
 
   it.each([

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, setCookies } from '../support/http.ts';
+import { cookiesOf, login, setCookieHeaders } from '../support/http.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
-import { rawSetCookies } from './helpers.ts';
 
 /**
  * Cookies are host-only always; over HTTPS (TLS here, or X-Forwarded-Proto from a trusted proxy)
@@ -78,7 +77,7 @@ describe('session cookies', () => {
       .set('Host', DEMO.a.host)
       .type('form')
       .send(form);
-    const [header] = rawSetCookies(res);
+    const [header] = setCookieHeaders(res);
     expect(attributes(header!)).toEqual({
       name: 'sid',
       attrs: ['expires', 'httponly', 'path', 'samesite'],
@@ -94,7 +93,7 @@ describe('session cookies', () => {
     async (_how, send) => {
       const res = await send().type('form').send(form);
       expect(res.status).toBe(303);
-      const [header] = rawSetCookies(res);
+      const [header] = setCookieHeaders(res);
       expect(attributes(header!)).toEqual({
         name: '__Host-sid',
         attrs: ['expires', 'httponly', 'path', 'samesite', 'secure'],
@@ -105,7 +104,7 @@ describe('session cookies', () => {
         .get('/api/me')
         .set('Host', DEMO.a.host)
         .set('X-Forwarded-Proto', 'https')
-        .set('Cookie', setCookies(res)[0]!);
+        .set('Cookie', cookiesOf(res)[0]!);
       expect(me.status).toBe(200);
     },
   );
@@ -118,23 +117,23 @@ describe('session cookies', () => {
       .set('X-Forwarded-Proto', 'https')
       .set('Cookie', plain);
     expect(res.status).toBe(401);
-    expect(rawSetCookies(res)).toEqual([]);
+    expect(setCookieHeaders(res)).toEqual([]);
   });
 
   it('when a `__Host-sid` arrives over plain HTTP, then it is ignored', async () => {
-    const secure = setCookies(await viaProxy().type('form').send(form))[0]!;
+    const secure = cookiesOf(await viaProxy().type('form').send(form))[0]!;
     const res = await request(t.app).get('/api/me').set('Host', DEMO.a.host).set('Cookie', secure);
     expect(res.status).toBe(401);
   });
 
   it('when the user logs out over HTTPS, then both cookie names are cleared, the secure one with Secure', async () => {
-    const secure = setCookies(await viaProxy().type('form').send(form))[0]!;
+    const secure = cookiesOf(await viaProxy().type('form').send(form))[0]!;
     const res = await request(t.app)
       .post('/logout')
       .set('Host', DEMO.a.host)
       .set('X-Forwarded-Proto', 'https')
       .set('Cookie', secure);
-    const cleared = rawSetCookies(res);
+    const cleared = setCookieHeaders(res);
     expect(cleared).toHaveLength(2);
     const byName = Object.fromEntries(cleared.map((h) => [attributes(h).name, h]));
     expect(byName['__Host-sid']).toMatch(/^__Host-sid=; Path=\/; Expires=Thu, 01 Jan 1970/);
@@ -154,7 +153,7 @@ describe('session cookies', () => {
         .set('X-Forwarded-Proto', 'https')
         .type('form')
         .send({ username: 'bob', password: 'bob-password' });
-      expect(setCookies(res)[0]).toMatch(/^__Host-tenantry_session=s%3A/);
+      expect(cookiesOf(res)[0]).toMatch(/^__Host-tenantry_session=s%3A/);
     } finally {
       await named.close();
     }

@@ -36,12 +36,6 @@ export function cookieFor(
   return `${name}=${signedCookieValue(sid, key!)}`;
 }
 
-/** The raw Set-Cookie headers of a response. */
-export function rawSetCookies(res: { headers: Record<string, unknown> }): string[] {
-  const raw = res.headers['set-cookie'];
-  return Array.isArray(raw) ? (raw as string[]) : typeof raw === 'string' ? [raw] : [];
-}
-
 /** Listens on a free loopback port, as server.ts does (Node's default header limits). */
 export async function listen(app: Express): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {

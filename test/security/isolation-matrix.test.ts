@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, sessionIdOf, setCookies } from '../support/http.ts';
+import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 import {
   changedKeys,
@@ -41,7 +41,7 @@ beforeAll(async () => {
       .type('form')
       .send({ username: who.username, password: who.password });
     expect(res.status).toBe(303);
-    https.set(who.tenant, setCookies(res)[0]!);
+    https.set(who.tenant, cookiesOf(res)[0]!);
   }
 });
 afterAll(async () => {
@@ -90,7 +90,7 @@ describe.each(tenants)('isolation matrix: from $tenant', (from) => {
           .set('Cookie', http.get(from.tenant)!);
         expect(page.text).toContain(to.name);
         expect(page.text).not.toContain(from.name);
-        expect(setCookies(page)).toEqual([]);
+        expect(cookiesOf(page)).toEqual([]);
       });
       expect(crossed).toEqual([]);
       expect(await signedInAs(plain, from.host, http.get(from.tenant)!)).toBe(
@@ -180,7 +180,7 @@ describe.each(tenants)('isolation matrix: from $tenant', (from) => {
           .type('form')
           .send({ username: to.username, password: to.password });
         expect(res.status).toBe(303);
-        fresh = setCookies(res)[0]!;
+        fresh = cookiesOf(res)[0]!;
       });
       expect(crossed).toEqual([]);
       expect(sessionIdOf(fresh)).not.toBe(sessionIdOf(planted));

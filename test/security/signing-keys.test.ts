@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
 import { TenantLoadError, loadTenants } from '../../src/tenants/load-tenants.ts';
-import { login, sessionIdOf, setCookies } from '../support/http.ts';
+import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 import { cookieFor, demoTenant, signedCookieValue, tenantsDir } from './helpers.ts';
 
@@ -59,7 +59,7 @@ describe('rotation', () => {
     expect(res.status).toBe(200);
     expect(res.body.user.username).toBe('bob');
     // Each signed-in answer renews the cookie, now under the first (new) secret.
-    const [renewed] = setCookies(res);
+    const [renewed] = cookiesOf(res);
     expect(renewed).toBe(cookieFor('customer-b', sid, [NEW]));
     expect((await me(during, DEMO.b.host, renewed!)).status).toBe(200);
 

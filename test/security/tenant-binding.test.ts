@@ -2,7 +2,7 @@ import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { login, sessionIdOf, setCookies } from '../support/http.ts';
+import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 import { cookieFor } from './helpers.ts';
 
@@ -48,7 +48,7 @@ describe('tenant binding', () => {
       const before = await t.keys();
       const res = await me(DEMO.a.host, cookie);
       expect(res.status).toBe(401);
-      expect(setCookies(res)).toEqual([]);
+      expect(cookiesOf(res)).toEqual([]);
       expect(await t.keys()).toEqual(before.filter((k) => k !== key));
     },
   );
@@ -75,7 +75,7 @@ describe('tenant binding', () => {
     });
     const app = createApp({ ...t, routes: [cart] });
     const res = await request(app).post('/cart').set('Host', DEMO.b.host);
-    const cookie = setCookies(res)[0]!;
+    const cookie = cookiesOf(res)[0]!;
     const value = JSON.parse((await t.redis.get(keyOf('customer-b', sessionIdOf(cookie))))!);
     expect(value).toMatchObject({ tenantId: 'customer-b', visits: 1 });
     expect(value.createdAt).toBeGreaterThan(Date.now() - 60_000);

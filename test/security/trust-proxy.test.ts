@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { setCookies } from '../support/http.ts';
+import { cookiesOf } from '../support/http.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -55,10 +55,10 @@ describe.each(Object.keys(settings))('TRUST_PROXY %s', (name) => {
     expect(res.status).toBe(303);
     const header = (res.headers['set-cookie'] as unknown as string[])[0]!;
     if (trusted(name)) {
-      expect(setCookies(res)[0]).toMatch(/^__Host-sid=/);
+      expect(cookiesOf(res)[0]).toMatch(/^__Host-sid=/);
       expect(header).toContain('Secure');
     } else {
-      expect(setCookies(res)[0]).toMatch(/^sid=/);
+      expect(cookiesOf(res)[0]).toMatch(/^sid=/);
       expect(header).not.toContain('Secure');
     }
   });

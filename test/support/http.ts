@@ -1,13 +1,9 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { expect } from 'vitest';
+import { cookiesOf } from '../../scripts/stack/http.ts';
 
-/** The `name=value` part of each Set-Cookie header. */
-export function setCookies(res: { headers: Record<string, unknown> }): string[] {
-  const raw = res.headers['set-cookie'];
-  const list = Array.isArray(raw) ? (raw as string[]) : typeof raw === 'string' ? [raw] : [];
-  return list.map((c) => c.split(';')[0]!);
-}
+export { cookiesOf, setCookieHeaders } from '../../scripts/stack/http.ts';
 
 /** Signs in through POST /login and returns the Cookie header value to send afterwards. */
 export async function login(
@@ -20,7 +16,7 @@ export async function login(
     .type('form')
     .send({ username: who.username, password: who.password });
   expect(res.status).toBe(303);
-  const [cookie] = setCookies(res);
+  const [cookie] = cookiesOf(res);
   expect(cookie).toBeDefined();
   return cookie!;
 }

@@ -1,10 +1,8 @@
 import http from 'node:http';
+import { cookiesOf, plainRequest, type PlainResponse } from '../../scripts/stack/http.ts';
 
-export interface Answer {
-  /** 0 when no HTTP answer came (connection error or the client-side abort). */
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
+export interface Answer extends PlainResponse {
+  /** status is 0 when no HTTP answer came (connection error or the client-side abort). */
   ms: number;
   error?: string;
 }
@@ -21,54 +19,20 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-/** One HTTP request to 127.0.0.1 with a chosen Host header (fetch cannot set Host). */
-export function request(port: number, options: RequestOptions): Promise<Answer> {
-  const { method = 'GET', path, host, cookie, accept, form, agent, timeoutMs = 5000 } = options;
-  const body = form ? new URLSearchParams(form).toString() : undefined;
-  const headers: http.OutgoingHttpHeaders = { Host: host };
+/** One HTTP request to 127.0.0.1 with a chosen Host header, timed; never rejects. */
+export async function request(port: number, options: RequestOptions): Promise<Answer> {
+  const { cookie, accept, ...rest } = options;
+  const headers: Record<string, string> = {};
   if (cookie) headers.Cookie = cookie;
   if (accept) headers.Accept = accept;
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    headers['Content-Length'] = Buffer.byteLength(body);
-  }
   const started = performance.now();
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        headers,
-        agent: agent ?? false,
-        signal: AbortSignal.timeout(timeoutMs),
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => parts.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(parts).toString('utf8'),
-            ms: performance.now() - started,
-          }),
-        );
-        res.on('error', (err) => fail(err));
-      },
-    );
-    const fail = (err: Error) =>
-      resolve({
-        status: 0,
-        headers: {},
-        body: '',
-        ms: performance.now() - started,
-        error: err.message,
-      });
-    req.on('error', fail);
-    req.end(body);
-  });
+  try {
+    const res = await plainRequest({ port, ...rest, headers });
+    return { ...res, ms: performance.now() - started };
+  } catch (err) {
+    const error = (err as Error).message;
+    return { status: 0, headers: {}, body: '', ms: performance.now() - started, error };
+  }
 }
 
 export interface Who {
@@ -85,7 +49,7 @@ export async function signIn(port: number, who: Who): Promise<string> {
     host: who.host,
     form: { username: who.username, password: who.password },
   });
-  const cookie = [res.headers['set-cookie'] ?? []].flat()[0]?.split(';')[0];
+  const [cookie] = cookiesOf(res);
   if (res.status !== 303 || !cookie) {
     throw new Error(`sign-in as ${who.username} answered ${res.status} ${res.error ?? res.body}`);
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createClient } from 'redis';
 import { inject } from 'vitest';
+import { eventually } from '../../scripts/stack/http.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRedisBackend } from '../../src/sessions/redis-backend.ts';
@@ -75,18 +76,9 @@ export async function createTestApp(options: TestAppOptions = {}) {
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
-export async function waitFor(check: () => Promise<unknown>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
+/** Polls `check` every 50 ms until it passes, for at most `timeoutMs`. */
+export const waitFor = (check: () => Promise<unknown>, timeoutMs = 5000): Promise<unknown> =>
+  eventually(check, { timeoutMs, intervalMs: 50 });
 
 /** The demo users, as the contract names them. */
 export const DEMO = {
