@@ -8,7 +8,7 @@
  *    session middlewares are built lazily, on that first request, and cached).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import { pino } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { createClient } from 'redis';
+import { cookiesOf, plainRequest } from '../scripts/stack/http.ts';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createRedisBackend } from '../src/sessions/redis-backend.ts';
@@ -36,40 +38,6 @@ interface Target {
   cookie: string;
 }
 
-function call(
-  agent: Agent,
-  t: Target,
-  method: string,
-  path: string,
-  body?: string,
-  cookie?: string,
-) {
-  return new Promise<{ status: number; setCookie: string[] }>((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port: t.port,
-        method,
-        path,
-        headers: {
-          host: t.host,
-          ...(cookie ? { cookie } : {}),
-          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function serve(
   app: Express,
   host: string,
@@ -80,14 +48,14 @@ async function serve(
   await new Promise((resolve) => server.once('listening', resolve));
   const port = (server.address() as AddressInfo).port;
   const agent = new Agent({ keepAlive: true });
-  const res = await call(
+  const res = await plainRequest({
+    port,
+    host,
     agent,
-    { port, host, cookie: '' },
-    'POST',
-    '/login',
-    `username=${username}&password=${password}`,
-  );
-  const cookie = res.setCookie[0]?.split(';')[0];
+    path: '/login',
+    form: { username, password },
+  });
+  const [cookie] = cookiesOf(res);
   if (res.status !== 303 || !cookie) throw new Error(`login failed on ${host}: ${res.status}`);
   agent.destroy();
   return { port, host, cookie, close: () => server.close() };
@@ -100,7 +68,13 @@ async function throughput(t: Target): Promise<number> {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (left-- > 0) {
-        const { status } = await call(agent, t, 'GET', '/api/me', undefined, t.cookie);
+        const { status } = await plainRequest({
+          port: t.port,
+          host: t.host,
+          agent,
+          path: '/api/me',
+          headers: { Cookie: t.cookie },
+        });
         if (status !== 200) throw new Error(`GET /api/me answered ${status}`);
       }
     }),
@@ -188,12 +162,7 @@ async function heapPerTenant(
     collect();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < count; i++) {
-      const { status } = await call(
-        agent,
-        { port, host: `t${i}.localhost`, cookie: '' },
-        'GET',
-        '/',
-      );
+      const { status } = await plainRequest({ port, host: `t${i}.localhost`, agent, path: '/' });
       if (status !== 200) throw new Error(`t${i}: ${status}`);
     }
     collect();
@@ -221,7 +190,6 @@ try {
   console.log(`  ratio served/loaded: ${(heap.served / heap.loaded).toFixed(2)}`);
   const { app, backend } = await tenantryApp(redis.url, DEMO_TENANTS_DIR);
   const tenantry = await serve(app, 'customer-a.localhost', 'alice', 'alice-password');
-  const { createClient } = await import('redis');
   const client = createClient({ url: redis.url });
   await client.connect();
   const plain = await serve(baselineApp(client), 'localhost', 'alice', 'x');
