@@ -21,7 +21,9 @@ import { createClient } from 'redis';
 import { cookiesOf, plainRequest } from '../scripts/stack/http.ts';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { createRedisBackend } from '../src/sessions/redis-backend.ts';
+import { appFeatures } from '../src/features/index.ts';
+import { createRedisStore } from '../src/store/redis-store.ts';
+import { singleStore } from '../src/store/stores.ts';
 import { TenantRegistry } from '../src/tenants/registry.ts';
 import { securityHeaders } from '../src/web/security-headers.ts';
 import { DEMO_TENANTS_DIR } from '../test/support/test-app.ts';
@@ -127,10 +129,12 @@ async function tenantryApp(redisUrl: string, tenantsDir: string) {
     TENANTS_DIR: tenantsDir,
     APP_NAME: 'bench',
   });
-  const backend = createRedisBackend({ url: redisUrl, timeoutMs: 1000, logger });
+  const backend = createRedisStore({ url: redisUrl, timeoutMs: 1000, logger });
+  const stores = singleStore(backend);
   const tenants = await TenantRegistry.open({ dir: tenantsDir, env: {}, logger });
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return { app: createApp({ config, tenants, backend, logger }), backend, tenants };
+  const routes = appFeatures({ config, stores });
+  return { app: createApp({ config, tenants, stores, logger, routes }), backend, tenants };
 }
 
 /** Heap per tenant: loaded (registry only, the baseline), then grown by serving each one once. */

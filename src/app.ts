@@ -1,27 +1,31 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { currentUser } from './auth/current-user.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { authRoutes } from './auth/routes.ts';
+import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
-import type { SessionBackend } from './sessions/kv.ts';
+import type { AppRoutes } from './features/feature.ts';
 import { secureCookieName, tenantSessions } from './sessions/tenant-sessions.ts';
+import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
-import { healthRoutes } from './web/health-routes.ts';
+import { probeRoutes } from './web/probes.ts';
 import { securityHeaders } from './web/security-headers.ts';
-import { siteRoutes } from './web/site-routes.ts';
 
 export interface AppDeps {
   config: Config;
   tenants: TenantRegistry;
-  backend: SessionBackend;
+  stores: Stores;
   logger: Logger;
-  /** Extra tenant routes, mounted after the built-in ones (each request has req.tenant and req.session). */
-  routes?: Router[];
+  /** Where users are found; default: the tenant files. */
+  users?: UserDirectory;
+  /** The app's own features (src/features/index.ts assembles them). */
+  routes?: AppRoutes;
 }
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
@@ -29,9 +33,11 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 /**
  * Builds the app; never listens and holds no globals, so tests build exactly what the server runs.
  * A request flows: security headers -> probes -> static assets -> tenant (404 stops here) ->
- * that tenant's session -> cross-origin check -> routes -> 404 -> error handler.
+ * routes before the session -> that tenant's session -> current user -> cross-origin check ->
+ * sign-in routes and pages -> the JSON API -> 404 -> error handler.
  */
-export function createApp({ config, tenants, backend, logger, routes = [] }: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
   const app = express();
   // Only proxies named in TRUST_PROXY may set X-Forwarded-Host/-Proto/-For; never `true` by default.
   app.set('trust proxy', config.trustProxy);
@@ -57,13 +63,15 @@ export function createApp({ config, tenants, backend, logger, routes = [] }: App
   );
   app.use(securityHeaders());
   if (config.replicaName) app.use(servedBy(config.replicaName));
-  app.use(healthRoutes(backend));
+  app.use(probeRoutes(stores));
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
 
   app.use(resolveTenant(tenants));
+  for (const router of routes.beforeSession ?? []) app.use(router);
+
   app.use(
     tenantSessions({
-      kv: backend.kv,
+      stores,
       appName: config.appName,
       cookieName: config.sessionCookieName,
       secrets: config.sessionSecrets,
@@ -71,14 +79,15 @@ export function createApp({ config, tenants, backend, logger, routes = [] }: App
       absoluteSeconds: config.sessionAbsoluteSeconds,
     }),
   );
+  app.use(currentUser);
   app.use(noStoreWhenSignedIn);
   app.use(crossOriginProtection);
 
-  app.use(siteRoutes());
   app.use(
     authRoutes({
+      users,
       limiter: createLoginLimiter({
-        kv: backend.kv,
+        stores,
         appName: config.appName,
         secret: config.sessionSecrets[0]!,
         maxFailures: config.loginMaxFailures,
@@ -90,7 +99,15 @@ export function createApp({ config, tenants, backend, logger, routes = [] }: App
       },
     }),
   );
-  for (const router of routes) app.use(router);
+  for (const router of routes.pages ?? []) app.use(router);
+
+  // Objects and arrays only, JSON only (a form post never reaches an API route), never compressed
+  // (415, as for the login form: no zlib work for whoever sends a body).
+  app.use(
+    '/api',
+    express.json({ limit: '16kb', strict: true, type: 'application/json', inflate: false }),
+  );
+  for (const router of routes.api ?? []) app.use('/api', router);
 
   app.use(notFound);
   app.use(errorHandler);
@@ -99,7 +116,7 @@ export function createApp({ config, tenants, backend, logger, routes = [] }: App
 
 /** Pages for a signed-in user are personal: no shared or browser cache may keep them. */
 const noStoreWhenSignedIn: RequestHandler = (req, res, next) => {
-  if (req.session.user) res.setHeader('Cache-Control', 'no-store');
+  if (req.user) res.setHeader('Cache-Control', 'no-store');
   next();
 };
 

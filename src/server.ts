@@ -4,9 +4,10 @@ import dotenv from 'dotenv';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import type { SessionBackend } from './sessions/kv.ts';
-import { createMemoryBackend } from './sessions/memory-kv.ts';
-import { createRedisBackend } from './sessions/redis-backend.ts';
+import { appFeatures } from './features/index.ts';
+import { createMemoryStore } from './store/memory-store.ts';
+import { createRedisStore } from './store/redis-store.ts';
+import { singleStore, type Stores } from './store/stores.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 
@@ -48,17 +49,19 @@ tenants.watch();
 if (config.usingDevSecret) {
   logger.warn('SESSION_SECRET is unset: signing with the public development secret');
 }
-let backend: SessionBackend;
+let stores: Stores;
 if (config.redisUrl) {
-  backend = createRedisBackend({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger });
+  stores = singleStore(
+    createRedisStore({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger }),
+  );
 } else {
   logger.warn(
     'REDIS_URL is unset: sessions are kept in this process only (lost on restart, not shared between replicas)',
   );
-  backend = createMemoryBackend();
+  stores = singleStore(createMemoryStore());
 }
 
-const app = createApp({ config, tenants, backend, logger });
+const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
 // Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
 const onListening = (err?: Error) => {
   if (err) {
@@ -139,7 +142,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   clearInterval(idleSweep);
   tenants.close();
   // Bounded: a QUIT only when Redis answers, never longer than REDIS_TIMEOUT_MS.
-  await backend.close();
+  await stores.close();
   logger.info('stopped');
   process.exit(0);
 }

@@ -1,20 +1,20 @@
 import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { createMemoryBackend } from '../src/sessions/memory-kv.ts';
+import { createMemoryStore } from '../src/store/memory-store.ts';
+import { singleStore } from '../src/store/stores.ts';
 import { TenantRegistry } from '../src/tenants/registry.ts';
 import { login, sessionIdOf } from './support/http.ts';
-import { DEMO, DEMO_TENANTS_DIR } from './support/test-app.ts';
+import { buildApp, DEMO, DEMO_TENANTS_DIR } from './support/test-app.ts';
 
 describe('without REDIS_URL (development)', () => {
   it('when sessions live in the process, then login, /api/me and logout work with the same key layout', async () => {
     const logger = pino({ level: 'silent' });
     const config = loadConfig({ TENANTS_DIR: DEMO_TENANTS_DIR });
-    const backend = createMemoryBackend();
+    const backend = createMemoryStore();
     const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
-    const app = createApp({ config, tenants, backend, logger });
+    const app = buildApp({ config, tenants, stores: singleStore(backend), logger });
 
     const cookie = await login(app, DEMO.a);
     const key = `sessions:customer-a:app:${sessionIdOf(cookie)}`;
@@ -29,7 +29,7 @@ describe('without REDIS_URL (development)', () => {
   });
 
   it('when the store is full, then the least recently used keys go first', async () => {
-    const { kv } = createMemoryBackend(2);
+    const { kv } = createMemoryStore(2);
     await kv.set('a', '1');
     await kv.set('b', '2');
     await kv.get('a');
@@ -38,7 +38,7 @@ describe('without REDIS_URL (development)', () => {
   });
 
   it('when keys have a TTL, then INCR keeps it and NX does not overwrite', async () => {
-    const { kv } = createMemoryBackend();
+    const { kv } = createMemoryStore();
     await kv.set('n', '0', { expiration: { type: 'EX', value: 60 }, condition: 'NX' });
     await kv.set('n', '5', { expiration: { type: 'EX', value: 60 }, condition: 'NX' });
     expect(await kv.incr('n')).toBe(1);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Tenant } from '../src/tenants/load-tenants.ts';
+import type { Tenant } from '../src/tenants/tenant.ts';
 import { html } from '../src/web/html.ts';
-import { homePage, loginPage } from '../src/web/pages.ts';
+import { loginPage } from '../src/auth/login-page.ts';
+import { homePage } from '../src/features/home/home-page.ts';
 
 const evil: Tenant = {
   id: 'evil',

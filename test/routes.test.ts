@@ -1,18 +1,18 @@
-import { Router } from 'express';
+import { Router, type Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { DEMO, createTestApp, type TestApp } from './support/test-app.ts';
+import { singleStore } from '../src/store/stores.ts';
+import { DEMO, buildApp, createTestApp, type TestApp } from './support/test-app.ts';
 import { login, cookiesOf } from './support/http.ts';
 
 let t: TestApp;
 let kvCalls = 0;
-let app: ReturnType<typeof createApp>;
+let app: Express;
 
 beforeAll(async () => {
   t = await createTestApp();
   // Count the store commands the app issues (the real Redis still answers every one).
-  const counted = new Proxy(t.backend.kv, {
+  const counted = new Proxy(t.store.kv, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const boom = Router().get('/boom', () => {
     throw new Error('secret internals');
   });
-  app = createApp({ ...t, backend: { ...t.backend, kv: counted }, routes: [boom] });
+  app = buildApp({ ...t, stores: singleStore({ ...t.store, kv: counted }) }, { pages: [boom] });
 });
 afterAll(async () => {
   await t.close();

@@ -1,10 +1,12 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import type { Kv } from '../sessions/kv.ts';
 import { loginFailureKeyPrefix } from '../sessions/keys.ts';
+import type { Stores } from '../store/stores.ts';
+import type { Tenant } from '../tenants/tenant.ts';
 
 export interface LoginLimiterOptions {
-  kv: Kv;
+  /** Counts live in the store that holds the tenant's sessions. */
+  stores: Stores;
   appName: string;
   /** The signing secret (SESSION_SECRET's first); keys the hash, so Redis readers cannot test guesses. */
   secret: string;
@@ -13,7 +15,7 @@ export interface LoginLimiterOptions {
 }
 
 export interface LoginAttempt {
-  tenantId: string;
+  tenant: Tenant;
   username: string;
   clientIp: string;
 }
@@ -25,15 +27,15 @@ export interface LoginAttempt {
  * can read Redis cannot check which usernames or addresses failed.
  */
 export function createLoginLimiter({
-  kv,
+  stores,
   appName,
   secret,
   maxFailures,
   windowSeconds,
 }: LoginLimiterOptions) {
   const hmacKey = Buffer.from(hkdfSync('sha256', secret, 'tenantry/login-limiter/v1', '', 32));
-  const keyOf = ({ tenantId, username, clientIp }: LoginAttempt) =>
-    loginFailureKeyPrefix(tenantId, appName) +
+  const keyOf = ({ tenant, username, clientIp }: LoginAttempt) =>
+    loginFailureKeyPrefix(tenant.id, appName) +
     createHmac('sha256', hmacKey)
       .update(`${username.toLowerCase()}\n${clientBucket(clientIp)}`)
       .digest('base64url');
@@ -45,6 +47,7 @@ export function createLoginLimiter({
      * arrive at once: a check-then-record limiter lets every guess in flight through.
      */
     async admit(attempt: LoginAttempt): Promise<number> {
+      const { kv } = stores.forTenant(attempt.tenant);
       const key = keyOf(attempt);
       // The window starts at the first attempt (NX) and later ones do not push it back.
       await kv.set(key, '0', { expiration: { type: 'EX', value: windowSeconds }, condition: 'NX' });
@@ -57,7 +60,7 @@ export function createLoginLimiter({
     },
     /** A successful sign-in clears the count, so only failures add up. */
     async reset(attempt: LoginAttempt): Promise<void> {
-      await kv.del([keyOf(attempt)]);
+      await stores.forTenant(attempt.tenant).kv.del([keyOf(attempt)]);
     },
   };
 }

@@ -1,5 +1,3 @@
-import type { Tenant } from '../tenants/load-tenants.ts';
-
 export interface SignedInUser {
   username: string;
   displayName: string;
@@ -12,15 +10,5 @@ declare module 'express-session' {
     user: SignedInUser;
     /** Epoch ms of the first write (the login), for the absolute lifetime. */
     createdAt: number;
-  }
-}
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** Set by resolveTenant before any session work; routes below it can rely on it. */
-      tenant: Tenant;
-    }
   }
 }

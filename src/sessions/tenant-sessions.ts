@@ -1,14 +1,15 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import type { Tenant } from '../tenants/load-tenants.ts';
-import type { Kv } from './kv.ts';
+import type { Tenant } from '../tenants/tenant.ts';
+import type { Stores } from '../store/stores.ts';
 import { sessionKeyPrefix } from './keys.ts';
 import { tenantSigningKeys } from './signing-keys.ts';
 import { TenantStore } from './tenant-store.ts';
 import './session-data.ts';
 
 export interface TenantSessionOptions {
-  kv: Kv;
+  /** Each tenant's sessions live in `stores.forTenant(tenant)`. */
+  stores: Stores;
   appName: string;
   cookieName: string;
   /** SESSION_SECRET's list; a tenant with its own secrets uses those instead. */
@@ -44,7 +45,7 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
 }
 
 function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): RequestHandler {
-  const { kv, appName, cookieName, ttlSeconds, absoluteSeconds } = options;
+  const { stores, appName, cookieName, ttlSeconds, absoluteSeconds } = options;
   return session({
     name: https ? secureCookieName(cookieName) : cookieName,
     secret: tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id),
@@ -52,7 +53,7 @@ function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): R
     // It reads back only this tenant's sessions within their absolute lifetime (the tenant id is
     // checked behind the key prefix), and never writes back a session a logout deleted meanwhile.
     store: new TenantStore({
-      kv,
+      kv: stores.forTenant(tenant).kv,
       prefix: sessionKeyPrefix(tenant.id, appName),
       tenantId: tenant.id,
       ttlSeconds,

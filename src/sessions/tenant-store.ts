@@ -1,22 +1,9 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
-import createError, { isHttpError } from 'http-errors';
-import type { Kv } from './kv.ts';
+import type { Kv } from '../store/store.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express-session's callback data types vary by method
 type Callback = (err?: unknown, data?: any) => unknown;
-
-/** Seconds a client should wait before retrying while the store is down. */
-export const STORE_RETRY_AFTER_SECONDS = 2;
-
-export const storeUnavailable = (cause: unknown) =>
-  isHttpError(cause)
-    ? cause
-    : createError(503, 'The session store is not answering. Try again in a moment.', {
-        expose: true,
-        headers: { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) },
-        cause,
-      });
 
 export interface TenantStoreOptions {
   kv: Kv;
@@ -36,7 +23,8 @@ export interface TenantStoreOptions {
  *   treats the visitor as new: anonymous, no cookie, nothing written.
  * - A session that a request read is written back only while its key still exists (SET … XX): a
  *   logout during a slow request that changed the session stays a logout.
- * - Failures that can still change the answer become a 503; failures after the answer is decided
+ * - Failures that can still change the answer reach the error handler (a StoreUnavailableError from
+ *   the store layer: 503); failures after the answer is decided
  *   (the TTL refresh as the response ends, the second save of a login that already saved) are not
  *   passed on, since express-session reports them once the response has started, where all it
  *   can do is cut the connection.
@@ -69,7 +57,7 @@ export class TenantStore extends RedisStore {
 
   override get(sid: string, cb?: Callback) {
     return super.get(sid, (err, data?: Partial<SessionData> | null) => {
-      if (err) return cb?.(storeUnavailable(err));
+      if (err) return cb?.(err);
       if (!data || this.#belongsHere(data)) return cb?.(null, data);
       // Defence in depth behind the key prefix and the per-tenant signing key.
       return this.destroy(sid, (destroyErr) => cb?.(destroyErr, null));
@@ -90,7 +78,7 @@ export class TenantStore extends RedisStore {
       // express-session saves a regenerated session again as the response ends, after the
       // route has saved it and answered (login). That copy is already in the store.
       else if (this.#written.has(sess)) return cb?.();
-      return cb?.(err ? storeUnavailable(err) : undefined);
+      return cb?.(err);
     };
     const ttl = this.#ttl(sess);
     if (!this.#readFromStore.has(sess) || ttl <= 0) {
@@ -113,10 +101,6 @@ export class TenantStore extends RedisStore {
     // Runs as the response ends, with the answer already made from a session that was read: a
     // lost TTL refresh only lets the session expire a little sooner than it would have.
     return super.touch(sid, sess, () => cb?.());
-  }
-
-  override destroy(sid: string, cb?: Callback) {
-    return super.destroy(sid, (err) => cb?.(err ? storeUnavailable(err) : undefined));
   }
 }
 

@@ -2,19 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { normalizeHost } from './host.ts';
 import { tenantFileSchema, type TenantUser } from './tenant-file.ts';
-
-export interface Tenant {
-  id: string;
-  name: string;
-  /** Normalised host names. */
-  hosts: string[];
-  color: string;
-  users: ReadonlyMap<string, TenantUser>;
-  /** The tenant's own secrets from `sessionSecretEnv`; undefined means derive from SESSION_SECRET. */
-  ownSecrets: string[] | undefined;
-  /** File the tenant came from, for messages. */
-  file: string;
-}
+import type { Tenant } from './tenant.ts';
 
 export class TenantLoadError extends Error {
   readonly problems: string[];

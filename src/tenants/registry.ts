@@ -1,7 +1,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import { normalizeHost } from './host.ts';
-import { loadTenants, type Tenant } from './load-tenants.ts';
+import { loadTenants } from './load-tenants.ts';
+import type { Tenant } from './tenant.ts';
 
 export interface TenantRegistryOptions {
   dir: string;

@@ -1,4 +1,4 @@
-import type { Tenant } from '../tenants/load-tenants.ts';
+import type { Tenant } from '../tenants/tenant.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export interface LayoutOptions {

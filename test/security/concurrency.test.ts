@@ -2,12 +2,18 @@ import { Router, type Express } from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createMemoryBackend } from '../../src/sessions/memory-kv.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { singleStore } from '../../src/store/stores.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
 import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import { DEMO, DEMO_TENANTS_DIR, createTestApp, type TestApp } from '../support/test-app.ts';
+import {
+  DEMO,
+  DEMO_TENANTS_DIR,
+  buildApp,
+  createTestApp,
+  type TestApp,
+} from '../support/test-app.ts';
 import './helpers.ts';
 
 /** A route that waits until the test lets it go, optionally changing the session first. */
@@ -103,7 +109,7 @@ describe('requests in flight around login and logout', () => {
     'when the user logs out while a slow request that %s is running, then the logout stays a logout',
     async (_what, write) => {
       const slow = slowRoutes();
-      const app = createApp({ ...t, routes: [slow.router] });
+      const app = buildApp(t, { pages: [slow.router] });
       const cookie = await login(app, DEMO.b);
       const key = `sessions:customer-b:${t.config.appName}:${sessionIdOf(cookie)}`;
 
@@ -129,9 +135,10 @@ describe('requests in flight around login and logout', () => {
     const logger = pino({ level: 'silent' });
     const config = loadConfig({ TENANTS_DIR: DEMO_TENANTS_DIR });
     const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
-    const backend = createMemoryBackend();
+    const backend = createMemoryStore();
     const slow = slowRoutes();
-    const app = createApp({ config, tenants, backend, logger, routes: [slow.router] });
+    const stores = singleStore(backend);
+    const app = buildApp({ config, tenants, stores, logger }, { pages: [slow.router] });
     const cookie = await login(app, DEMO.a);
     const key = `sessions:customer-a:app:${sessionIdOf(cookie)}`;
 
@@ -149,7 +156,7 @@ describe('requests in flight around login and logout', () => {
 
   it('when a slow request changes a live session, then the change is saved as before', async () => {
     const slow = slowRoutes();
-    const app = createApp({ ...t, routes: [slow.router] });
+    const app = buildApp(t, { pages: [slow.router] });
     const cookie = await login(app, DEMO.c);
     const key = `sessions:customer-c:${t.config.appName}:${sessionIdOf(cookie)}`;
     slow.release();

@@ -4,8 +4,8 @@ import type { Server } from 'node:http';
 import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import type { Express } from 'express';
+import { DEMO, buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
 import { closeServer, demoTenant, listen, rawRequest, tenantsDir } from './helpers.ts';
 
 /**
@@ -15,7 +15,7 @@ import { closeServer, demoTenant, listen, rawRequest, tenantsDir } from './helpe
 let t: TestApp;
 let server: Server;
 let port: number;
-let app: ReturnType<typeof createApp>;
+let app: Express;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const probe = Router().post('/probe', (req, res) => {
     res.json({ parsed: req.body !== undefined });
   });
-  app = createApp({ ...t, routes: [probe] });
+  app = buildApp(t, { pages: [probe] });
   ({ server, port } = await listen(app));
 });
 afterAll(async () => {

@@ -2,7 +2,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { clientBucket, createLoginLimiter } from '../../src/auth/login-limiter.ts';
-import { createMemoryBackend } from '../../src/sessions/memory-kv.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { singleStore } from '../../src/store/stores.ts';
+import type { Tenant } from '../../src/tenants/tenant.ts';
 import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
 
 /** Failed-login limiting: in Redis, per tenant and per username plus client address. */
@@ -178,15 +180,17 @@ describe('failed-login limiting', () => {
 
 describe('limiter keys', () => {
   const keysAfterOneAttempt = async (secret: string) => {
-    const { kv } = createMemoryBackend();
+    const store = createMemoryStore();
+    const { kv } = store;
     const limiter = createLoginLimiter({
-      kv,
+      stores: singleStore(store),
       appName: 'app',
       secret,
       maxFailures: 5,
       windowSeconds: 60,
     });
-    await limiter.admit({ tenantId: 'customer-a', username: 'alice', clientIp: '203.0.113.7' });
+    const tenant = { id: 'customer-a' } as Tenant;
+    await limiter.admit({ tenant, username: 'alice', clientIp: '203.0.113.7' });
     const keys: string[] = [];
     for await (const batch of kv.scanIterator({ MATCH: 'login-failures:*' })) keys.push(...batch);
     return keys;

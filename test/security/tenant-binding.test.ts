@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
 import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO, buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
 import { cookieFor } from './helpers.ts';
 
 /**
@@ -73,7 +72,7 @@ describe('tenant binding', () => {
       req.session.visits = 1;
       res.json({ ok: true });
     });
-    const app = createApp({ ...t, routes: [cart] });
+    const app = buildApp(t, { pages: [cart] });
     const res = await request(app).post('/cart').set('Host', DEMO.b.host);
     const cookie = cookiesOf(res)[0]!;
     const value = JSON.parse((await t.redis.get(keyOf('customer-b', sessionIdOf(cookie))))!);

@@ -4,9 +4,12 @@ import { pino } from 'pino';
 import { createClient } from 'redis';
 import { inject } from 'vitest';
 import { eventually } from '../../scripts/stack/http.ts';
-import { createApp } from '../../src/app.ts';
+import { createApp, type AppDeps } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createRedisBackend } from '../../src/sessions/redis-backend.ts';
+import type { AppRoutes } from '../../src/features/feature.ts';
+import { appFeatures } from '../../src/features/index.ts';
+import { createRedisStore } from '../../src/store/redis-store.ts';
+import { singleStore } from '../../src/store/stores.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
 
 export const DEMO_TENANTS_DIR = fileURLToPath(new URL('../../tenants', import.meta.url));
@@ -39,13 +42,14 @@ export async function createTestApp(options: TestAppOptions = {}) {
     env: options.tenantEnv ?? {},
     logger,
   });
-  const backend = createRedisBackend({
+  const store = createRedisStore({
     url: config.redisUrl!,
     timeoutMs: config.redisTimeoutMs,
     logger,
   });
-  await waitFor(() => backend.ping());
-  const app = createApp({ config, tenants, backend, logger });
+  await waitFor(() => store.ping());
+  const stores = singleStore(store);
+  const app = buildApp({ config, tenants, stores, logger });
   const redis = createClient({ url: config.redisUrl! });
   await redis.connect();
 
@@ -61,7 +65,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
     app,
     config,
     tenants,
-    backend,
+    store,
+    stores,
     redis,
     logger,
     keys,
@@ -69,12 +74,28 @@ export async function createTestApp(options: TestAppOptions = {}) {
       const mine = await keys();
       if (mine.length > 0) await redis.del(mine);
       await redis.close();
-      await backend.close();
+      await stores.close();
     },
   };
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/**
+ * The app as src/server.ts builds it (createApp with the app's own features), plus any routers a
+ * test adds in the same places, after the features' own.
+ */
+export function buildApp(deps: Omit<AppDeps, 'routes'>, extra: AppRoutes = {}) {
+  const own = appFeatures({ config: deps.config, stores: deps.stores });
+  return createApp({
+    ...deps,
+    routes: {
+      beforeSession: [...(own.beforeSession ?? []), ...(extra.beforeSession ?? [])],
+      pages: [...(own.pages ?? []), ...(extra.pages ?? [])],
+      api: [...(own.api ?? []), ...(extra.api ?? [])],
+    },
+  });
+}
 
 /** Polls `check` every 50 ms until it passes, for at most `timeoutMs`. */
 export const waitFor = (check: () => Promise<unknown>, timeoutMs = 5000): Promise<unknown> =>

@@ -1,12 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { Kv, SessionBackend } from './kv.ts';
+import type { Kv, Store } from './store.ts';
 
 /**
  * The in-process store used when REDIS_URL is unset outside production: the same commands and
  * the same key layout as Redis, bounded by an LRU so a busy dev server cannot grow without end.
  * It serves one process only, which is why production refuses to start without REDIS_URL.
  */
-export function createMemoryBackend(maxKeys = 10_000): SessionBackend {
+export function createMemoryStore(maxKeys = 10_000): Store {
   const cache = new LRUCache<string, string>({ max: maxKeys });
   const kv: Kv = {
     get: async (key) => cache.get(key) ?? null,
@@ -46,5 +46,11 @@ export function createMemoryBackend(maxKeys = 10_000): SessionBackend {
     },
     ping: async () => 'PONG',
   };
-  return { kind: 'memory', kv, ping: async () => {}, close: async () => cache.clear() };
+  return {
+    name: 'default',
+    kind: 'memory',
+    kv,
+    ping: async () => {},
+    close: async () => cache.clear(),
+  };
 }

@@ -2,11 +2,12 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import {
-  createRedisBackend,
+  createRedisStore,
   reconnectDelay,
   RedisTimeoutError,
-} from '../../src/sessions/redis-backend.ts';
-import type { SessionBackend } from '../../src/sessions/kv.ts';
+} from '../../src/store/redis-store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { StoreUnavailableError } from '../../src/store/store-unavailable.ts';
 import { sleep } from '../support/load.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { waitFor } from '../support/test-app.ts';
@@ -48,29 +49,30 @@ describe('reconnectDelay', () => {
 });
 
 let redis: RedisServer | undefined;
-let backend: SessionBackend | undefined;
+let backend: Store | undefined;
 afterEach(async () => {
   await backend?.close();
   await redis?.stop();
   backend = redis = undefined;
 });
 
-describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
+describe.runIf(inject('redisServerAvailable'))('the Redis store', () => {
   it('when Redis is paused, then a command already sent fails within its timeout, later ones fail at once, and all works again on resume', async () => {
     redis = await startRedisServer();
     const { logger, lines } = capturedLogger();
-    backend = createRedisBackend({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
+    backend = createRedisStore({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
     await waitFor(() => backend!.ping());
     await backend.kv.set('k', 'v');
 
     redis.pause();
     const stuck = await timed(backend.kv.get('k'));
-    expect(stuck.error).toBeInstanceOf(RedisTimeoutError);
+    expect(stuck.error).toBeInstanceOf(StoreUnavailableError);
+    expect((stuck.error as Error).cause).toBeInstanceOf(RedisTimeoutError);
     expect(stuck.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(stuck.ms).toBeLessThan(TIMEOUT_MS + 500);
     // The stuck connection was replaced; the new one cannot finish its handshake, so no waiting.
     const next = await timed(backend.kv.get('k'));
-    expect(next.error).toBeDefined();
+    expect(next.error).toBeInstanceOf(StoreUnavailableError);
     expect(next.ms).toBeLessThan(100);
     await sleep(3 * TIMEOUT_MS); // handshakes go unanswered and are replaced too
 
@@ -88,13 +90,13 @@ describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
   it('when Redis is killed and stays down, then commands fail at once, retries are not logged one by one, and it reconnects when Redis returns', async () => {
     redis = await startRedisServer();
     const { logger, lines } = capturedLogger();
-    backend = createRedisBackend({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
+    backend = createRedisStore({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
     await waitFor(() => backend!.ping());
 
     await redis.kill();
     await sleep(1500); // many reconnect attempts
     const down = await timed(backend.kv.get('k'));
-    expect(down.error).toBeDefined();
+    expect(down.error).toBeInstanceOf(StoreUnavailableError);
     expect(down.ms).toBeLessThan(100);
 
     await redis.restart();
@@ -106,7 +108,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
 
   it('when the app closes while Redis is paused, then close() returns within the timeout', async () => {
     redis = await startRedisServer();
-    backend = createRedisBackend({
+    backend = createRedisStore({
       url: redis.url,
       timeoutMs: TIMEOUT_MS,
       logger: pino({ level: 'silent' }),

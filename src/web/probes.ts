@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { SessionBackend } from '../sessions/kv.ts';
+import type { Stores } from '../store/stores.ts';
 
 /** The readiness answer comes within this, whatever REDIS_TIMEOUT_MS is (the contract says 2 s). */
 export const READINESS_TIMEOUT_MS = 1500;
@@ -7,15 +7,16 @@ export const READINESS_TIMEOUT_MS = 1500;
 /**
  * Probes for orchestrators, answered on any host and before tenant resolution.
  * /healthz: the process is alive (never touches Redis, so a Redis outage does not restart apps).
- * /readyz: the session store answers a PING, within READINESS_TIMEOUT_MS.
+ * /readyz: the default store answers a PING, within READINESS_TIMEOUT_MS.
  */
-export function healthRoutes(backend: SessionBackend): Router {
+export function probeRoutes(stores: Stores): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
+    const store = stores.default;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
@@ -24,12 +25,12 @@ export function healthRoutes(backend: SessionBackend): Router {
       );
     });
     try {
-      await Promise.race([backend.ping(), late]);
-      res.json({ status: 'ready', store: backend.kind });
+      await Promise.race([store.ping(), late]);
+      res.json({ status: 'ready', store: store.kind });
     } catch (err) {
-      // Debug only: the backend logs the outage once, and probes repeat every few seconds.
+      // Debug only: the store logs the outage once, and probes repeat every few seconds.
       req.log.debug({ err }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable', store: backend.kind });
+      res.status(503).json({ status: 'unavailable', store: store.kind });
     } finally {
       clearTimeout(timer);
     }

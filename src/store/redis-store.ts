@@ -1,10 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createClient, ErrorReply } from 'redis';
-import type { Kv, SessionBackend } from './kv.ts';
+import type { Kv, Store } from './store.ts';
+import { StoreUnavailableError } from './store-unavailable.ts';
 
-export interface RedisBackendOptions {
+export interface RedisStoreOptions {
   url: string;
+  /** Shown by /readyz and in logs; default "default". */
+  name?: string;
   /** Bound on every command, on connecting and on the connection handshake. */
   timeoutMs: number;
   logger: Logger;
@@ -12,7 +15,7 @@ export interface RedisBackendOptions {
   maxReconnectDelayMs?: number;
 }
 
-/** A command that Redis did not answer in time; the store turns it into a 503 like any failure. */
+/** A command that Redis did not answer in time: the cause of a StoreUnavailableError. */
 export class RedisTimeoutError extends Error {
   constructor(ms: number) {
     super(`Redis did not answer within ${ms} ms`);
@@ -53,8 +56,8 @@ type Client = ReturnType<typeof newClient>;
  * came back within that time (a paused Redis, a network black hole) is thrown away for a fresh
  * one; no socket timeout is used, and the reconnect strategy never gives up.
  */
-export function createRedisBackend(options: RedisBackendOptions): SessionBackend {
-  const { url, timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const { url, name = 'default', timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
   const state = stateLog(logger, redactUrl(url));
   let closed = false;
   let lastReplyAt = 0;
@@ -95,7 +98,7 @@ export function createRedisBackend(options: RedisBackendOptions): SessionBackend
 
   /** Runs one command on the current connection and settles within timeoutMs, whatever Redis does. */
   function guarded<T>(command: (c: Client) => Promise<T>): Promise<T> {
-    if (closed) return Promise.reject(new Error('The Redis backend is closed'));
+    if (closed) return Promise.reject(new StoreUnavailableError(new Error('The store is closed')));
     const target = client;
     const sentAt = performance.now();
     const noteReply = () => {
@@ -109,7 +112,7 @@ export function createRedisBackend(options: RedisBackendOptions): SessionBackend
           setImmediate(() => {
             if (settled) return;
             settled = true;
-            reject(new RedisTimeoutError(timeoutMs));
+            reject(new StoreUnavailableError(new RedisTimeoutError(timeoutMs)));
             // Nothing came back on this connection since this command went out: it is stuck.
             if (target.isReady && lastReplyAt < sentAt) replace(target, 'not answering');
           }),
@@ -130,7 +133,7 @@ export function createRedisBackend(options: RedisBackendOptions): SessionBackend
           },
           (err: unknown) => {
             if (err instanceof ErrorReply) noteReply(); // Redis answered, with an error
-            settle(() => reject(err instanceof Error ? err : new Error(String(err))));
+            settle(() => reject(asStoreError(err)));
           },
         );
     });
@@ -156,6 +159,7 @@ export function createRedisBackend(options: RedisBackendOptions): SessionBackend
   };
 
   return {
+    name,
     kind: 'redis',
     kv,
     ping: async () => {
@@ -169,6 +173,17 @@ export function createRedisBackend(options: RedisBackendOptions): SessionBackend
       client.destroy();
     },
   };
+}
+
+/**
+ * Redis error replies that mean "not now" (loading its data, a replica after a failover, a cluster
+ * re-electing) are an outage like a closed socket: 503 and retry. Any other reply is a bug here.
+ */
+const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS)\b/;
+
+function asStoreError(err: unknown): Error {
+  if (err instanceof ErrorReply && !TRANSIENT_REPLY.test(err.message)) return err;
+  return err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
 }
 
 /** Logs once per change of state (up, down), not once per failed retry; retries go to debug. */

@@ -1,6 +1,8 @@
 /**
- * The few Redis commands the app uses (sessions through connect-redis, login limits, readiness).
- * A node-redis client has them; so does the in-process store used when REDIS_URL is unset.
+ * The store layer: the few Redis commands the app uses (sessions through connect-redis, the
+ * per-user index, login limits, readiness, the example feature). A node-redis client has them; so
+ * does the in-process store used when REDIS_URL is unset. Every command either answers or fails
+ * with a StoreUnavailableError within the store's timeout.
  */
 export interface Kv {
   get(key: string): Promise<string | null>;
@@ -19,8 +21,10 @@ export interface Kv {
   ping(): Promise<string>;
 }
 
-/** What the app holds: the commands, whether they can answer now, and how to let go. */
-export interface SessionBackend {
+/** One store the app holds: its commands, whether it can answer now, and how to let go. */
+export interface Store {
+  /** Shown by /readyz and in logs: "default", or the tenant file's `urlEnv`. */
+  name: string;
   kind: 'redis' | 'memory';
   kv: Kv;
   /** Resolves when the store answers a PING within the command timeout; rejects otherwise. */

@@ -1,0 +1,18 @@
+import type { RequestHandler } from 'express';
+import type { SignedInUser } from '../sessions/session-data.ts';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The signed-in user of this tenant, or undefined; set after the session is read. */
+      user?: SignedInUser | undefined;
+    }
+  }
+}
+
+/** Puts the session's user on `req.user`, the one place routes and guards look for it. */
+export const currentUser: RequestHandler = (req, _res, next) => {
+  req.user = req.session.user;
+  next();
+};

@@ -1,0 +1,23 @@
+import type { Tenant } from '../tenants/tenant.ts';
+
+/** What sign-in and the session checks need to know of a user. */
+export interface DirectoryUser {
+  username: string;
+  displayName: string;
+  /** `scrypt$…`, as written by `npm run hash-password`. */
+  passwordHash: string;
+}
+
+/**
+ * Where users come from. The template reads them from the tenant files; a database is one new
+ * implementation of this interface, passed to createApp as `users` (see README, "Extending").
+ */
+export interface UserDirectory {
+  /** The user of this tenant with this username (already lower case), or undefined. */
+  findUser(tenant: Tenant, username: string): Promise<DirectoryUser | undefined>;
+}
+
+/** Users listed in each tenant's file (`users`), reloaded with the file. */
+export const tenantFileUsers: UserDirectory = {
+  findUser: async (tenant, username) => tenant.users.get(username),
+};

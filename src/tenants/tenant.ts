@@ -1,0 +1,25 @@
+import type { TenantUser } from './tenant-file.ts';
+
+/** One customer, as loaded and validated from its file in TENANTS_DIR. */
+export interface Tenant {
+  id: string;
+  name: string;
+  /** Normalised host names. */
+  hosts: string[];
+  color: string;
+  users: ReadonlyMap<string, TenantUser>;
+  /** The tenant's own secrets from `sessionSecretEnv`; undefined means derive from SESSION_SECRET. */
+  ownSecrets: string[] | undefined;
+  /** File the tenant came from, for messages. */
+  file: string;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by resolveTenant before any session work; routes below it can rely on it. */
+      tenant: Tenant;
+    }
+  }
+}
