@@ -5,9 +5,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { appFeatures } from './features/index.ts';
-import { createMemoryStore } from './store/memory-store.ts';
-import { createRedisStore } from './store/redis-store.ts';
-import { singleStore, type Stores } from './store/stores.ts';
+import { openStores } from './store/open-stores.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 
@@ -49,18 +47,7 @@ tenants.watch();
 if (config.usingDevSecret) {
   logger.warn('SESSION_SECRET is unset: signing with the public development secret');
 }
-let stores: Stores;
-if (config.redisUrl) {
-  stores = singleStore(
-    createRedisStore({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger }),
-  );
-} else {
-  logger.warn(
-    'REDIS_URL is unset: sessions are kept in this process only (lost on restart, not shared between replicas)',
-  );
-  stores = singleStore(createMemoryStore());
-}
-
+const stores = openStores(config, logger);
 const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
 // Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
 const onListening = (err?: Error) => {
