@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { request, signIn, sleep } from '../support/load.ts';
+import { DEMO } from '../support/demo.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { sleep } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { restartServer, startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 
 let redis: RedisServer | undefined;
 const servers: ServerProcess[] = [];
@@ -13,7 +15,13 @@ afterEach(async () => {
 });
 
 const me = (server: ServerProcess, cookie: string) =>
-  request(server.port, { path: '/api/me', host: DEMO.a.host, cookie, accept: 'application/json' });
+  timedRequest({
+    port: server.port,
+    path: '/api/me',
+    host: DEMO.a.host,
+    cookie,
+    accept: 'application/json',
+  });
 
 /** Asks until the answer is not a 503 (Redis reconnecting), for at most `ms`. */
 async function meOnceBack(server: ServerProcess, cookie: string, ms = 2000) {

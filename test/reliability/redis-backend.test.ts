@@ -1,15 +1,15 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { SessionBackend } from '../../src/sessions/kv.ts';
 import {
   createRedisBackend,
   reconnectDelay,
   RedisTimeoutError,
 } from '../../src/sessions/redis-backend.ts';
-import type { SessionBackend } from '../../src/sessions/kv.ts';
-import { sleep } from '../support/load.ts';
+import { sleep } from '../support/polling.ts';
+import { eventually } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { waitFor } from '../support/test-app.ts';
 
 const TIMEOUT_MS = 300;
 
@@ -60,7 +60,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
     redis = await startRedisServer();
     const { logger, lines } = capturedLogger();
     backend = createRedisBackend({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
-    await waitFor(() => backend!.ping());
+    await eventually(() => backend!.ping(), { timeoutMs: 5000, intervalMs: 50 });
     await backend.kv.set('k', 'v');
 
     redis.pause();
@@ -75,7 +75,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
     await sleep(3 * TIMEOUT_MS); // handshakes go unanswered and are replaced too
 
     redis.resume();
-    await waitFor(() => backend!.ping(), 2000);
+    await eventually(() => backend!.ping(), { timeoutMs: 2000, intervalMs: 50 });
     expect(await backend.kv.get('k')).toBe('v');
     const changes = lines.filter((l) => l.msg.startsWith('redis')).map((l) => l.msg);
     expect(changes).toEqual([
@@ -89,7 +89,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
     redis = await startRedisServer();
     const { logger, lines } = capturedLogger();
     backend = createRedisBackend({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
-    await waitFor(() => backend!.ping());
+    await eventually(() => backend!.ping(), { timeoutMs: 5000, intervalMs: 50 });
 
     await redis.kill();
     await sleep(1500); // many reconnect attempts
@@ -99,7 +99,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
 
     await redis.restart();
     const start = performance.now();
-    await waitFor(() => backend!.ping(), 3000);
+    await eventually(() => backend!.ping(), { timeoutMs: 3000, intervalMs: 50 });
     expect(performance.now() - start).toBeLessThan(1500);
     expect(lines.filter((l) => l.msg.startsWith('redis unavailable'))).toHaveLength(1);
   });
@@ -111,7 +111,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis backend', () => {
       timeoutMs: TIMEOUT_MS,
       logger: pino({ level: 'silent' }),
     });
-    await waitFor(() => backend!.ping());
+    await eventually(() => backend!.ping(), { timeoutMs: 5000, intervalMs: 50 });
     redis.pause();
     const pending = backend.kv.get('k').catch(() => 'failed');
     const closing = await timed(backend.close());

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { clientBucket, createLoginLimiter } from '../../src/auth/login-limiter.ts';
 import { createMemoryBackend } from '../../src/sessions/memory-kv.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../support/demo.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /** Failed-login limiting: in Redis, per tenant and per username plus client address. */
 const MAX = 2;

@@ -2,8 +2,10 @@ import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { cookieFor } from './helpers.ts';
 
 /**
@@ -30,7 +32,7 @@ async function rewrite(key: string, change: (value: Record<string, unknown>) => 
 
 describe('tenant binding', () => {
   it('when a session signs in, then its data names its tenant', async () => {
-    const cookie = await login(t.app, DEMO.b);
+    const cookie = await signIn(t.app, DEMO.b);
     const value = JSON.parse((await t.redis.get(keyOf('customer-b', sessionIdOf(cookie))))!);
     expect(value.tenantId).toBe('customer-b');
   });
@@ -42,7 +44,7 @@ describe('tenant binding', () => {
   ])(
     'when a session under this tenant’s prefix %s, then it is dropped and the visitor is anonymous',
     async (_case, change) => {
-      const cookie = await login(t.app, DEMO.a);
+      const cookie = await signIn(t.app, DEMO.a);
       const key = keyOf('customer-a', sessionIdOf(cookie));
       await rewrite(key, change);
       const before = await t.keys();
@@ -54,7 +56,7 @@ describe('tenant binding', () => {
   );
 
   it('when a session is copied under another prefix with a valid signature there, then the binding alone refuses it', async () => {
-    const sid = sessionIdOf(await login(t.app, DEMO.c));
+    const sid = sessionIdOf(await signIn(t.app, DEMO.c));
     await t.redis.set(keyOf('customer-a', sid), (await t.redis.get(keyOf('customer-c', sid)))!, {
       expiration: { type: 'EX', value: 60 },
     });

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createClient } from 'redis';
 import { inject } from 'vitest';
-import { eventually } from '../../scripts/stack/http.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createRedisBackend } from '../../src/sessions/redis-backend.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
-
-export const DEMO_TENANTS_DIR = fileURLToPath(new URL('../../tenants', import.meta.url));
+import { DEMO_TENANTS_DIR } from './demo.ts';
+import { eventually } from './polling.ts';
 
 export interface TestAppOptions {
   /** Extra environment for loadConfig (APP_NAME defaults to a fresh one per app). */
@@ -44,7 +42,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     timeoutMs: config.redisTimeoutMs,
     logger,
   });
-  await waitFor(() => backend.ping());
+  await eventually(() => backend.ping(), { timeoutMs: 5000, intervalMs: 50 });
   const app = createApp({ config, tenants, backend, logger });
   const redis = createClient({ url: config.redisUrl! });
   await redis.connect();
@@ -75,32 +73,3 @@ export async function createTestApp(options: TestAppOptions = {}) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
-
-/** Polls `check` every 50 ms until it passes, for at most `timeoutMs`. */
-export const waitFor = (check: () => Promise<unknown>, timeoutMs = 5000): Promise<unknown> =>
-  eventually(check, { timeoutMs, intervalMs: 50 });
-
-/** The demo users, as the contract names them. */
-export const DEMO = {
-  a: {
-    tenant: 'customer-a',
-    host: 'customer-a.localhost',
-    username: 'alice',
-    password: 'alice-password',
-    name: 'Customer A',
-  },
-  b: {
-    tenant: 'customer-b',
-    host: 'customer-b.localhost',
-    username: 'bob',
-    password: 'bob-password',
-    name: 'Customer B',
-  },
-  c: {
-    tenant: 'customer-c',
-    host: 'customer-c.localhost',
-    username: 'carol',
-    password: 'carol-password',
-    name: 'Customer C',
-  },
-} as const;
