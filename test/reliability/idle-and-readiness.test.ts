@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../support/demo.ts';
 import { timedRequest } from '../support/http-client.ts';
-import { sleep } from '../support/polling.ts';
+import { eventually, sleep } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -75,13 +75,10 @@ describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_0
     } finally {
       redis.resume();
     }
-    const start = performance.now();
-    let status = 0;
-    while (performance.now() - start < 2000 && status !== 200) {
-      status = (await readyz()).status;
-      if (status !== 200) await sleep(50);
-    }
-    expect(status).toBe(200);
+    await eventually(async () => expect((await readyz()).status).toBe(200), {
+      timeoutMs: 2000,
+      intervalMs: 50,
+    });
     expect((await me()).status).toBe(200);
     expect(server.exit()).toBeUndefined();
   });

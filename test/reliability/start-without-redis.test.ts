@@ -3,7 +3,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../support/demo.ts';
 import { freePort } from '../support/free-port.ts';
 import { timedRequest } from '../support/http-client.ts';
-import { sleep } from '../support/polling.ts';
+import { eventually, sleep } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -21,11 +21,13 @@ afterEach(async () => {
 /** Polls until `ok` or the time is up; returns the milliseconds it took, or Infinity. */
 async function msUntil(ok: () => Promise<boolean>, ms: number): Promise<number> {
   const start = performance.now();
-  while (performance.now() - start < ms) {
-    if (await ok()) return performance.now() - start;
-    await sleep(50);
-  }
-  return Infinity;
+  const check = async () => {
+    if (!(await ok())) throw new Error('not yet');
+  };
+  return eventually(check, { timeoutMs: ms, intervalMs: 50 }).then(
+    () => performance.now() - start,
+    () => Infinity,
+  );
 }
 
 describe.runIf(inject('redisServerAvailable'))(
