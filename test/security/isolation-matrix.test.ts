@@ -1,16 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
-import {
-  changedKeys,
-  closeServer,
-  cookieFor,
-  inTenantPrefix,
-  listen,
-  rawRequest,
-  snapshot,
-} from './helpers.ts';
+import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
+import { closeServer, listen } from '../support/listen.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { changedKeys, cookieFor, inTenantPrefix, rawRequest, snapshot } from './helpers.ts';
 
 /**
  * Every ordered pair of tenants (the attacker holds something of `from`, the victim is `to`)
@@ -33,7 +28,7 @@ beforeAll(async () => {
     createTestApp({ env: { TRUST_PROXY: 'loopback' } }),
   ]);
   for (const who of tenants) {
-    http.set(who.tenant, await login(plain.app, who));
+    http.set(who.tenant, await signIn(plain.app, who));
     const res = await request(proxied.app)
       .post('/login')
       .set('Host', who.host)
