@@ -61,7 +61,7 @@ async function withUsers(): Promise<string> {
 
 async function onRedis(dir: string): Promise<Backend> {
   const t = await createTestApp({ env: { TENANTS_DIR: dir } });
-  return { ...t, kv: t.store.kv, appName: t.config.appName, keys: t.keys, close: t.close };
+  return { ...t, kv: t.store.kv, appName: t.config.appName, keys: t.keys, close: () => t.close() };
 }
 
 async function onDevelopmentStore(dir: string): Promise<Backend> {
