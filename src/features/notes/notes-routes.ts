@@ -34,7 +34,7 @@ interface Refusal {
 export function notesPages(notes: NotesRepository): Router {
   const router = Router();
   // The guard comes before the parser on each route: nobody signed out gets a body parsed. Small
-  // and flat, one field, never compressed (415), as the login form.
+  // and flat (the schema takes one field), never compressed (415), as the login form.
   const form = express.urlencoded({
     extended: false,
     limit: '4kb',
