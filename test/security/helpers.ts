@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { notesKeyPrefix } from '../../src/features/notes/redis-notes-repository.ts';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
 import { DEMO_TENANTS_DIR } from '../support/test-app.ts';
 
@@ -126,11 +127,12 @@ export function changedKeys(
   return [...all].filter((key) => before.get(key) !== after.get(key)).sort();
 }
 
-/** True when `key` is one of the app's keys for `tenantId`: sessions or login failures. */
+/** True when `key` is one of the app's keys for `tenantId`: sessions, login failures or notes. */
 export function inTenantPrefix(key: string, tenantId: string, appName: string): boolean {
   return (
     key.startsWith(`sessions:${tenantId}:${appName}:`) ||
-    key.startsWith(`login-failures:${tenantId}:${appName}:`)
+    key.startsWith(`login-failures:${tenantId}:${appName}:`) ||
+    key.startsWith(notesKeyPrefix(tenantId, appName))
   );
 }
 

@@ -68,6 +68,7 @@ export function redisNotesRepository(options: RedisNotesOptions): NotesRepositor
       const { kv, key } = at(owner);
       const note: Note = { id: randomUUID(), text, createdAt: new Date().toISOString() };
       await kv.hSet(key, note.id, JSON.stringify({ text: note.text, createdAt: note.createdAt }));
+      // Two commands: were the process to die between them, the next note added sets the TTL.
       await kv.expire(key, ttlSeconds);
       // Counted after writing: adds racing each other cannot all pass a count taken before, and
       // each one that finds the hash over the limit takes its own note back.
