@@ -147,6 +147,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     incr: (key) => guarded((c) => c.incr(key)),
     ttl: (key) => guarded((c) => c.ttl(key)),
     mGet: (keys) => guarded((c) => c.mGet(keys)),
+    hSet: (key, field, value) => guarded((c) => c.hSet(key, field, value)),
+    hGetAll: (key) => guarded((c) => c.hGetAll(key)),
+    hDel: (key, fields) => guarded((c) => c.hDel(key, fields)),
+    hLen: (key) => guarded((c) => c.hLen(key)),
     async *scanIterator({ MATCH, COUNT }) {
       let cursor = '0';
       do {

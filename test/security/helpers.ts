@@ -3,6 +3,7 @@ import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import { notesKeyPrefix } from '../../src/features/notes/redis-notes-repository.ts';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
 import { DEMO_TENANTS_DIR } from '../support/demo.ts';
 
@@ -109,11 +110,12 @@ export function changedKeys(
   return [...all].filter((key) => before.get(key) !== after.get(key)).sort();
 }
 
-/** True when `key` is one of the app's keys for `tenantId`: sessions or login failures. */
+/** True when `key` is one of the app's keys for `tenantId`: sessions, login failures or notes. */
 export function inTenantPrefix(key: string, tenantId: string, appName: string): boolean {
   return (
     key.startsWith(`sessions:${tenantId}:${appName}:`) ||
-    key.startsWith(`login-failures:${tenantId}:${appName}:`)
+    key.startsWith(`login-failures:${tenantId}:${appName}:`) ||
+    key.startsWith(notesKeyPrefix(tenantId, appName))
   );
 }
 
