@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createClient, ErrorReply } from 'redis';
-import type { Kv, Store } from './store.ts';
+import type { Kv, KvMulti, Store } from './store.ts';
 import { StoreUnavailableError } from './store-unavailable.ts';
 
 export interface RedisStoreOptions {
@@ -44,6 +44,8 @@ function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) 
 }
 
 type Client = ReturnType<typeof newClient>;
+/** node-redis's transaction builder; each queued command returns it again. */
+type Multi = ReturnType<Client['multi']>;
 
 /**
  * One Redis connection shared by every tenant. Connecting is not awaited: the app starts while
@@ -142,7 +144,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const kv: Kv = {
     get: (key) => guarded((c) => c.get(key)),
     set: (key, value, setOptions) => guarded((c) => c.set(key, value, setOptions)),
-    expire: (key, seconds) => guarded((c) => c.expire(key, seconds)),
+    expire: (key, seconds, mode) => guarded((c) => c.expire(key, seconds, mode)),
     del: (keys) => guarded((c) => c.del(keys)),
     incr: (key) => guarded((c) => c.incr(key)),
     ttl: (key) => guarded((c) => c.ttl(key)),
@@ -156,6 +158,25 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       } while (cursor !== '0');
     },
     ping: () => guarded((c) => c.ping()),
+    zAdd: (key, members) => guarded((c) => c.zAdd(key, members)),
+    zRangeWithScores: (key, start, stop) => guarded((c) => c.zRangeWithScores(key, start, stop)),
+    zRem: (key, members) => guarded((c) => c.zRem(key, members)),
+    zRemRangeByScore: (key, min, max) => guarded((c) => c.zRemRangeByScore(key, min, max)),
+    multi: () => {
+      // Queued here and sent as one MULTI … EXEC when exec() runs, under one timer like any command.
+      const queued: ((m: Multi) => Multi)[] = [];
+      const queue = (command: (m: Multi) => Multi): KvMulti => {
+        queued.push(command);
+        return chain;
+      };
+      const chain: KvMulti = {
+        zAdd: (key, members) => queue((m) => m.zAdd(key, members)),
+        zRemRangeByScore: (key, min, max) => queue((m) => m.zRemRangeByScore(key, min, max)),
+        expire: (key, seconds, mode) => queue((m) => m.expire(key, seconds, mode)),
+        exec: () => guarded((c) => queued.reduce((m, command) => command(m), c.multi()).exec()),
+      };
+      return chain;
+    },
   };
 
   return {
