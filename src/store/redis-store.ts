@@ -44,8 +44,17 @@ function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) 
 }
 
 type Client = ReturnType<typeof newClient>;
-/** node-redis's transaction builder; each queued command returns it again. */
-type Multi = ReturnType<Client['multi']>;
+
+/**
+ * The part of node-redis's transaction builder used here. Its own type records each queued
+ * command's reply in the builder's type, so a builder filled in a loop is typed by this instead.
+ */
+interface Multi {
+  zAdd(...args: Parameters<Kv['zAdd']>): Multi;
+  zRemRangeByScore(...args: Parameters<Kv['zRemRangeByScore']>): Multi;
+  expire(...args: Parameters<Kv['expire']>): Multi;
+  exec(): Promise<unknown[]>;
+}
 
 /**
  * One Redis connection shared by every tenant. Connecting is not awaited: the app starts while
@@ -173,7 +182,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         zAdd: (key, members) => queue((m) => m.zAdd(key, members)),
         zRemRangeByScore: (key, min, max) => queue((m) => m.zRemRangeByScore(key, min, max)),
         expire: (key, seconds, mode) => queue((m) => m.expire(key, seconds, mode)),
-        exec: () => guarded((c) => queued.reduce((m, command) => command(m), c.multi()).exec()),
+        exec: () =>
+          guarded((c) => {
+            const start: Multi = c.multi();
+            return queued.reduce((m, command) => command(m), start).exec();
+          }),
       };
       return chain;
     },
@@ -190,7 +203,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       closed = true;
       // Let commands in flight finish when Redis answers, but never wait past the command bound.
       if (client.isReady)
-        await Promise.race([client.close().catch(() => undefined), delay(timeoutMs)]);
+        await Promise.race([
+          client.close().catch(() => undefined),
+          delay(timeoutMs, undefined, { ref: false }), // never what keeps a process alive
+        ]);
       client.destroy();
     },
   };
@@ -230,7 +246,8 @@ function stateLog(logger: Logger, redis: string) {
   };
 }
 
-function redactUrl(url: string): string {
+/** The URL with any password masked, for logs and messages. */
+export function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();

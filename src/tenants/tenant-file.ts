@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { USERNAME_PATTERN } from './username.ts';
 
 /** Tenant ids go into Redis keys and SCAN patterns, so they are slugs: no ':', '*', '?', '[', spaces or capitals. */
 export const TENANT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** Usernames go into index keys (`user-sessions:{<tenant>:<app>:<username>}`): no ':', '{' or '}'. */
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 const userSchema = z
   .object({
