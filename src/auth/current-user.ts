@@ -44,6 +44,10 @@ export function currentUser({ users, credentials, sessions }: CurrentUserOptions
       await sessions.forget(req.tenant, signedIn.username, [sid]);
       return next();
     }
+    // Verified under an older SESSION_SECRET: re-keyed under the first, as the cookie is renewed,
+    // so the session outlives the old secret's removal like its cookie does.
+    const issued = credentials.issue(req.tenant, user);
+    if (req.session.credential !== issued) req.session.credential = issued;
     // From the directory, so a changed display name shows at once.
     req.user = { username: user.username, displayName: user.displayName };
     noteActivity(req);
