@@ -228,3 +228,31 @@ describe('signing out everywhere else, and everywhere', () => {
     expect(await indexOf('customer-a', 'alice')).toEqual([there.sid]);
   });
 });
+
+describe('lastSeenAt', () => {
+  it('when a request comes within a minute of the recorded one, then the stored session is not rewritten; a minute later it is, with the new time and browser', async () => {
+    await signOutAll();
+    const firefox = await signInWith(t.app, alice, BROWSERS.firefox);
+    const stored = () => t.redis.get(key('customer-a', firefox.sid));
+    const before = await stored();
+    await request(t.app).get('/api/me').set('Host', alice.host).set('Cookie', firefox.cookie);
+    expect(await stored()).toBe(before); // a TTL refresh only
+
+    const aged = JSON.parse(before!) as { lastSeenAt: number };
+    aged.lastSeenAt -= 61_000;
+    await t.redis.set(key('customer-a', firefox.sid), JSON.stringify(aged), {
+      expiration: { type: 'EX', value: 600 },
+    });
+    const sentAt = Date.now();
+    await request(t.app)
+      .get('/api/me')
+      .set('Host', alice.host)
+      .set('Cookie', firefox.cookie)
+      .set('User-Agent', BROWSERS.chrome);
+    const after = JSON.parse((await stored())!) as { lastSeenAt: number; userAgent: string };
+    expect(after.lastSeenAt).toBeGreaterThanOrEqual(sentAt);
+    expect(after.userAgent).toBe(BROWSERS.chrome);
+    const listed = await sessionsOf(t.app, alice.host, firefox.cookie);
+    expect(Date.parse(listed[0]!.lastSeenAt)).toBe(after.lastSeenAt);
+  });
+});
