@@ -137,18 +137,23 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
       return deleted.reduce((sum, n) => sum + n, 0);
     },
 
-    /** Past the tenant's `maxPerUser`, ends the sessions with the earliest sign-in, never `keep`. */
+    /**
+     * Past the tenant's `maxPerUser`, ends the sessions with the earliest sign-in. Only sessions
+     * signed in before `keep` (in the index's order: score, then id) are candidates, so of two
+     * sign-ins counting at the same moment the later one stays, and never do both end each other.
+     */
     async enforceLimit(tenant: Tenant, username: string, keep: string): Promise<number> {
       const { maxPerUser } = sessionPolicy(tenant, defaults);
       if (maxPerUser === 0) return 0;
       const live = await list(tenant, username);
       const excess = live.length - maxPerUser;
       if (excess <= 0) return 0;
-      const oldest = live.filter((s) => s.sid !== keep).slice(0, excess);
+      const position = live.findIndex((s) => s.sid === keep);
+      const earlier = position === -1 ? live : live.slice(0, position);
       return end(
         tenant,
         username,
-        oldest.map((s) => s.sid),
+        earlier.slice(0, excess).map((s) => s.sid),
       );
     },
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createUserSessions } from '../../src/sessions/user-sessions.ts';
 import { TenantLoadError, loadTenants } from '../../src/tenants/load-tenants.ts';
 import { tenantJsonSchema } from '../../src/tenants/tenant-json-schema.ts';
 import { setCookieHeaders } from '../support/http.ts';
@@ -143,6 +144,25 @@ describe('a tenant’s own policy, on a real Redis', () => {
       ),
     );
     for (const s of carol) expect(await signedIn(t.app, DEMO.c.host, s.cookie)).toBe(true);
+  });
+
+  it('when two sign-ins count against a limit of one at the same moment, then the later stays and the earlier ends, never both', async () => {
+    const earlier = await signInWith(t.app, DEMO.c, BROWSERS.firefox);
+    const later = await signInWith(t.app, DEMO.c, BROWSERS.safari);
+    // Both are written; now each counts, as two racing sign-ins would, under a limit of one.
+    const strict = { ...t.tenants.resolve(DEMO.c.host)!, session: { maxPerUser: 1 } };
+    const sessions = createUserSessions({
+      stores: t.stores,
+      appName: t.config.appName,
+      defaults: { ttlSeconds: 3600, absoluteSeconds: 86_400, maxPerUser: 0 },
+    });
+    await Promise.all([
+      sessions.enforceLimit(strict, 'carol', later.sid),
+      sessions.enforceLimit(strict, 'carol', earlier.sid),
+    ]);
+    expect(await signedIn(t.app, DEMO.c.host, later.cookie)).toBe(true);
+    expect(await signedIn(t.app, DEMO.c.host, earlier.cookie)).toBe(false);
+    expect((await sessions.list(strict, 'carol')).map((s) => s.sid)).toEqual([later.sid]);
   });
 
   it('when the tenant file lowers the limit on a running app, then the next sign-in applies it', async () => {
