@@ -8,6 +8,7 @@ import { currentUser } from './auth/current-user.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { authRoutes } from './auth/routes.ts';
 import { sessionApi, sessionPages } from './auth/sessions-routes.ts';
+import { sessionStarter } from './auth/start-session.ts';
 import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import type { AppRoutes } from './features/feature.ts';
@@ -105,7 +106,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     authRoutes({
       users,
-      credentials,
+      startSession: sessionStarter({ credentials, sessions }),
       sessions,
       limiter: createLoginLimiter({
         stores,

@@ -1,14 +1,13 @@
 import express, { Router } from 'express';
 import createError from 'http-errors';
 import { z } from 'zod';
-import { stampSignIn } from '../sessions/session-activity.ts';
-import { destroySession, regenerateSession, saveSession } from '../sessions/session-ops.ts';
+import { destroySession } from '../sessions/session-ops.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
-import type { CredentialFingerprints } from './credentials.ts';
 import { loginPage } from './login-page.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
 import { safeNextPath } from './require-user.ts';
+import type { StartSession } from './start-session.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 const loginForm = z.object({
@@ -20,8 +19,9 @@ const loginForm = z.object({
 export interface AuthRoutesOptions {
   users: UserDirectory;
   limiter: LoginLimiter;
-  credentials: CredentialFingerprints;
-  /** Each user's index of sessions: a login adds to it, a logout takes from it. */
+  /** Signs the user in (src/auth/start-session.ts). */
+  startSession: StartSession;
+  /** Each user's index of sessions: a logout takes from it. */
   sessions: UserSessions;
   /** Cookie names to clear on logout (plain and `__Host-`). */
   cookieNames: { http: string; https: string };
@@ -32,7 +32,7 @@ export interface AuthRoutesOptions {
  * sign a user in to one tenant.
  */
 export function authRoutes(options: AuthRoutesOptions): Router {
-  const { users, limiter, credentials, sessions, cookieNames } = options;
+  const { users, limiter, startSession, sessions, cookieNames } = options;
   const router = Router();
   // Forms are parsed only here: small, flat (extended: false), few fields, and never compressed
   // (inflate: false answers 415), so no zlib work is done for unauthenticated clients.
@@ -85,20 +85,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
     }
 
     await limiter.reset(attempt);
-    // A new session id at login, so an id planted before sign-in (fixation) is worthless.
-    await regenerateSession(req);
-    // The store stamps the new session with this tenant (src/sessions/tenant-store.ts).
-    req.session.user = { username: user.username, displayName: user.displayName };
-    req.session.credential = credentials.issue(req.tenant, user);
-    const now = Date.now();
-    stampSignIn(req, now, sessions.policy(req.tenant).absoluteSeconds);
-    // Into the user's index first, then the session: a failure between leaves an entry without a
-    // session (pruned later), never a session that "sign out everywhere" cannot find.
-    await sessions.add(req.tenant, user.username, req.sessionID, now);
-    // Saved before answering: a 303 is only sent once the session really exists in the store.
-    await saveSession(req);
-    // Past the tenant's maxPerUser, the sessions with the earliest sign-in end.
-    await sessions.enforceLimit(req.tenant, user.username, req.sessionID);
+    await startSession(req, user);
     res.redirect(303, next);
   });
 
