@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createClient, ErrorReply } from 'redis';
-import type { Kv, KvMulti, Store } from './store.ts';
+import { queuedMulti, type RedisMulti } from './redis-multi.ts';
+import type { Kv, Store } from './store.ts';
 import { StoreUnavailableError } from './store-unavailable.ts';
 
 export interface RedisStoreOptions {
@@ -44,17 +45,6 @@ function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) 
 }
 
 type Client = ReturnType<typeof newClient>;
-
-/**
- * The part of node-redis's transaction builder used here. Its own type records each queued
- * command's reply in the builder's type, so a builder filled in a loop is typed by this instead.
- */
-interface Multi {
-  zAdd(...args: Parameters<Kv['zAdd']>): Multi;
-  zRemRangeByScore(...args: Parameters<Kv['zRemRangeByScore']>): Multi;
-  expire(...args: Parameters<Kv['expire']>): Multi;
-  exec(): Promise<unknown[]>;
-}
 
 /**
  * One Redis connection shared by every tenant. Connecting is not awaited: the app starts while
@@ -171,25 +161,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     zRangeWithScores: (key, start, stop) => guarded((c) => c.zRangeWithScores(key, start, stop)),
     zRem: (key, members) => guarded((c) => c.zRem(key, members)),
     zRemRangeByScore: (key, min, max) => guarded((c) => c.zRemRangeByScore(key, min, max)),
-    multi: () => {
-      // Queued here and sent as one MULTI … EXEC when exec() runs, under one timer like any command.
-      const queued: ((m: Multi) => Multi)[] = [];
-      const queue = (command: (m: Multi) => Multi): KvMulti => {
-        queued.push(command);
-        return chain;
-      };
-      const chain: KvMulti = {
-        zAdd: (key, members) => queue((m) => m.zAdd(key, members)),
-        zRemRangeByScore: (key, min, max) => queue((m) => m.zRemRangeByScore(key, min, max)),
-        expire: (key, seconds, mode) => queue((m) => m.expire(key, seconds, mode)),
-        exec: () =>
-          guarded((c) => {
-            const start: Multi = c.multi();
-            return queued.reduce((m, command) => command(m), start).exec();
-          }),
-      };
-      return chain;
-    },
+    multi: () =>
+      queuedMulti((transaction) =>
+        guarded((c) => {
+          const start: RedisMulti = c.multi();
+          return transaction(start);
+        }),
+      ),
   };
 
   return {
