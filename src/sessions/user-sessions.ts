@@ -129,11 +129,8 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
       const deleted = await Promise.all(entries.map((e) => kv.del(sessionKey(tenant, e.value))));
       const now = Date.now();
       const done = entries.filter((e, i) => deleted[i] === 1 || now - e.score > INDEX_GRACE_MS);
-      if (done.length > 0)
-        await kv.zRem(
-          key,
-          done.map((e) => e.value),
-        );
+      const forget = done.map((e) => e.value);
+      if (forget.length > 0) await kv.zRem(key, forget);
       return deleted.reduce((sum, n) => sum + n, 0);
     },
 
@@ -150,11 +147,8 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
       if (excess <= 0) return 0;
       const position = live.findIndex((s) => s.sid === keep);
       const earlier = position === -1 ? live : live.slice(0, position);
-      return end(
-        tenant,
-        username,
-        earlier.slice(0, excess).map((s) => s.sid),
-      );
+      const oldest = earlier.slice(0, excess).map((s) => s.sid);
+      return end(tenant, username, oldest);
     },
 
     /** One session by id, whoever it belongs to (the operator's CLI). */
