@@ -2,13 +2,19 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { accountSessions } from './auth/account-sessions.ts';
+import { credentialFingerprints } from './auth/credentials.ts';
 import { currentUser } from './auth/current-user.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { authRoutes } from './auth/routes.ts';
+import { sessionApi, sessionPages } from './auth/sessions-routes.ts';
+import { sessionStarter } from './auth/start-session.ts';
 import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import type { AppRoutes } from './features/feature.ts';
+import { sessionHandles } from './sessions/session-handle.ts';
 import { secureCookieName, tenantSessions } from './sessions/tenant-sessions.ts';
+import { createUserSessions } from './sessions/user-sessions.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
@@ -34,8 +40,9 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 /**
  * Builds the app; never listens and holds no globals, so tests build exactly what the server runs.
  * A request flows: security headers -> probes -> static assets -> tenant (404 stops here) ->
- * routes before the session -> that tenant's session -> current user -> cross-origin check ->
- * sign-in routes and pages -> the JSON API -> 404 -> error handler.
+ * routes before the session -> that tenant's session -> current user (ends a session its user no
+ * longer holds) -> cross-origin check -> sign-in routes, "your sessions" and pages -> the JSON API
+ * -> 404 -> error handler.
  */
 export function createApp(deps: AppDeps): Express {
   const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
@@ -70,23 +77,38 @@ export function createApp(deps: AppDeps): Express {
   app.use(resolveTenant(tenants));
   for (const router of routes.beforeSession ?? []) app.use(router);
 
+  const defaults = {
+    ttlSeconds: config.sessionTtlSeconds,
+    absoluteSeconds: config.sessionAbsoluteSeconds,
+    maxPerUser: config.sessionMaxPerUser,
+  };
+  const sessions = createUserSessions({ stores, appName: config.appName, defaults });
+  const credentials = credentialFingerprints(config.sessionSecrets);
+  const accounts = accountSessions({
+    users,
+    credentials,
+    sessions,
+    handleOf: sessionHandles(config.sessionSecrets[0]!),
+  });
+
   app.use(
     tenantSessions({
       stores,
       appName: config.appName,
       cookieName: config.sessionCookieName,
       secrets: config.sessionSecrets,
-      ttlSeconds: config.sessionTtlSeconds,
-      absoluteSeconds: config.sessionAbsoluteSeconds,
+      defaults,
     }),
   );
-  app.use(currentUser);
+  app.use(currentUser({ users, credentials, sessions }));
   app.use(noStoreWhenSignedIn);
   app.use(crossOriginProtection);
 
   app.use(
     authRoutes({
       users,
+      startSession: sessionStarter({ credentials, sessions }),
+      sessions,
       limiter: createLoginLimiter({
         stores,
         appName: config.appName,
@@ -100,11 +122,13 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  app.use(sessionPages(accounts));
   for (const router of routes.pages ?? []) app.use(router);
 
   // JSON only (415 otherwise: a form post never reaches an API route), objects and arrays, 16 KB,
   // never compressed; every refusal a 4xx answered as JSON.
   app.use('/api', jsonBody('16kb'));
+  app.use('/api', sessionApi(accounts));
   for (const router of routes.api ?? []) app.use('/api', router);
 
   app.use(notFound);

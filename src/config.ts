@@ -86,6 +86,8 @@ const envSchema = z
     SESSION_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
     SESSION_TTL_SECONDS: int(60, 31_536_000).default(3600),
     SESSION_ABSOLUTE_SECONDS: int(60, 31_536_000).default(86_400),
+    // 0: no limit. A tenant file's `session.maxPerUser` overrides it.
+    SESSION_MAX_PER_USER: int(0, 1000).default(0),
     SESSION_COOKIE_NAME: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
@@ -155,6 +157,8 @@ export interface Config {
   usingDevSecret: boolean;
   sessionTtlSeconds: number;
   sessionAbsoluteSeconds: number;
+  /** Most sessions one user may hold on a tenant; 0: no limit. */
+  sessionMaxPerUser: number;
   sessionCookieName: string;
   trustProxy: TrustProxy;
   tenantsDir: string;
@@ -195,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     usingDevSecret: secrets.length === 0,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     sessionAbsoluteSeconds: e.SESSION_ABSOLUTE_SECONDS,
+    sessionMaxPerUser: e.SESSION_MAX_PER_USER,
     sessionCookieName: e.SESSION_COOKIE_NAME,
     trustProxy: e.TRUST_PROXY,
     tenantsDir: e.TENANTS_DIR,

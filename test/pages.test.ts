@@ -10,6 +10,7 @@ const evil: Tenant = {
   hosts: ['evil.localhost'],
   color: '#000000',
   users: new Map(),
+  session: {},
   ownSecrets: undefined,
   file: 'evil.json',
 };

@@ -1,14 +1,16 @@
 import express, { Router } from 'express';
 import createError from 'http-errors';
 import { z } from 'zod';
-import { destroySession, regenerateSession, saveSession } from '../sessions/session-ops.ts';
+import { destroySession } from '../sessions/session-ops.ts';
+import type { UserSessions } from '../sessions/user-sessions.ts';
 import { loginPage } from './login-page.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
 import { safeNextPath } from './require-user.ts';
+import type { StartSession } from './start-session.ts';
 import type { UserDirectory } from './user-directory.ts';
 
-const credentials = z.object({
+const loginForm = z.object({
   username: z.string().trim().toLowerCase().min(1).max(64),
   password: z.string().min(1).max(1024),
   next: z.string().max(2048).optional(),
@@ -17,12 +19,20 @@ const credentials = z.object({
 export interface AuthRoutesOptions {
   users: UserDirectory;
   limiter: LoginLimiter;
+  /** Signs the user in (src/auth/start-session.ts). */
+  startSession: StartSession;
+  /** Each user's index of sessions: a logout takes from it. */
+  sessions: UserSessions;
   /** Cookie names to clear on logout (plain and `__Host-`). */
   cookieNames: { http: string; https: string };
 }
 
-/** GET/POST /login and POST /logout: the example of how to sign a user in to one tenant. */
-export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): Router {
+/**
+ * GET/POST /login and POST /logout (with `everywhere=1`: on every device): the example of how to
+ * sign a user in to one tenant.
+ */
+export function authRoutes(options: AuthRoutesOptions): Router {
+  const { users, limiter, startSession, sessions, cookieNames } = options;
   const router = Router();
   // Forms are parsed only here: small, flat (extended: false), few fields, and never compressed
   // (inflate: false answers 415), so no zlib work is done for unauthenticated clients.
@@ -42,7 +52,7 @@ export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): 
   router.post('/login', form, async (req, res) => {
     // Every answer here starts a session or echoes a username: no cache may keep it.
     res.setHeader('Cache-Control', 'no-store');
-    const parsed = credentials.safeParse(req.body);
+    const parsed = loginForm.safeParse(req.body);
     if (!parsed.success) {
       throw createError(400, 'Send one username and one password as a form.');
     }
@@ -67,24 +77,26 @@ export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): 
     const user = await users.findUser(req.tenant, username);
     // The same work for an unknown user as for a wrong password: the answer reveals nothing.
     const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
-    if (!user || !ok) {
+    // A disabled user gets the same answer after the same work, so it reveals nothing either.
+    if (!user || !ok || user.disabled) {
       res.status(401).type('html');
       res.send(loginPage(req.tenant, { error: 'Wrong username or password.', username, next }));
       return;
     }
 
     await limiter.reset(attempt);
-    // A new session id at login, so an id planted before sign-in (fixation) is worthless.
-    await regenerateSession(req);
-    // The store stamps the new session with this tenant and its start (src/sessions/tenant-store.ts).
-    req.session.user = { username: user.username, displayName: user.displayName };
-    // Saved before answering: a 303 is only sent once the session really exists in the store.
-    await saveSession(req);
+    await startSession(req, user);
     res.redirect(303, next);
   });
 
-  router.post('/logout', async (req, res) => {
+  router.post('/logout', form, async (req, res) => {
+    const signedIn = req.user;
+    const sid = req.sessionID;
+    // everywhere=1: every session of this user on this tenant ends, through the index, before
+    // this one does (should that fail, the user is still signed in here and can try again).
+    if (signedIn && isEverywhere(req.body)) await sessions.endAll(req.tenant, signedIn.username);
     if (req.session.user || req.session.tenantId) await destroySession(req);
+    if (signedIn) await sessions.forget(req.tenant, signedIn.username, [sid]);
     const cookie = { path: '/', httpOnly: true, sameSite: 'lax' } as const;
     res.clearCookie(cookieNames.http, cookie);
     if (req.secure) res.clearCookie(cookieNames.https, { ...cookie, secure: true });
@@ -95,3 +107,7 @@ export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): 
 
   return router;
 }
+
+/** The logout form's `everywhere=1`. */
+const isEverywhere = (body: unknown) =>
+  typeof body === 'object' && body !== null && (body as Record<string, unknown>).everywhere === '1';

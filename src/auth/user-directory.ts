@@ -4,8 +4,10 @@ import type { Tenant } from '../tenants/tenant.ts';
 export interface DirectoryUser {
   username: string;
   displayName: string;
-  /** `scrypt$…`, as written by `npm run hash-password`. */
+  /** `scrypt$…`, as written by `npm run hash-password`. A change ends the user's sessions. */
   passwordHash: string;
+  /** true: sign-in is refused and every session of the user ends at its next request. */
+  disabled?: boolean | undefined;
 }
 
 /**
@@ -13,7 +15,10 @@ export interface DirectoryUser {
  * implementation of this interface, passed to createApp as `users` (see README, "Extending").
  */
 export interface UserDirectory {
-  /** The user of this tenant with this username (already lower case), or undefined. */
+  /**
+   * The user of this tenant with this username (already lower case), or undefined. Asked on every
+   * signed-in request (a removed, disabled or re-passworded user's sessions end), so keep it cheap.
+   */
   findUser(tenant: Tenant, username: string): Promise<DirectoryUser | undefined>;
 }
 

@@ -8,7 +8,23 @@ declare module 'express-session' {
     /** The tenant that created the session, stamped on first write; checked whenever it is read. */
     tenantId: string;
     user: SignedInUser;
-    /** Epoch ms of the first write (the login), for the absolute lifetime. */
+    /** Epoch ms of the first write (the login), for the absolute lifetime; the index's score. */
     createdAt: number;
+    /**
+     * Epoch ms at which a signed-in session ends for good: sign-in plus the absolute lifetime in
+     * force then. A tenant that lowers its lifetime ends it sooner; one that raises it does not
+     * lengthen it, so the user's index (whose TTL covers this) always outlives it.
+     */
+    endsAt: number;
+    /**
+     * A keyed fingerprint of the user's password hash at sign-in (never the hash): when the hash
+     * changes in the tenant file, the session no longer matches and ends (src/auth/credentials.ts).
+     */
+    credential: string;
+    /** Epoch ms of the latest request, rewritten at most once a minute (LAST_SEEN_RESOLUTION_MS). */
+    lastSeenAt: number;
+    /** The User-Agent and client address (req.ip, after TRUST_PROXY) of that latest request. */
+    userAgent: string;
+    ip: string;
   }
 }

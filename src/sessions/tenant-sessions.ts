@@ -3,6 +3,7 @@ import session from 'express-session';
 import type { Tenant } from '../tenants/tenant.ts';
 import type { Stores } from '../store/stores.ts';
 import { sessionKeyPrefix } from './keys.ts';
+import { sessionPolicy, type SessionPolicy } from './session-policy.ts';
 import { tenantSigningKeys } from './signing-keys.ts';
 import { TenantStore } from './tenant-store.ts';
 import './session-data.ts';
@@ -14,8 +15,8 @@ export interface TenantSessionOptions {
   cookieName: string;
   /** SESSION_SECRET's list; a tenant with its own secrets uses those instead. */
   secrets: readonly string[];
-  ttlSeconds: number;
-  absoluteSeconds: number;
+  /** The environment's policy; a tenant file's `session` settings override it per tenant. */
+  defaults: SessionPolicy;
 }
 
 /** The cookie name used over HTTPS: `__Host-` makes browsers refuse it with a Domain or without Secure. */
@@ -23,8 +24,8 @@ export const secureCookieName = (name: string) => `__Host-${name}`;
 
 /**
  * The session layer: for each tenant, express-session middlewares with that tenant's own store
- * (prefix `sessions:<tenant>:<app>:`) and signing keys, built on first use and cached per tenant
- * object, so a reloaded tenant file gets fresh ones. Needs `req.tenant` (resolveTenant runs first).
+ * (prefix `sessions:<tenant>:<app>:`), signing keys and lifetimes, built on first use and cached
+ * per tenant object, so a reloaded tenant file (a new policy, say) gets fresh ones. Needs `req.tenant` (resolveTenant runs first).
  */
 export function tenantSessions(options: TenantSessionOptions): RequestHandler {
   const cache = new WeakMap<Tenant, { http: RequestHandler; https: RequestHandler }>();
@@ -45,7 +46,8 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
 }
 
 function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): RequestHandler {
-  const { stores, appName, cookieName, ttlSeconds, absoluteSeconds } = options;
+  const { stores, appName, cookieName } = options;
+  const { ttlSeconds, absoluteSeconds } = sessionPolicy(tenant, options.defaults);
   return session({
     name: https ? secureCookieName(cookieName) : cookieName,
     secret: tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id),

@@ -104,6 +104,9 @@ export class TenantStore extends RedisStore {
   }
 }
 
-/** Epoch ms at which a session ends for good; a session without a start has already ended. */
-const endOf = (sess: Partial<SessionData>, absoluteMs: number) =>
-  (sess.createdAt ?? -Infinity) + absoluteMs;
+/**
+ * Epoch ms at which a session ends for good: its start plus the tenant's absolute lifetime now,
+ * and never past the end fixed at sign-in. A session without a start has already ended.
+ */
+export const endOf = (sess: Partial<SessionData>, absoluteMs: number) =>
+  Math.min((sess.createdAt ?? -Infinity) + absoluteMs, sess.endsAt ?? Infinity);

@@ -1,58 +1,123 @@
 import { LRUCache } from 'lru-cache';
-import type { Kv, Store } from './store.ts';
+import type { ExpireMode, Kv, KvMulti, ScoreBound, SortedSetMember, Store } from './store.ts';
 
-type Value = string | Map<string, string>;
+/** A hash's fields; a class of its own so a key's type is known, as Redis knows it. */
+class Hash extends Map<string, string> {}
+/** A sorted set's members and their scores. */
+class SortedSet extends Map<string, number> {}
+type Value = string | Hash | SortedSet;
 
-/** What Redis answers when a command meets a key of the other type: a bug, never an outage. */
+/** What Redis answers when a command meets a key of another type: a bug, never an outage. */
 const wrongType = () =>
   new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
 
 /**
  * The in-process store used when REDIS_URL is unset outside production: the same commands and
- * the same key layout as Redis, bounded by an LRU so a busy dev server cannot grow without end.
- * It serves one process only, which is why production refuses to start without REDIS_URL.
+ * the same key layout as Redis (strings, hashes and sorted sets, TTLs, WRONGTYPE), bounded by an
+ * LRU so a busy dev server cannot grow without end. It serves one process only, which is why
+ * production refuses to start without REDIS_URL. Each command runs synchronously inside, so a
+ * MULTI is atomic.
  */
 export function createMemoryStore(maxKeys = 10_000): Store {
   const cache = new LRUCache<string, Value>({ max: maxKeys });
-  const text = (key: string): string | undefined => {
+  /** The key's value if it is of this type, undefined if absent; WRONGTYPE otherwise. */
+  const typed = <T extends Value>(key: string, is: (v: Value) => v is T): T | undefined => {
     const value = cache.get(key);
-    if (value instanceof Map) throw wrongType();
+    if (value !== undefined && !is(value)) throw wrongType();
     return value;
   };
-  const hash = (key: string): Map<string, string> | undefined => {
-    const value = cache.get(key);
-    if (typeof value === 'string') throw wrongType();
-    return value;
+  const str = (key: string) => typed(key, (v): v is string => typeof v === 'string');
+  const hash = (key: string) => typed(key, (v): v is Hash => v instanceof Hash);
+  const zset = (key: string) => typed(key, (v): v is SortedSet => v instanceof SortedSet);
+  /** A hash or sorted set to change in place (so it keeps its TTL, as in Redis), made if absent. */
+  const mutable = <T extends Hash | SortedSet>(
+    key: string,
+    found: T | undefined,
+    make: () => T,
+  ) => {
+    if (found) return found;
+    const made = make();
+    cache.set(key, made);
+    return made;
   };
+  /** Redis drops a hash or sorted set once its last field or member goes. */
+  const dropIfEmpty = (key: string, value: Hash | SortedSet) => {
+    if (value.size === 0) cache.delete(key);
+  };
+  /** Remaining ms, Infinity without a TTL (lru-cache's own convention). */
+  const remaining = (key: string) => cache.getRemainingTTL(key);
+
+  const expire = (key: string, seconds: number, mode?: ExpireMode) => {
+    const value = cache.get(key);
+    if (value === undefined) return 0;
+    const now = remaining(key);
+    const next = seconds * 1000;
+    const allowed =
+      mode === 'NX'
+        ? now === Infinity
+        : mode === 'XX'
+          ? now !== Infinity
+          : mode === 'GT'
+            ? now !== Infinity && next > now
+            : mode === 'LT'
+              ? next < now
+              : true;
+    if (!allowed) return 0;
+    if (seconds <= 0) cache.delete(key);
+    else cache.set(key, value, { ttl: next });
+    return 1;
+  };
+  const hSet = (key: string, field: string, value: string) => {
+    const fields = mutable(key, hash(key), () => new Hash());
+    const added = fields.has(field) ? 0 : 1;
+    fields.set(field, value);
+    return added;
+  };
+  const zAdd = (key: string, members: SortedSetMember | SortedSetMember[]) => {
+    const set = mutable(key, zset(key), () => new SortedSet());
+    let added = 0;
+    for (const { value, score } of [members].flat()) {
+      if (!set.has(value)) added++;
+      set.set(value, score);
+    }
+    return added;
+  };
+  const removeWhere = (key: string, drop: (member: string, score: number) => boolean) => {
+    const set = zset(key);
+    if (set === undefined) return 0;
+    let removed = 0;
+    for (const [member, score] of set) if (drop(member, score) && set.delete(member)) removed++;
+    dropIfEmpty(key, set);
+    return removed;
+  };
+  const zRemRangeByScore = (key: string, min: ScoreBound, max: ScoreBound) =>
+    removeWhere(key, (_m, score) => score >= bound(min) && score <= bound(max));
+
   const kv: Kv = {
-    get: async (key) => text(key) ?? null,
+    get: async (key) => str(key) ?? null,
     set: async (key, value, options) => {
       if (options?.condition === 'NX' && cache.has(key)) return null;
       if (options?.condition === 'XX' && !cache.has(key)) return null;
       const seconds = options?.expiration?.value;
+      cache.delete(key); // SET replaces any value, of any type, and its TTL
       cache.set(key, value, seconds === undefined ? {} : { ttl: seconds * 1000 });
       return 'OK';
     },
-    expire: async (key, seconds) => {
-      const value = cache.get(key);
-      if (value === undefined) return 0;
-      cache.set(key, value, { ttl: seconds * 1000 });
-      return 1;
-    },
+    expire: async (key, seconds, mode) => expire(key, seconds, mode),
     del: async (keys) => {
       let removed = 0;
       for (const key of [keys].flat()) if (cache.delete(key)) removed++;
       return removed;
     },
     incr: async (key) => {
-      const next = Number(text(key) ?? '0') + 1;
-      const ttl = cache.getRemainingTTL(key);
+      const next = Number(str(key) ?? '0') + 1;
+      const ttl = remaining(key);
       cache.set(key, String(next), Number.isFinite(ttl) && ttl > 0 ? { ttl } : {});
       return next;
     },
     ttl: async (key) => {
       if (!cache.has(key)) return -2;
-      const ms = cache.getRemainingTTL(key);
+      const ms = remaining(key);
       return Number.isFinite(ms) ? Math.ceil(ms / 1000) : -1;
     },
     mGet: async (keys) =>
@@ -60,21 +125,14 @@ export function createMemoryStore(maxKeys = 10_000): Store {
         const value = cache.get(key);
         return typeof value === 'string' ? value : null; // MGET answers nil for other types
       }),
-    // A hash is changed in place, so it keeps its TTL, as HSET and HDEL do in Redis.
-    hSet: async (key, field, value) => {
-      const fields = hash(key) ?? new Map<string, string>();
-      if (!cache.has(key)) cache.set(key, fields);
-      const added = fields.has(field) ? 0 : 1;
-      fields.set(field, value);
-      return added;
-    },
+    hSet: async (key, field, value) => hSet(key, field, value),
     hGetAll: async (key) => Object.fromEntries(hash(key) ?? []),
     hDel: async (key, fields) => {
       const map = hash(key);
       if (!map) return 0;
       let removed = 0;
       for (const field of [fields].flat()) if (map.delete(field)) removed++;
-      if (map.size === 0) cache.delete(key); // Redis drops an empty hash
+      dropIfEmpty(key, map);
       return removed;
     },
     hLen: async (key) => hash(key)?.size ?? 0,
@@ -83,6 +141,35 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       yield [...cache.keys()].filter((key) => key.startsWith(prefix));
     },
     ping: async () => 'PONG',
+    zAdd: async (key, members) => zAdd(key, members),
+    zRangeWithScores: async (key, start, stop) => {
+      const sorted = [...(zset(key) ?? [])]
+        .map(([value, score]) => ({ value, score }))
+        .sort((x, y) => x.score - y.score || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+      const from = start < 0 ? Math.max(0, sorted.length + start) : start;
+      const to = stop < 0 ? sorted.length + stop : stop;
+      return sorted.slice(from, to + 1);
+    },
+    zRem: async (key, members) => {
+      const gone = new Set([members].flat());
+      return removeWhere(key, (member) => gone.has(member));
+    },
+    zRemRangeByScore: async (key, min, max) => zRemRangeByScore(key, min, max),
+    multi: () => {
+      const queued: (() => unknown)[] = [];
+      const queue = (command: () => unknown): KvMulti => {
+        queued.push(command);
+        return chain;
+      };
+      const chain: KvMulti = {
+        hSet: (key, field, value) => queue(() => hSet(key, field, value)),
+        zAdd: (key, members) => queue(() => zAdd(key, members)),
+        zRemRangeByScore: (key, min, max) => queue(() => zRemRangeByScore(key, min, max)),
+        expire: (key, seconds, mode) => queue(() => expire(key, seconds, mode)),
+        exec: async () => queued.map((command) => command()),
+      };
+      return chain;
+    },
   };
   return {
     name: 'default',
@@ -92,3 +179,5 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     close: async () => cache.clear(),
   };
 }
+
+const bound = (b: ScoreBound) => (b === '-inf' ? -Infinity : b === '+inf' ? Infinity : b);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createClient, ErrorReply } from 'redis';
+import { queuedMulti, type RedisMulti } from './redis-multi.ts';
 import type { Kv, Store } from './store.ts';
 import { StoreUnavailableError } from './store-unavailable.ts';
 
@@ -142,7 +143,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const kv: Kv = {
     get: (key) => guarded((c) => c.get(key)),
     set: (key, value, setOptions) => guarded((c) => c.set(key, value, setOptions)),
-    expire: (key, seconds) => guarded((c) => c.expire(key, seconds)),
+    expire: (key, seconds, mode) => guarded((c) => c.expire(key, seconds, mode)),
     del: (keys) => guarded((c) => c.del(keys)),
     incr: (key) => guarded((c) => c.incr(key)),
     ttl: (key) => guarded((c) => c.ttl(key)),
@@ -160,6 +161,17 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       } while (cursor !== '0');
     },
     ping: () => guarded((c) => c.ping()),
+    zAdd: (key, members) => guarded((c) => c.zAdd(key, members)),
+    zRangeWithScores: (key, start, stop) => guarded((c) => c.zRangeWithScores(key, start, stop)),
+    zRem: (key, members) => guarded((c) => c.zRem(key, members)),
+    zRemRangeByScore: (key, min, max) => guarded((c) => c.zRemRangeByScore(key, min, max)),
+    multi: () =>
+      queuedMulti((transaction) =>
+        guarded((c) => {
+          const start: RedisMulti = c.multi();
+          return transaction(start);
+        }),
+      ),
   };
 
   return {
@@ -173,7 +185,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       closed = true;
       // Let commands in flight finish when Redis answers, but never wait past the command bound.
       if (client.isReady)
-        await Promise.race([client.close().catch(() => undefined), delay(timeoutMs)]);
+        await Promise.race([
+          client.close().catch(() => undefined),
+          delay(timeoutMs, undefined, { ref: false }), // never what keeps a process alive
+        ]);
       client.destroy();
     },
   };
@@ -213,7 +228,8 @@ function stateLog(logger: Logger, redis: string) {
   };
 }
 
-function redactUrl(url: string): string {
+/** The URL with any password masked, for logs and messages. */
+export function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();

@@ -2,7 +2,7 @@
  * The store layer: the few Redis commands the app uses (sessions through connect-redis, the
  * per-user index, login limits, readiness, the example feature). A node-redis client has them; so
  * does the in-process store used when REDIS_URL is unset. Every command either answers or fails
- * with a StoreUnavailableError within the store's timeout.
+ * with a StoreUnavailableError within the store's timeout. Names and arguments are node-redis's.
  */
 export interface Kv {
   get(key: string): Promise<string | null>;
@@ -12,7 +12,8 @@ export interface Kv {
     // NX: only if absent (a window's first count); XX: only if present (no write-back after logout).
     options?: { expiration?: { type: 'EX'; value: number }; condition?: 'NX' | 'XX' },
   ): Promise<unknown>;
-  expire(key: string, seconds: number): Promise<unknown>;
+  /** NX: only without a TTL; GT: only to lengthen one (a key without a TTL counts as endless). */
+  expire(key: string, seconds: number, mode?: ExpireMode): Promise<unknown>;
   del(keys: string | string[]): Promise<number>;
   incr(key: string): Promise<number>;
   ttl(key: string): Promise<number>;
@@ -24,6 +25,33 @@ export interface Kv {
   hLen(key: string): Promise<number>;
   scanIterator(options: { MATCH: string; COUNT?: number }): AsyncIterable<string[]>;
   ping(): Promise<string>;
+  /** Adds members or updates their scores; answers how many were new. */
+  zAdd(key: string, members: SortedSetMember | SortedSetMember[]): Promise<number>;
+  /** Members by rank, lowest score first (0, -1: all of them). */
+  zRangeWithScores(key: string, start: number, stop: number): Promise<SortedSetMember[]>;
+  zRem(key: string, members: string | string[]): Promise<number>;
+  /** Bounds are inclusive scores, or '-inf' / '+inf'. */
+  zRemRangeByScore(key: string, min: ScoreBound, max: ScoreBound): Promise<number>;
+  /** MULTI … EXEC: the queued commands run as one, with nothing in between. One key's slot only. */
+  multi(): KvMulti;
+}
+
+export type ExpireMode = 'NX' | 'XX' | 'GT' | 'LT';
+export type ScoreBound = number | '-inf' | '+inf';
+
+export interface SortedSetMember {
+  value: string;
+  score: number;
+}
+
+/** The commands a transaction here may queue (node-redis's chainable MULTI). */
+export interface KvMulti {
+  hSet(key: string, field: string, value: string): KvMulti;
+  zAdd(key: string, members: SortedSetMember | SortedSetMember[]): KvMulti;
+  zRemRangeByScore(key: string, min: ScoreBound, max: ScoreBound): KvMulti;
+  expire(key: string, seconds: number, mode?: ExpireMode): KvMulti;
+  /** Runs them; answers their replies in order. */
+  exec(): Promise<unknown[]>;
 }
 
 /** One store the app holds: its commands, whether it can answer now, and how to let go. */

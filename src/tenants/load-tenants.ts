@@ -90,6 +90,7 @@ export async function loadTenants(
       hosts,
       color: file.theme.color.toLowerCase(),
       users,
+      session: file.session,
       ownSecrets,
       file: name,
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USERNAME_PATTERN } from './username.ts';
 
 /** Tenant ids go into Redis keys and SCAN patterns, so they are slugs: no ':', '*', '?', '[', spaces or capitals. */
 export const TENANT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -7,11 +8,37 @@ const userSchema = z
   .object({
     username: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be lower case letters, digits, ".", "_" or "-"'),
+      .regex(USERNAME_PATTERN, 'must be lower case letters, digits, ".", "_" or "-"'),
     displayName: z.string().min(1).max(100),
     passwordHash: z
       .string()
-      .regex(/^scrypt\$/, 'must be an scrypt hash made by `npm run hash-password`'),
+      .regex(/^scrypt\$/, 'must be an scrypt hash made by `npm run hash-password`')
+      .describe('Changing it ends every session this user signed in to before the change'),
+    disabled: z
+      .boolean()
+      .optional()
+      .describe('true: the user cannot sign in, and every session of theirs ends'),
+  })
+  .strict();
+
+const seconds = z.number().int().min(60).max(31_536_000);
+
+/** Each falls back to the environment (SESSION_TTL_SECONDS, …); see src/sessions/session-policy.ts. */
+const sessionSchema = z
+  .object({
+    ttlSeconds: seconds.optional().describe('Idle lifetime of a session, 60 s to 1 year'),
+    absoluteSeconds: seconds
+      .optional()
+      .describe('Lifetime of a session from sign-in, whatever the activity, 60 s to 1 year'),
+    maxPerUser: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .optional()
+      .describe(
+        'Most sessions one user may hold here (0: no limit); signing in past it ends the one with the earliest sign-in',
+      ),
   })
   .strict();
 
@@ -39,9 +66,13 @@ export const tenantFileSchema = z
       .describe(
         'Name of an environment variable holding this tenant’s own signing secrets (comma-separated, first signs). Never the secret itself.',
       ),
+    session: sessionSchema
+      .default({})
+      .describe('This tenant’s session policy; unset fields take the environment’s defaults'),
     users: z.array(userSchema).default([]),
   })
   .strict();
 
 export type TenantFile = z.infer<typeof tenantFileSchema>;
 export type TenantUser = z.infer<typeof userSchema>;
+export type TenantSessionSettings = z.infer<typeof sessionSchema>;

@@ -1,4 +1,4 @@
-import type { TenantUser } from './tenant-file.ts';
+import type { TenantSessionSettings, TenantUser } from './tenant-file.ts';
 
 /** One customer, as loaded and validated from its file in TENANTS_DIR. */
 export interface Tenant {
@@ -8,6 +8,8 @@ export interface Tenant {
   hosts: string[];
   color: string;
   users: ReadonlyMap<string, TenantUser>;
+  /** The file's session policy; unset fields fall back to the environment (sessions/session-policy.ts). */
+  session: TenantSessionSettings;
   /** The tenant's own secrets from `sessionSecretEnv`; undefined means derive from SESSION_SECRET. */
   ownSecrets: string[] | undefined;
   /** File the tenant came from, for messages. */

@@ -34,6 +34,7 @@ export function layout({ title, tenant, user, body }: LayoutOptions): string {
                   <span data-testid="signed-in-as"
                     >Signed in as <strong>${user.displayName}</strong></span
                   >
+                  <a href="/account/sessions">Your sessions</a>
                   <button type="submit">Sign out</button>
                 </form>`
               : tenant

@@ -150,6 +150,52 @@ describe.skipIf(missing.length > 0)(
       expect((await whoAmI(pageA, 1))[0]!.status).toBe(401);
     }, 60_000);
 
+    it('lets alice see her two browsers on "Your sessions" and end the other one', async () => {
+      // Two browser contexts: two devices with their own cookie jars. The second plays alice's
+      // phone (its User-Agent), so the page tells them apart as it would for her.
+      const laptop = await browser.newContext({ viewport: { width: 900, height: 460 } });
+      const phone = await browser.newContext({
+        userAgent:
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      });
+      try {
+        const onPhone = await phone.newPage();
+        await signIn(onPhone, a(), DEMO.a.username, DEMO.a.password);
+        await expect.poll(() => signedInAs(onPhone).textContent()).toContain('Alice Anders');
+        const onLaptop = await laptop.newPage();
+        await signIn(onLaptop, a(), DEMO.a.username, DEMO.a.password);
+
+        await onLaptop.getByRole('link', { name: 'Your sessions' }).click();
+        await onLaptop.waitForLoadState();
+        expect(new URL(onLaptop.url()).pathname).toBe('/account/sessions');
+        const rows = onLaptop.getByTestId('session');
+        await expect.poll(() => rows.count()).toBe(2);
+        const current = onLaptop.locator('[data-testid=session][data-current=true]');
+        expect(await current.textContent()).toContain('This session');
+        expect(await current.textContent()).toContain('Chrome on Linux');
+        const other = onLaptop.locator('[data-testid=session][data-current=false]');
+        expect(await other.textContent()).toContain('Safari on iOS');
+        for (const dir of SHOT_DIRS) {
+          mkdirSync(dir, { recursive: true });
+          await onLaptop.screenshot({ path: join(dir, 'sessions-page.png') });
+        }
+
+        // End the phone's session from the laptop: the phone is signed out at its next request,
+        // whichever replica serves it.
+        await other.getByRole('button', { name: 'End' }).click();
+        await onLaptop.waitForLoadState();
+        await expect.poll(() => rows.count()).toBe(1);
+        expect(await signedInAs(onLaptop).textContent()).toContain('Alice Anders');
+        await onPhone.reload();
+        expect(await signedInAs(onPhone).count()).toBe(0);
+        expect((await whoAmI(onPhone, 2)).map((r) => r.status)).toEqual([401, 401]);
+        expect((await whoAmI(onLaptop, 2)).map((r) => r.status)).toEqual([200, 200]);
+      } finally {
+        await laptop.close();
+        await phone.close();
+      }
+    }, 60_000);
+
     it('answers 404 through the proxy for a host no tenant claims', async () => {
       const page = await context.newPage();
       const res = await page.goto(stack.url('unknown.localhost'));

@@ -110,10 +110,11 @@ export function changedKeys(
   return [...all].filter((key) => before.get(key) !== after.get(key)).sort();
 }
 
-/** True when `key` is one of the app's keys for `tenantId`: sessions, login failures or notes. */
+/** True when `key` is one of the app's keys for `tenantId`: sessions, user indexes, login failures or notes. */
 export function inTenantPrefix(key: string, tenantId: string, appName: string): boolean {
   return (
     key.startsWith(`sessions:${tenantId}:${appName}:`) ||
+    key.startsWith(`user-sessions:{${tenantId}:${appName}:`) ||
     key.startsWith(`login-failures:${tenantId}:${appName}:`) ||
     key.startsWith(notesKeyPrefix(tenantId, appName))
   );

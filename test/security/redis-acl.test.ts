@@ -7,7 +7,7 @@ import { signIn } from '../support/sign-in.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * The Redis ACL that SECURITY.md gives operators: the app's user may touch only its own two key
+ * The Redis ACL that SECURITY.md gives operators: the app's user may touch only its own three key
  * families and run only the commands the app uses. Proven here on a real Redis: the app works in
  * full under it, and the user cannot read another app's sessions.
  */
@@ -24,6 +24,7 @@ const aclRule = [
   'resetkeys',
   `~sessions:*:${appName}:*`,
   `~login-failures:*:${appName}:*`,
+  `~user-sessions:{*:${appName}:*`,
   'resetchannels',
   '-@all',
   '+get',
@@ -35,6 +36,12 @@ const aclRule = [
   '+mget',
   '+scan',
   '+ping',
+  '+zadd',
+  '+zrange',
+  '+zrem',
+  '+zremrangebyscore',
+  '+multi',
+  '+exec',
 ];
 
 beforeAll(async () => {
@@ -52,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('the least-privilege Redis user', () => {
-  it('when the app runs as that user, then readiness, login, failures, reads and logout all work', async () => {
+  it('when the app runs as that user, then readiness, login, failures, reads, the session list and logout all work', async () => {
     expect((await request(t.app).get('/readyz')).status).toBe(200);
     const cookie = await signIn(t.app, DEMO.a);
     const wrong = await request(t.app)
@@ -63,6 +70,18 @@ describe('the least-privilege Redis user', () => {
     expect(wrong.status).toBe(401);
     const me = await request(t.app).get('/api/me').set('Host', DEMO.a.host).set('Cookie', cookie);
     expect(me.status).toBe(200);
+    // The per-user index: list the sessions, end the others.
+    const listed = await request(t.app)
+      .get('/api/sessions')
+      .set('Host', DEMO.a.host)
+      .set('Cookie', cookie);
+    expect(listed.status).toBe(200);
+    expect(listed.body.sessions).toHaveLength(1);
+    const others = await request(t.app)
+      .delete('/api/sessions')
+      .set('Host', DEMO.a.host)
+      .set('Cookie', cookie);
+    expect(others.status).toBe(204);
     const out = await request(t.app).post('/logout').set('Host', DEMO.a.host).set('Cookie', cookie);
     expect(out.status).toBe(303);
   });

@@ -67,9 +67,12 @@ export function redisNotesRepository(options: RedisNotesOptions): NotesRepositor
     async add(owner, text) {
       const { kv, key } = at(owner);
       const note: Note = { id: randomUUID(), text, createdAt: new Date().toISOString() };
-      await kv.hSet(key, note.id, JSON.stringify({ text: note.text, createdAt: note.createdAt }));
-      // Two commands: were the process to die between them, the next note added sets the TTL.
-      await kv.expire(key, ttlSeconds);
+      // One MULTI on one key (one slot): the hash never exists without its TTL.
+      await kv
+        .multi()
+        .hSet(key, note.id, JSON.stringify({ text: note.text, createdAt: note.createdAt }))
+        .expire(key, ttlSeconds)
+        .exec();
       // Counted after writing: adds racing each other cannot all pass a count taken before, and
       // each one that finds the hash over the limit takes its own note back.
       if ((await kv.hLen(key)) > maxNotes) {

@@ -1,0 +1,39 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import type { Tenant } from '../tenants/tenant.ts';
+import type { DirectoryUser } from './user-directory.ts';
+
+/**
+ * What a session was issued against: a fingerprint of the user's password hash, kept in the
+ * session (`credential`) and compared on every signed-in request, so a password change ends every
+ * older session on every replica, with no Redis command of its own (Django's approach). Keyed
+ * (HMAC under a key derived from SESSION_SECRET) so the session never holds the hash or anything a
+ * Redis reader could test guesses against. The first secret issues, every secret of the rotation
+ * list verifies, so rotating SESSION_SECRET signs nobody out.
+ */
+export function credentialFingerprints(secrets: readonly string[]) {
+  const keys = secrets.map((secret) =>
+    Buffer.from(hkdfSync('sha256', secret, 'tenantry/credential-fingerprint/v1', '', 32)),
+  );
+  // By user object: a reloaded tenant file brings new objects, so nothing stale is ever served,
+  // and a signed-in request costs a map lookup, not an HMAC.
+  const cache = new WeakMap<DirectoryUser, { tenantId: string; prints: string[] }>();
+  const printsOf = (tenant: Tenant, user: DirectoryUser) => {
+    let entry = cache.get(user);
+    if (entry?.tenantId !== tenant.id) {
+      const data = `${tenant.id}\n${user.username}\n${user.passwordHash}`;
+      const prints = keys.map((key) => createHmac('sha256', key).update(data).digest('base64url'));
+      entry = { tenantId: tenant.id, prints };
+      cache.set(user, entry);
+    }
+    return entry.prints;
+  };
+  return {
+    /** The fingerprint a new session carries. */
+    issue: (tenant: Tenant, user: DirectoryUser): string => printsOf(tenant, user)[0]!,
+    /** Whether a session's fingerprint is this user's current one. */
+    matches: (tenant: Tenant, user: DirectoryUser, stored: string | undefined): boolean =>
+      stored !== undefined && printsOf(tenant, user).includes(stored),
+  };
+}
+
+export type CredentialFingerprints = ReturnType<typeof credentialFingerprints>;

@@ -1,0 +1,38 @@
+import type { Request } from 'express';
+import { stampSignIn } from '../sessions/session-activity.ts';
+import { regenerateSession, saveSession } from '../sessions/session-ops.ts';
+import type { UserSessions } from '../sessions/user-sessions.ts';
+import type { CredentialFingerprints } from './credentials.ts';
+import type { DirectoryUser } from './user-directory.ts';
+
+export interface StartSessionOptions {
+  credentials: CredentialFingerprints;
+  sessions: UserSessions;
+}
+
+/**
+ * Signs a user in to the request's tenant, once they have proved who they are: the one way a
+ * session gets a user. Another way of signing in (SSO, a magic link) calls this too, since a
+ * session without its credential fingerprint or its index entry ends at its next request (or
+ * would escape "sign out everywhere").
+ */
+export function sessionStarter({ credentials, sessions }: StartSessionOptions) {
+  return async (req: Request, user: DirectoryUser): Promise<void> => {
+    // A new session id at login, so an id planted before sign-in (fixation) is worthless.
+    await regenerateSession(req);
+    // The store stamps the new session with this tenant (src/sessions/tenant-store.ts).
+    req.session.user = { username: user.username, displayName: user.displayName };
+    req.session.credential = credentials.issue(req.tenant, user);
+    const now = Date.now();
+    stampSignIn(req, now, sessions.policy(req.tenant).absoluteSeconds);
+    // Into the user's index first, then the session: a failure between leaves an entry without a
+    // session (pruned later), never a session that "sign out everywhere" cannot find.
+    await sessions.add(req.tenant, user.username, req.sessionID, now);
+    // Saved before answering: a 303 is only sent once the session really exists in the store.
+    await saveSession(req);
+    // Past the tenant's maxPerUser, the sessions with the earliest sign-in end.
+    await sessions.enforceLimit(req.tenant, user.username, req.sessionID);
+  };
+}
+
+export type StartSession = ReturnType<typeof sessionStarter>;

@@ -1,0 +1,89 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { pino } from 'pino';
+import { credentialFingerprints } from '../../auth/credentials.ts';
+import { ConfigError, loadConfig, type Config } from '../../config.ts';
+import { sessionHandles } from '../../sessions/session-handle.ts';
+import { createUserSessions } from '../../sessions/user-sessions.ts';
+import type { Store } from '../../store/store.ts';
+import { openStores } from '../../store/open-stores.ts';
+import { redactUrl } from '../../store/redis-store.ts';
+import { TenantLoadError } from '../../tenants/load-tenants.ts';
+import { TenantRegistry } from '../../tenants/registry.ts';
+import type { Tenant } from '../../tenants/tenant.ts';
+import { CliError } from './cli-error.ts';
+
+/**
+ * What the commands work on, read exactly as the server reads it: the environment (.env loaded
+ * by the entry point), TENANTS_DIR, and the stores the configuration names.
+ */
+export async function openContext(env: Record<string, string | undefined>) {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+  if (!config.redisUrl) {
+    throw new CliError(
+      'REDIS_URL is unset: the server then keeps sessions inside its own process, out of reach of this command. Set REDIS_URL to the Redis the server uses.',
+    );
+  }
+  const logger = pino({ level: 'silent' });
+  let tenants: TenantRegistry;
+  try {
+    tenants = await TenantRegistry.open({ dir: config.tenantsDir, env, logger });
+  } catch (err) {
+    if (err instanceof TenantLoadError) throw new CliError(err.message);
+    throw err;
+  }
+  const stores = openStores(config, logger);
+  const defaults = {
+    ttlSeconds: config.sessionTtlSeconds,
+    absoluteSeconds: config.sessionAbsoluteSeconds,
+    maxPerUser: config.sessionMaxPerUser,
+  };
+  const ready = new Map<Store, Promise<void>>();
+  return {
+    config,
+    tenants,
+    userSessions: createUserSessions({ stores, appName: config.appName, defaults }),
+    credentials: credentialFingerprints(config.sessionSecrets),
+    handleOf: sessionHandles(config.sessionSecrets[0]!),
+    /** The tenant with this id, or a CliError naming it and TENANTS_DIR. */
+    tenant(id: string): Tenant {
+      const tenant = tenants.list().find((t) => t.id === id);
+      if (!tenant)
+        throw new CliError(
+          `unknown tenant "${id}": no tenant file in ${config.tenantsDir} has that id`,
+        );
+      return tenant;
+    },
+    /** The tenant's store, once it answers; "Redis unreachable" within about REDIS_TIMEOUT_MS. */
+    async storeOf(tenant: Tenant) {
+      const store = stores.forTenant(tenant);
+      if (!ready.has(store)) {
+        ready.set(store, waitUntilReady(store, redactUrl(config.redisUrl!), config.redisTimeoutMs));
+      }
+      await ready.get(store);
+      return store.kv;
+    },
+    close: () => stores.close(),
+  };
+}
+
+export type CliContext = Awaited<ReturnType<typeof openContext>>;
+
+/** The client connects in the background and refuses commands until then: wait, boundedly. */
+async function waitUntilReady(store: Store, url: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs + 500;
+  do {
+    try {
+      await store.ping();
+      return;
+    } catch {
+      await delay(50);
+    }
+  } while (performance.now() < deadline);
+  throw new CliError(`Redis unreachable at ${url}: no answer within ${timeoutMs + 500} ms`);
+}

@@ -1,0 +1,20 @@
+import type { Tenant } from '../tenants/tenant.ts';
+
+/** How long one tenant's sessions last, and how many one user may hold. */
+export interface SessionPolicy {
+  /** Idle lifetime: each request renews it. */
+  ttlSeconds: number;
+  /** From sign-in, whatever the activity. */
+  absoluteSeconds: number;
+  /** 0: no limit. Signing in past it ends the user's sessions with the earliest sign-in. */
+  maxPerUser: number;
+}
+
+/** The tenant file's `session` settings, each falling back to the environment's default. */
+export function sessionPolicy(tenant: Tenant, defaults: SessionPolicy): SessionPolicy {
+  return {
+    ttlSeconds: tenant.session.ttlSeconds ?? defaults.ttlSeconds,
+    absoluteSeconds: tenant.session.absoluteSeconds ?? defaults.absoluteSeconds,
+    maxPerUser: tenant.session.maxPerUser ?? defaults.maxPerUser,
+  };
+}

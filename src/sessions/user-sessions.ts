@@ -1,0 +1,172 @@
+import type { SessionData } from 'express-session';
+import type { Stores } from '../store/stores.ts';
+import type { Tenant } from '../tenants/tenant.ts';
+import { sessionKeyPrefix, userSessionsKey } from './keys.ts';
+import { sessionPolicy, type SessionPolicy } from './session-policy.ts';
+import { endOf } from './tenant-store.ts';
+
+/**
+ * How long an index entry without its session is left alone: a login adds its entry first and
+ * writes its session a moment later (each command within REDIS_TIMEOUT_MS, so at most 3 s apart),
+ * and the entry's score comes from that replica's clock. 30 s covers both with room for clocks
+ * that disagree by up to ~25 s.
+ */
+export const INDEX_GRACE_MS = 30_000;
+/** The index outlives its last session by this much, for replicas whose clocks disagree. */
+const INDEX_TTL_MARGIN_SECONDS = 60;
+
+/** A session found through its user's index. */
+export interface IndexedSession {
+  sid: string;
+  /** The entry's score: epoch ms of the sign-in. */
+  signedInAt: number;
+  data: Partial<SessionData>;
+}
+
+export interface UserSessionsOptions {
+  stores: Stores;
+  appName: string;
+  /** The environment's policy; each tenant file may override it. */
+  defaults: SessionPolicy;
+}
+
+/**
+ * Each user's live sessions on one tenant: a sorted set `user-sessions:{<tenant>:<app>:<user>}` of
+ * session ids scored by sign-in time (src/sessions/keys.ts has the slots). The session key is the
+ * truth; the index is kept a superset of the user's live sessions:
+ * - A login adds its entry BEFORE its session's first write, so a crash in between leaves an
+ *   entry without a session (pruned later), never a session the index does not know.
+ * - The entry and its index's TTL are written in one MULTI (one key, one slot): the index never
+ *   exists without a TTL, and that TTL only grows, to the latest sign-in's absolute end, which
+ *   every session in it ends before (`endsAt` is fixed at sign-in).
+ * - An entry goes only after its session has: when ending sessions, after the DEL; when pruning,
+ *   once the session key is gone and the entry is older than INDEX_GRACE_MS (a login still in
+ *   flight keeps its entry), or once its sign-in is older than the absolute lifetime.
+ * Index and session keys live in different slots, so no command here touches both: every session
+ * is read or deleted with a single-key command, never SCAN, KEYS or a multi-key MGET/DEL.
+ */
+export function createUserSessions({ stores, appName, defaults }: UserSessionsOptions) {
+  const kvOf = (tenant: Tenant) => stores.forTenant(tenant).kv;
+  const indexKey = (tenant: Tenant, username: string) =>
+    userSessionsKey(tenant.id, appName, username);
+  const sessionKey = (tenant: Tenant, sid: string) => sessionKeyPrefix(tenant.id, appName) + sid;
+  const absoluteMs = (tenant: Tenant) => sessionPolicy(tenant, defaults).absoluteSeconds * 1000;
+
+  /** DELs each session (one command per key: each is its own slot), then drops their entries. */
+  async function end(tenant: Tenant, username: string, sids: string[]): Promise<number> {
+    if (sids.length === 0) return 0;
+    const kv = kvOf(tenant);
+    const deleted = await Promise.all(sids.map((sid) => kv.del(sessionKey(tenant, sid))));
+    await kv.zRem(indexKey(tenant, username), sids);
+    return deleted.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** The user's sessions that exist and are theirs, earliest sign-in first; prunes the rest. */
+  async function list(tenant: Tenant, username: string): Promise<IndexedSession[]> {
+    const kv = kvOf(tenant);
+    const key = indexKey(tenant, username);
+    const now = Date.now();
+    await kv.zRemRangeByScore(key, '-inf', now - absoluteMs(tenant));
+    const entries = await kv.zRangeWithScores(key, 0, -1);
+    const values = await Promise.all(entries.map((e) => kv.get(sessionKey(tenant, e.value))));
+    const live: IndexedSession[] = [];
+    const gone: string[] = [];
+    entries.forEach(({ value: sid, score }, i) => {
+      const data = parse(values[i]);
+      if (data === undefined) {
+        if (now - score > INDEX_GRACE_MS) gone.push(sid);
+      } else if (
+        data.tenantId === tenant.id &&
+        data.user?.username === username &&
+        endOf(data, absoluteMs(tenant)) > now
+      ) {
+        live.push({ sid, signedInAt: score, data });
+      }
+    });
+    if (gone.length > 0) await kv.zRem(key, gone);
+    return live;
+  }
+
+  return {
+    list,
+    end,
+    /** The tenant's policy: its file's `session` settings over the environment's. */
+    policy: (tenant: Tenant) => sessionPolicy(tenant, defaults),
+
+    /**
+     * Adds a new session's entry; call it before the session's first write. Also drops entries
+     * past the absolute lifetime, so a user who never lists sessions keeps a bounded index.
+     */
+    async add(tenant: Tenant, username: string, sid: string, signedInAt: number): Promise<void> {
+      const key = indexKey(tenant, username);
+      const lifetime = absoluteMs(tenant);
+      const ttl = Math.ceil(lifetime / 1000) + INDEX_TTL_MARGIN_SECONDS;
+      // One MULTI on one key: the entry never exists in an index without a TTL, and the TTL is set
+      // on a new index (NX) or lengthened (GT), never shortened under older sessions.
+      await kvOf(tenant)
+        .multi()
+        .zRemRangeByScore(key, '-inf', signedInAt - lifetime)
+        .zAdd(key, { value: sid, score: signedInAt })
+        .expire(key, ttl, 'NX')
+        .expire(key, ttl, 'GT')
+        .exec();
+    },
+
+    /** Drops entries whose sessions are already gone (after express-session destroyed one). */
+    async forget(tenant: Tenant, username: string, sids: string[]): Promise<void> {
+      if (sids.length > 0) await kvOf(tenant).zRem(indexKey(tenant, username), sids);
+    },
+
+    /**
+     * Ends every indexed session of the user, except `keep`; answers how many existed. An entry
+     * whose session is not there yet (a login in flight) stays, so that login's session, written
+     * a moment later, is still known to the index.
+     */
+    async endAll(tenant: Tenant, username: string, keep?: string): Promise<number> {
+      const kv = kvOf(tenant);
+      const key = indexKey(tenant, username);
+      const entries = (await kv.zRangeWithScores(key, 0, -1)).filter((e) => e.value !== keep);
+      const deleted = await Promise.all(entries.map((e) => kv.del(sessionKey(tenant, e.value))));
+      const now = Date.now();
+      const done = entries.filter((e, i) => deleted[i] === 1 || now - e.score > INDEX_GRACE_MS);
+      const forget = done.map((e) => e.value);
+      if (forget.length > 0) await kv.zRem(key, forget);
+      return deleted.reduce((sum, n) => sum + n, 0);
+    },
+
+    /**
+     * Past the tenant's `maxPerUser`, ends the sessions with the earliest sign-in. Only sessions
+     * signed in before `keep` (in the index's order: score, then id) are candidates, so of two
+     * sign-ins counting at the same moment the later one stays, and never do both end each other.
+     */
+    async enforceLimit(tenant: Tenant, username: string, keep: string): Promise<number> {
+      const { maxPerUser } = sessionPolicy(tenant, defaults);
+      if (maxPerUser === 0) return 0;
+      const live = await list(tenant, username);
+      const excess = live.length - maxPerUser;
+      if (excess <= 0) return 0;
+      const position = live.findIndex((s) => s.sid === keep);
+      const earlier = position === -1 ? live : live.slice(0, position);
+      const oldest = earlier.slice(0, excess).map((s) => s.sid);
+      return end(tenant, username, oldest);
+    },
+
+    /** One session by id, whoever it belongs to (the operator's CLI). */
+    async read(tenant: Tenant, sid: string): Promise<Partial<SessionData> | undefined> {
+      return parse(await kvOf(tenant).get(sessionKey(tenant, sid)));
+    },
+  };
+}
+
+export type UserSessions = ReturnType<typeof createUserSessions>;
+
+/** A stored session's JSON (connect-redis's serializer), or undefined when absent or unreadable. */
+export function parse(value: string | null | undefined): Partial<SessionData> | undefined {
+  if (!value) return undefined;
+  try {
+    const data: unknown = JSON.parse(value);
+    return data && typeof data === 'object' ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}

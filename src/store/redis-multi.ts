@@ -1,0 +1,35 @@
+import type { Kv, KvMulti } from './store.ts';
+
+/**
+ * The part of node-redis's transaction builder used here. Its own type records each queued
+ * command's reply in the builder's type, so a builder filled in a loop is typed by this instead.
+ */
+export interface RedisMulti {
+  hSet(key: string, field: string, value: string): RedisMulti;
+  zAdd(...args: Parameters<Kv['zAdd']>): RedisMulti;
+  zRemRangeByScore(...args: Parameters<Kv['zRemRangeByScore']>): RedisMulti;
+  expire(...args: Parameters<Kv['expire']>): RedisMulti;
+  exec(): Promise<unknown[]>;
+}
+
+/**
+ * Kv's MULTI on node-redis: commands are queued here and sent as one MULTI … EXEC when exec()
+ * runs, through `send` (the store's guarded runner: one timer, like any command).
+ */
+export function queuedMulti(
+  send: (transaction: (start: RedisMulti) => Promise<unknown[]>) => Promise<unknown[]>,
+): KvMulti {
+  const queued: ((m: RedisMulti) => RedisMulti)[] = [];
+  const queue = (command: (m: RedisMulti) => RedisMulti): KvMulti => {
+    queued.push(command);
+    return chain;
+  };
+  const chain: KvMulti = {
+    hSet: (key, field, value) => queue((m) => m.hSet(key, field, value)),
+    zAdd: (key, members) => queue((m) => m.zAdd(key, members)),
+    zRemRangeByScore: (key, min, max) => queue((m) => m.zRemRangeByScore(key, min, max)),
+    expire: (key, seconds, mode) => queue((m) => m.expire(key, seconds, mode)),
+    exec: () => send((start) => queued.reduce((m, command) => command(m), start).exec()),
+  };
+  return chain;
+}

@@ -1,0 +1,56 @@
+import { pino } from 'pino';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { singleStore } from '../../src/store/stores.ts';
+import { TenantRegistry } from '../../src/tenants/registry.ts';
+import { buildApp } from '../support/test-app.ts';
+import { BROWSERS, sessionsOf, signInWith, signedIn } from '../support/user-sessions.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
+
+describe('"your sessions" without REDIS_URL (the development store)', () => {
+  it('when alice signs in from several browsers, then she can list them, end one, meet the limit and sign out everywhere', async () => {
+    const logger = pino({ level: 'silent' });
+    const config = loadConfig({ TENANTS_DIR: DEMO_TENANTS_DIR, SESSION_MAX_PER_USER: '3' });
+    const store = createMemoryStore();
+    const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
+    const app = buildApp({ config, tenants, stores: singleStore(store), logger });
+
+    const firefox = await signInWith(app, DEMO.a, BROWSERS.firefox);
+    const safari = await signInWith(app, DEMO.a, BROWSERS.safari);
+    const chrome = await signInWith(app, DEMO.a, BROWSERS.chrome);
+    const listed = await sessionsOf(app, DEMO.a.host, firefox.cookie);
+    expect(listed.map((s) => [s.device, s.current])).toEqual([
+      ['Chrome on Windows', false],
+      ['Safari on macOS', false],
+      ['Firefox on Linux', true],
+    ]);
+    expect(await store.kv.ttl('user-sessions:{customer-a:app:alice}')).toBeGreaterThan(86_400);
+
+    const safariHandle = listed[1]!.handle;
+    await request(app)
+      .delete(`/api/sessions/${safariHandle}`)
+      .set('Host', DEMO.a.host)
+      .set('Cookie', firefox.cookie)
+      .expect(204);
+    expect(await signedIn(app, DEMO.a.host, safari.cookie)).toBe(false);
+
+    // The limit of 3: a fourth sign-in ends the earliest (firefox).
+    const edge = await signInWith(app, DEMO.a, BROWSERS.chrome);
+    await signInWith(app, DEMO.a, BROWSERS.safari);
+    expect(await signedIn(app, DEMO.a.host, firefox.cookie)).toBe(false);
+
+    await request(app)
+      .post('/logout')
+      .set('Host', DEMO.a.host)
+      .set('Cookie', edge.cookie)
+      .type('form')
+      .send({ everywhere: '1' })
+      .expect(303);
+    for (const s of [chrome, edge]) expect(await signedIn(app, DEMO.a.host, s.cookie)).toBe(false);
+    expect(await store.kv.zRangeWithScores('user-sessions:{customer-a:app:alice}', 0, -1)).toEqual(
+      [],
+    );
+  });
+});
