@@ -50,6 +50,8 @@ export interface Replica {
 
 export interface Stack {
   proxyPort: number;
+  /** nginx's access log (one line per request, with its request_id); gone after stop(). */
+  accessLog: string;
   redis: RedisServer;
   replicas: Replica[];
   /** Renders `http://<host>:<proxyPort>` for a tenant host. */
@@ -170,11 +172,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const proxyPort = options.proxyPort ?? (await freePort());
     const siteConf = join(dir, 'tenantry.conf');
+    const accessLog = join(dir, 'access.log');
     writeFileSync(
       siteConf,
       renderProxyConfig({
         listen: `127.0.0.1:${proxyPort}`,
         upstreams: replicas.map((r) => `127.0.0.1:${r.port}`),
+        accessLog,
       }),
     );
     const mainConf = join(dir, 'nginx.conf');
@@ -197,6 +201,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     return {
       proxyPort,
+      accessLog,
       redis,
       replicas,
       url: (host) => `http://${host}:${proxyPort}`,
