@@ -120,6 +120,13 @@ describe('the front door (CENTRAL_HOSTS)', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
+  it('when a central host is asked HEAD /, then 200 with no body', async () => {
+    const res = await request(dev.app).head('/').set('Host', 'localhost');
+    expect(res.status).toBe(200);
+    expect(res.type).toBe('text/html');
+    expect(res.text).toBeUndefined();
+  });
+
   it.each(['/healthz', '/readyz', '/assets/site.css'])(
     'when a central host is asked for %s, then it answers as on any host',
     async (path) => {

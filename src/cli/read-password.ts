@@ -14,7 +14,9 @@ export class PasswordInputError extends Error {}
 export async function readPassword({ confirm }: { confirm: boolean }): Promise<string> {
   let value: string;
   if (process.stdin.isTTY) {
-    const ask = (message: string) => password({ message }, { output: process.stderr });
+    // No echo and no way to reveal it (toggleMask off): terminals get shared, recorded, scrolled back.
+    const ask = (message: string) =>
+      password({ message, toggleMask: false }, { output: process.stderr });
     value = await ask('Password:');
     if (confirm && (await ask('Password again:')) !== value) {
       throw new PasswordInputError('The two passwords differ; nothing was written.');

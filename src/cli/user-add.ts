@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { hashPassword } from '../auth/password.ts';
+import { normalizeHost } from '../tenants/host.ts';
 import type { TenantSource } from '../tenants/load-tenants.ts';
 import { withUserAdded } from '../tenants/tenant-file-text.ts';
 import { CliError, cliConfig, runProgram, writeFileAtomically } from './cli-support.ts';
@@ -41,14 +42,16 @@ const program = new Command('user:add')
       if (err instanceof PasswordInputError) throw new CliError(err.message);
       throw err;
     }
-    const { file, standing } = await addUser(
+    const { file, host, standing } = await addUser(
       target,
       tenantId,
       { ...user, passwordHash: await hashPassword(password) },
       true,
     );
     warnAbout(standing, target.dir);
-    console.log(`Added ${username} to ${tenantId} (${join(target.dir, file)}).`);
+    const port = config.port === 80 ? '' : `:${config.port}`;
+    console.log(`Added ${username} to ${tenantId} (${join(target.dir, file)}).
+  sign in at: http://${host}${port}/login`);
   });
 
 /** Checks the edit against the directory's rules and, when `write`, writes it atomically. */
@@ -83,7 +86,9 @@ async function addUser(
     `Cannot add "${user.username}" to ${tenantId}`,
   );
   if (write) await writeFileAtomically(join(target.dir, source.file), changed.text);
-  return { file: source.file, standing };
+  const hosts = (parseTenant(source) as { hosts?: unknown } | undefined)?.hosts;
+  const host = Array.isArray(hosts) ? normalizeHost(String(hosts[0])) : undefined;
+  return { file: source.file, host, standing };
 }
 
 function parseTenant(source: TenantSource): TenantJson | undefined {

@@ -12,7 +12,8 @@ import { DEMO_TENANTS_DIR, waitFor } from '../support/test-app.ts';
 /**
  * `npm run tenant:add` and `npm run user:add` as a person (or a script) runs them, against a
  * temporary tenants folder that a running server watches: what they write is served, and
- * signed in to, within 2 s, and is formatted as `npm run format:check` wants it.
+ * signed in to, within 2 s, and is formatted as `npm run format:check` wants it. The tests build
+ * on each other in order, as a person would: the tenant added first gets the users added later.
  */
 let dir: string;
 let server: ServerProcess;
