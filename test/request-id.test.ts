@@ -157,7 +157,7 @@ describe('X-Request-Id', () => {
   });
 });
 
-describe.runIf(inject('redisServerAvailable'))('X-Request-Id from the real server', () => {
+describe('X-Request-Id from the real server', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     server = await startServer({ redisUrl: inject('redisUrl'), env: { LOG_LEVEL: 'debug' } });
