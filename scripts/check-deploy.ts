@@ -35,6 +35,7 @@ try {
     renderProxyConfig({
       listen: '127.0.0.1:8080',
       upstreams: ['127.0.0.1:3001', '127.0.0.1:3002'],
+      accessLog: join(dir, 'access.log'),
     }),
   );
   writeFileSync(join(dir, 'nginx.conf'), nativeMainConfig(dir, site));

@@ -41,6 +41,8 @@ console.log(`
 tenantry stack: nginx on 127.0.0.1:${stack.proxyPort} -> ${stack.replicas
   .map((r) => `${r.name} (127.0.0.1:${r.port})`)
   .join(', ')} -> redis-server (${stack.redis.url})
+  ${'landing page'.padEnd(16)} ${stack.url('localhost')}
 ${tenants.flatMap((t) => t.hosts.map((h) => `  ${t.name.padEnd(16)} ${stack.url(h)}`)).join('\n')}
-Each response names its replica in X-Served-By. Ctrl-C stops everything.
+Each response names its replica in X-Served-By and its request id in X-Request-Id, which nginx
+logs to ${stack.accessLog} (request_id=) and the replicas log as reqId. Ctrl-C stops everything.
 `);

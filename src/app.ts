@@ -21,7 +21,9 @@ import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
 import { jsonBody } from './web/json-body.ts';
+import { frontDoor } from './web/front-door.ts';
 import { probeRoutes } from './web/probes.ts';
+import { requestIdGenerator, type TrustFn } from './web/request-id.ts';
 import { securityHeaders } from './web/security-headers.ts';
 
 export interface AppDeps {
@@ -39,10 +41,10 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 
 /**
  * Builds the app; never listens and holds no globals, so tests build exactly what the server runs.
- * A request flows: security headers -> probes -> static assets -> tenant (404 stops here) ->
- * routes before the session -> that tenant's session -> current user (ends a session its user no
- * longer holds) -> cross-origin check -> sign-in routes, "your sessions" and pages -> the JSON API
- * -> 404 -> error handler.
+ * A request flows: request id -> security headers -> probes -> static assets -> the front door
+ * (central hosts) -> tenant (404 stops here) -> routes before the session -> that tenant's
+ * session -> current user (ends a session its user no longer holds) -> cross-origin check ->
+ * sign-in routes, "your sessions" and pages -> the JSON API -> 404 -> error handler.
  */
 export function createApp(deps: AppDeps): Express {
   const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
@@ -54,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     pinoHttp({
       logger,
+      // Every response carries X-Request-Id; a trusted proxy's own id is kept, so one request can
+      // be followed from the proxy's log to ours. Each log line of the request has it as reqId.
+      genReqId: requestIdGenerator(app.get('trust proxy fn') as TrustFn),
       quietReqLogger: true,
       autoLogging: config.env !== 'test',
       // A 503 while Redis is away is an expected answer, not a bug: warn, not error.
@@ -73,6 +78,13 @@ export function createApp(deps: AppDeps): Express {
   if (config.replicaName) app.use(servedBy(config.replicaName));
   app.use(probeRoutes(stores));
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
+  app.use(
+    frontDoor({
+      centralHosts: config.centralHosts,
+      // Production's front door names no tenant: the list would map every customer.
+      tenants: config.env === 'production' ? undefined : () => tenants.list(),
+    }),
+  );
 
   app.use(resolveTenant(tenants));
   for (const router of routes.beforeSession ?? []) app.use(router);

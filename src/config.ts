@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { normalizeHost } from './tenants/host.ts';
 
 /** Signs sessions outside production only; production refuses to start with it. */
 export const DEV_SESSION_SECRET = 'tenantry-development-secret-do-not-use-in-production';
@@ -66,6 +67,30 @@ const trustProxy = z
   })
   .default(false);
 
+/** CENTRAL_HOSTS: comma-separated host names, normalised as tenant hosts are. */
+const centralHosts = z
+  .string()
+  .transform((raw, ctx): string[] => {
+    const entries = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const bad = entries.filter((entry) => normalizeHost(entry) === undefined);
+    if (entries.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'names no host; leave it unset for "localhost"' });
+      return z.NEVER;
+    }
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has entries that are not host names: ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(entries.map((entry) => normalizeHost(entry)!))];
+  })
+  .default(['localhost']);
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -94,6 +119,7 @@ const envSchema = z
       .default('sid'),
     TRUST_PROXY: trustProxy,
     TENANTS_DIR: z.string().min(1).default('./tenants'),
+    CENTRAL_HOSTS: z.preprocess(blankAsUnset, centralHosts),
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
     LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
     // At most 1.5 s, so a request that needs a session is answered (503 at worst) within 2 s.
@@ -102,6 +128,8 @@ const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    // Unset: pretty when NODE_ENV=development and stdout is a terminal (server.ts decides), else JSON.
+    LOG_FORMAT: z.preprocess(blankAsUnset, z.enum(['json', 'pretty']).optional()),
     REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
   })
   .superRefine((env, ctx) => {
@@ -162,11 +190,15 @@ export interface Config {
   sessionCookieName: string;
   trustProxy: TrustProxy;
   tenantsDir: string;
+  /** Hosts that belong to no tenant: the front door (landing page) answers there. Normalised. */
+  centralHosts: string[];
   loginMaxFailures: number;
   loginWindowSeconds: number;
   redisTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Undefined: let the entry point choose (pretty on a development terminal, JSON otherwise). */
+  logFormat: 'json' | 'pretty' | undefined;
   replicaName: string | undefined;
 }
 
@@ -203,11 +235,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionCookieName: e.SESSION_COOKIE_NAME,
     trustProxy: e.TRUST_PROXY,
     tenantsDir: e.TENANTS_DIR,
+    centralHosts: e.CENTRAL_HOSTS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     replicaName: e.REPLICA_NAME,
   };
 }

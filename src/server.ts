@@ -8,6 +8,8 @@ import { appFeatures } from './features/index.ts';
 import { openStores } from './store/open-stores.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
 import { TenantRegistry } from './tenants/registry.ts';
+import { answerClientError } from './web/client-error.ts';
+import { startUrls } from './web/front-door.ts';
 
 // The only module that reads process.env. A missing .env is fine: the defaults are for development.
 dotenv.config({ quiet: true });
@@ -21,7 +23,15 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger(config.logLevel);
+// Pretty lines for a person at a development terminal (`npm run dev`); JSON for everything else
+// (files, pipes, containers, log collectors). LOG_FORMAT decides when set.
+const logger = createLogger(config.logLevel, {
+  pretty:
+    config.logFormat === 'pretty' ||
+    (config.logFormat === undefined &&
+      config.env === 'development' &&
+      process.stdout.isTTY === true),
+});
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception; exiting so the supervisor restarts the process');
   process.exit(1);
@@ -36,7 +46,12 @@ process.on('unhandledRejection', (reason) => {
 
 let tenants: TenantRegistry;
 try {
-  tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: process.env, logger });
+  tenants = await TenantRegistry.open({
+    dir: config.tenantsDir,
+    env: process.env,
+    logger,
+    centralHosts: config.centralHosts,
+  });
 } catch (err) {
   if (!(err instanceof TenantLoadError)) throw err;
   console.error(err.message);
@@ -55,8 +70,11 @@ const onListening = (err?: Error) => {
     logger.fatal({ err, host: config.host, port: config.port }, 'cannot listen');
     process.exit(1);
   }
-  const hosts = tenants.list().flatMap((t) => t.hosts);
-  logger.info({ host: config.host, port: config.port, tenants: hosts }, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const urls = startUrls({ port, centralHosts: config.centralHosts, tenants: tenants.list() });
+  logger.info({ host: config.host, port, url: urls.frontDoor }, `listening on ${urls.frontDoor}`);
+  for (const { id, url } of urls.tenants) logger.info({ tenant: id, url }, `${id}: ${url}`);
 };
 // Without HOST, Node's default: every interface, IPv6 and IPv4 where the machine has both.
 const server: Server = config.host
@@ -65,6 +83,10 @@ const server: Server = config.host
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
+// Requests Node itself refuses (a malformed header, say) get their X-Request-Id too.
+server.on('clientError', (err: NodeJS.ErrnoException, socket) =>
+  answerClientError(err, socket, logger),
+);
 
 let stopping = false;
 // Responses still to be written; on shutdown each says `Connection: close`, so a client opens its

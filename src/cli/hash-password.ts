@@ -1,30 +1,15 @@
 /**
- * Prints a password hash for a tenant file's `passwordHash`.
+ * Prints a password hash for a tenant file's `passwordHash` (`npm run user:add` writes one for you).
  *   npm run hash-password            (asks, without echo)
- *   echo -n 's3cret' | npm run hash-password --silent
+ *   printf '%s\n' 's3cret' | npm run -s hash-password
  */
-import { createInterface } from 'node:readline/promises';
 import { hashPassword } from '../auth/password.ts';
+import { isPromptAbort, PasswordInputError, readPassword } from './read-password.ts';
 
-async function readPassword(): Promise<string> {
-  if (!process.stdin.isTTY) {
-    let input = '';
-    for await (const chunk of process.stdin) input += String(chunk);
-    return input.replace(/\r?\n$/, '');
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  process.stderr.write('Password: ');
-  // Mute the echo of what is typed after the prompt.
-  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-  const answer = await rl.question('');
-  rl.close();
-  process.stderr.write('\n');
-  return answer;
-}
-
-const password = await readPassword();
-if (password.length === 0) {
-  console.error('No password given.');
+try {
+  console.log(await hashPassword(await readPassword({ confirm: false })));
+} catch (err) {
+  if (!(err instanceof PasswordInputError) && !isPromptAbort(err)) throw err;
+  console.error(err instanceof PasswordInputError ? err.message : 'Cancelled.');
   process.exit(1);
 }
-console.log(await hashPassword(password));

@@ -13,31 +13,93 @@ export class TenantLoadError extends Error {
   }
 }
 
+/** One tenant file as read: its name in the directory and its text. */
+export interface TenantSource {
+  file: string;
+  text: string;
+}
+
+/** What is wrong with one file, for messages (`<file>: <message>`). */
+export interface TenantProblem {
+  file: string;
+  message: string;
+}
+
+export interface TenantCheckOptions {
+  /** Where `sessionSecretEnv` names are looked up. */
+  env: Record<string, string | undefined>;
+  /** CENTRAL_HOSTS (normalised): hosts that belong to no tenant, so no file may claim one. */
+  centralHosts?: readonly string[];
+}
+
 const MIN_OWN_SECRET_BYTES = 32;
 
+/** Whether a directory entry is a tenant file (the JSON Schema beside them is not). */
+export const isTenantFile = (name: string) =>
+  name.endsWith('.json') && !name.endsWith('.schema.json');
+
+/** The tenant files of `dir`, sorted by name; a TenantLoadError when the directory is unreadable. */
+export async function readTenantSources(dir: string): Promise<TenantSource[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter(isTenantFile).sort();
+  } catch (err) {
+    throw new TenantLoadError(dir, [`cannot read the directory: ${(err as Error).message}`]);
+  }
+  const sources: TenantSource[] = [];
+  const problems: string[] = [];
+  for (const file of names) {
+    try {
+      sources.push({ file, text: await readFile(join(dir, file), 'utf8') });
+    } catch (err) {
+      // Removed since the listing (a rename in progress): it is simply not a tenant any more.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        problems.push(`${file}: cannot be read (${(err as Error).message})`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new TenantLoadError(dir, problems);
+  return sources;
+}
+
 /**
- * Reads every *.json in `dir` (the JSON Schema file aside) and validates it. Either every file is
- * good and the tenants come back, or one TenantLoadError names each bad file and its problem.
+ * Reads every tenant file in `dir` and validates it. Either every file is good and the tenants
+ * come back, or one TenantLoadError names each bad file and its problem.
  */
 export async function loadTenants(
   dir: string,
   env: Record<string, string | undefined>,
+  options: Omit<TenantCheckOptions, 'env'> = {},
 ): Promise<Tenant[]> {
-  const problems: string[] = [];
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json'));
-  } catch (err) {
-    throw new TenantLoadError(dir, [`cannot read the directory: ${(err as Error).message}`]);
+  const { tenants, problems } = checkTenants(await readTenantSources(dir), { ...options, env });
+  if (problems.length > 0) {
+    throw new TenantLoadError(
+      dir,
+      problems.map((p) => `${p.file}: ${p.message}`),
+    );
   }
+  return tenants;
+}
+
+/**
+ * The rules of a tenants directory, over sources in the order given: each file against the
+ * schema, then across files (an id or a host belongs to the first file that has it). Loading and
+ * the scaffolding commands (src/cli/) both check with this, so they never disagree.
+ */
+export function checkTenants(
+  sources: readonly TenantSource[],
+  { env, centralHosts = [] }: TenantCheckOptions,
+): { tenants: Tenant[]; problems: TenantProblem[] } {
+  const problems: TenantProblem[] = [];
   const tenants: Tenant[] = [];
   const hostOwner = new Map<string, string>();
   const idOwner = new Map<string, string>();
-  for (const name of names.sort()) {
-    const problem = (message: string) => problems.push(`${name}: ${message}`);
+  const central = new Set(centralHosts);
+  for (const { file: name, text } of sources) {
+    const problem = (message: string) => problems.push({ file: name, message });
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(join(dir, name), 'utf8'));
+      raw = JSON.parse(text);
     } catch (err) {
       problem(`not valid JSON (${(err as Error).message})`);
       continue;
@@ -51,12 +113,14 @@ export async function loadTenants(
     const file = parsed.data;
     const before = problems.length;
     if (idOwner.has(file.id)) problem(`id "${file.id}" is already used by ${idOwner.get(file.id)}`);
-    idOwner.set(file.id, name);
+    else idOwner.set(file.id, name);
     const hosts: string[] = [];
     for (const rawHost of file.hosts) {
       const host = normalizeHost(rawHost);
       if (host === undefined) {
         problem(`host "${rawHost}" is not a valid host name`);
+      } else if (central.has(host)) {
+        problem(`host "${host}" is a central host (CENTRAL_HOSTS): it belongs to no tenant`);
       } else if (hostOwner.has(host)) {
         problem(`host "${host}" is already claimed by ${hostOwner.get(host)}`);
       } else {
@@ -95,6 +159,5 @@ export async function loadTenants(
       file: name,
     });
   }
-  if (problems.length > 0) throw new TenantLoadError(dir, problems);
-  return tenants;
+  return { tenants, problems };
 }

@@ -9,6 +9,8 @@ export interface TenantRegistryOptions {
   /** Where `sessionSecretEnv` names are looked up (server.ts passes process.env). */
   env: Record<string, string | undefined>;
   logger: Logger;
+  /** CENTRAL_HOSTS: a file claiming one of these is refused, like any other invalid file. */
+  centralHosts?: readonly string[];
 }
 
 /**
@@ -28,7 +30,8 @@ export class TenantRegistry {
 
   /** Loads the directory; throws TenantLoadError naming every bad file, so start-up stops. */
   static async open(options: TenantRegistryOptions): Promise<TenantRegistry> {
-    return new TenantRegistry(options, await loadTenants(options.dir, options.env));
+    const { dir, env, centralHosts } = options;
+    return new TenantRegistry(options, await loadTenants(dir, env, { centralHosts }));
   }
 
   /** The tenant serving this host, after normalisation; undefined for any other host. */
@@ -42,9 +45,9 @@ export class TenantRegistry {
   }
 
   async reload(): Promise<boolean> {
-    const { dir, env, logger } = this.#options;
+    const { dir, env, logger, centralHosts } = this.#options;
     try {
-      const tenants = await loadTenants(dir, env);
+      const tenants = await loadTenants(dir, env, { centralHosts });
       this.#byHost = index(tenants);
       logger.info({ tenants: tenants.map((t) => t.id) }, 'tenants reloaded');
       return true;

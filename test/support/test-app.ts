@@ -39,6 +39,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     dir: config.tenantsDir,
     env: options.tenantEnv ?? {},
     logger,
+    centralHosts: config.centralHosts,
   });
   const store = createRedisStore({
     url: config.redisUrl!,

@@ -10,6 +10,8 @@ export interface ProxyVars {
   listen: string;
   /** host:port of each replica */
   upstreams: string[];
+  /** nginx `access_log` path (a file: /dev/stderr cannot be opened when stderr is a socket). */
+  accessLog: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export function renderProxyConfig(
   const values: Record<string, string> = {
     TENANTRY_PROXY_LISTEN: vars.listen,
     TENANTRY_UPSTREAMS: vars.upstreams.map((u) => `server ${u};`).join(' '),
+    TENANTRY_ACCESS_LOG: vars.accessLog,
   };
   return template.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_match, name: string) => {
     const value = values[name];
@@ -47,7 +50,7 @@ events {
 }
 
 http {
-    access_log off;
+    # The site (the template) sets its own access_log, with request ids, into this directory.
     client_body_temp_path ${dir}/client_body;
     proxy_temp_path ${dir}/proxy;
     fastcgi_temp_path ${dir}/fastcgi;

@@ -46,6 +46,8 @@ export interface Replica {
 
 export interface Stack {
   proxyPort: number;
+  /** nginx's access log (one line per request, with its request_id); gone after stop(). */
+  accessLog: string;
   redis: RedisServer;
   replicas: Replica[];
   /** Renders `http://<host>:<proxyPort>` for a tenant host. */
@@ -165,15 +167,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const proxyPort = options.proxyPort ?? (await freePort());
     const siteConf = join(dir, 'tenantry.conf');
+    const accessLog = join(dir, 'access.log');
     const upstreams = replicas.map((r) => `127.0.0.1:${r.port}`);
-    writeFileSync(siteConf, renderProxyConfig({ listen: `127.0.0.1:${proxyPort}`, upstreams }));
+    writeFileSync(
+      siteConf,
+      renderProxyConfig({ listen: `127.0.0.1:${proxyPort}`, upstreams, accessLog }),
+    );
     const mainConf = join(dir, 'nginx.conf');
     writeFileSync(mainConf, nativeMainConfig(dir, siteConf));
     const nginxArgs = ['-p', dir, '-c', mainConf, '-e', 'stderr', '-g', 'daemon off;'];
     const nginx = start('nginx', nginxBinary(), nginxArgs);
     await untilReady(nginx, answers200(proxyPort, '/healthz'));
 
-    return { proxyPort, redis, replicas, url: (host) => `http://${host}:${proxyPort}`, stop };
+    return {
+      proxyPort,
+      accessLog,
+      redis,
+      replicas,
+      url: (host) => `http://${host}:${proxyPort}`,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -1,0 +1,61 @@
+import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser';
+import type { TenantUser } from './tenant-file.ts';
+
+export interface NewTenant {
+  id: string;
+  name: string;
+  hosts: string[];
+  color: string;
+  /** `$schema`, when a tenant.schema.json lies beside the file (editors then complete and check). */
+  schema?: string | undefined;
+}
+
+/** Prettier's print width in this repository (.prettierrc.json), which formats tenants/*.json. */
+const PRINT_WIDTH = 100;
+
+/**
+ * A new tenant file, written as the shipped ones are (Prettier's JSON style: two spaces, a short
+ * array of hosts on one line), so `npm run format:check` accepts it as it is.
+ */
+export function newTenantFileText(tenant: NewTenant): string {
+  const q = (value: string) => JSON.stringify(value);
+  const flat = `  "hosts": [${tenant.hosts.map(q).join(', ')}],`;
+  const hosts =
+    flat.length <= PRINT_WIDTH
+      ? [flat]
+      : ['  "hosts": [', tenant.hosts.map((h) => `    ${q(h)}`).join(',\n'), '  ],'];
+  return [
+    '{',
+    ...(tenant.schema === undefined ? [] : [`  "$schema": ${q(tenant.schema)},`]),
+    `  "id": ${q(tenant.id)},`,
+    `  "name": ${q(tenant.name)},`,
+    ...hosts,
+    '  "theme": {',
+    `    "color": ${q(tenant.color)}`,
+    '  },',
+    '  "users": []',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The tenant file's text with one more user at the end of `users`. Only that spot changes: the
+ * rest of the file (its order, its indentation, its line ends) stays byte for byte.
+ */
+export function withUserAdded(text: string, user: TenantUser): string {
+  const hasUsers = Array.isArray((parse(text) as { users?: unknown } | undefined)?.users);
+  const edits = hasUsers
+    ? modify(text, ['users', -1], user, { formattingOptions: formattingOf(text) })
+    : modify(text, ['users'], [user], { formattingOptions: formattingOf(text) });
+  return applyEdits(text, edits);
+}
+
+/** The indentation and line ends a file already uses, so an edit matches them. */
+export function formattingOf(text: string): FormattingOptions {
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? '  ';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return indent.startsWith('\t')
+    ? { insertSpaces: false, tabSize: 1, eol }
+    : { insertSpaces: true, tabSize: indent.length, eol };
+}

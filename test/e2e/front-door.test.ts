@@ -1,0 +1,125 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../support/stack/start-stack.ts';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  missingForBrowserTest,
+  prerequisitesTest,
+} from '../support/prerequisites.ts';
+import { DEMO } from '../support/demo.ts';
+import { plainRequest } from '../support/http-client.ts';
+import { eventually } from '../support/polling.ts';
+import { ROOT } from '../support/root.ts';
+
+const missing = missingForBrowserTest();
+
+// Every run leaves its screenshot in test-results/; UPDATE_SCREENSHOTS=1 also refreshes docs/.
+const SHOT_DIRS = [
+  join(ROOT, 'test-results', 'e2e'),
+  ...(process.env.UPDATE_SCREENSHOTS ? [join(ROOT, 'docs')] : []),
+];
+
+prerequisitesTest('test/e2e/front-door.test.ts', missing);
+
+describe.skipIf(missing.length > 0)('the front door and request ids, through nginx', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const output: { name: string; line: string }[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({
+      appEnv: { LOG_LEVEL: 'info', NODE_ENV: 'development' },
+      log: (name, line) => void output.push({ name, line }),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('when one request passes nginx, then the id the client gets is in nginx’s access log and in the log of the replica that served it', async () => {
+    const res = await plainRequest({
+      port: stack.proxyPort,
+      host: `${DEMO.a.host}:${stack.proxyPort}`,
+      path: '/login?from=follow-test',
+      // The edge replaces whatever a client sends.
+      headers: { 'X-Request-Id': 'chosen-by-the-client' },
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers['x-request-id'] as string;
+    expect(id).toMatch(/^[0-9a-f]{32}$/); // nginx's $request_id
+
+    const proxyLine = await eventually(
+      async () => {
+        const line = readFileSync(stack.accessLog, 'utf8')
+          .split('\n')
+          .find((l) => l.includes(`request_id=${id}`));
+        if (!line) throw new Error(`request_id=${id} is not in ${stack.accessLog} yet`);
+        return line;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(proxyLine).toContain('"GET /login?from=follow-test HTTP/1.1" 200');
+    expect(proxyLine).toContain(`host="${DEMO.a.host}:${stack.proxyPort}"`);
+
+    const appLines = await eventually(
+      async () => {
+        const lines = output
+          .filter(({ name, line }) => name.startsWith('app-') && line.includes(`"reqId":"${id}"`))
+          .map(({ name, line }) => ({ name, ...(JSON.parse(line) as Record<string, unknown>) }));
+        if (lines.length === 0) throw new Error(`no app line has reqId ${id} yet`);
+        return lines;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(appLines).toEqual([
+      expect.objectContaining({
+        name: res.headers['x-served-by'],
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'GET', url: '/login?from=follow-test' }),
+        res: { statusCode: 200 },
+      }),
+    ]);
+    expect(output.some(({ line }) => line.includes('chosen-by-the-client'))).toBe(false);
+  });
+
+  it('when the app answers 404 for an unknown host, then the response carries exactly one id, the one nginx logged', async () => {
+    const res = await plainRequest({ port: stack.proxyPort, host: 'nobody.example', path: '/' });
+    expect(res.status).toBe(404);
+    const ids = res.headers['x-request-id'];
+    expect(ids).toMatch(/^[0-9a-f]{32}$/);
+    await eventually(
+      async () => {
+        if (!readFileSync(stack.accessLog, 'utf8').includes(`request_id=${ids as string}`)) {
+          throw new Error('not logged yet');
+        }
+      },
+      { timeoutMs: 5000 },
+    );
+  });
+
+  it('when a person opens http://localhost on the proxy, then the landing page’s links lead to each tenant', async () => {
+    const page = await browser.newPage({ viewport: { width: 760, height: 480 } });
+    try {
+      const landing = await page.goto(stack.url('localhost'));
+      expect(landing?.status()).toBe(200);
+      expect(landing?.headers()['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+      for (const dir of SHOT_DIRS) {
+        mkdirSync(dir, { recursive: true });
+        await page.screenshot({ path: join(dir, 'landing-page.png') });
+      }
+      for (const who of [DEMO.a, DEMO.b, DEMO.c]) {
+        await page.goto(stack.url('localhost'));
+        await page.getByRole('link', { name: who.name }).click();
+        await page.waitForURL(`${stack.url(who.host)}/`);
+        expect(await page.locator('h1').textContent()).toBe(who.name);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { Router, type Express } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireUser, safeNextPath } from '../src/auth/require-user.ts';
+import { buildApp, createTestApp, type TestApp } from './support/test-app.ts';
+import { DEMO } from './support/demo.ts';
+import { signIn } from './support/sign-in.ts';
+
+/** A page and an API route behind the guard, as a feature would add them. */
+let t: TestApp;
+let app: Express;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const page = Router().get('/private', requireUser, (req, res) => {
+    res.type('html').send(`<p>for ${req.user!.displayName}</p>`);
+  });
+  const api = Router().get('/private', requireUser, (req, res) => {
+    res.json({ for: req.user!.username });
+  });
+  app = buildApp(
+    { config: t.config, tenants: t.tenants, stores: t.stores, logger: t.logger },
+    { pages: [page], api: [api] },
+  );
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('requireUser', () => {
+  it('when a signed-out browser asks for a guarded page, then it is sent to the login page and back', async () => {
+    const res = await request(app).get('/private?tab=2').set('Host', DEMO.a.host);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login?next=%2Fprivate%3Ftab%3D2');
+
+    const signIn = await request(app)
+      .post('/login')
+      .set('Host', DEMO.a.host)
+      .type('form')
+      .send({ username: DEMO.a.username, password: DEMO.a.password, next: '/private?tab=2' });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.location).toBe('/private?tab=2');
+  });
+
+  it('when a signed-out client asks for JSON or the API, then 401 JSON, no redirect', async () => {
+    const api = await request(app).get('/api/private').set('Host', DEMO.a.host);
+    expect(api.status).toBe(401);
+    expect(api.body).toEqual({ error: 'Not signed in' });
+    const page = await request(app)
+      .get('/private')
+      .set('Host', DEMO.a.host)
+      .set('Accept', 'application/json');
+    expect(page.status).toBe(401);
+  });
+
+  it('when signed in, then the guarded page and API answer for that user only', async () => {
+    const cookie = await signIn(app, DEMO.b);
+    const page = await request(app).get('/private').set('Host', DEMO.b.host).set('Cookie', cookie);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('for Bob');
+    const api = await request(app)
+      .get('/api/private')
+      .set('Host', DEMO.b.host)
+      .set('Cookie', cookie);
+    expect(api.body).toEqual({ for: 'bob' });
+    // The same cookie on another tenant signs nobody in.
+    const elsewhere = await request(app)
+      .get('/api/private')
+      .set('Host', DEMO.c.host)
+      .set('Cookie', cookie);
+    expect(elsewhere.status).toBe(401);
+  });
+});
+
+describe('where the login page sends the user afterwards', () => {
+  it.each([
+    ['/account?x=1', '/account?x=1'],
+    ['/a/../b', '/b'],
+    ['//evil.example/path', '/'],
+    ['/\\evil.example', '/'],
+    ['https://evil.example/', '/'],
+    ['javascript:alert(1)', '/'],
+    ['', '/'],
+    [`/${'a'.repeat(2048)}`, '/'],
+    [42, '/'],
+    [['/a', '/b'], '/'],
+    [undefined, '/'],
+  ])('when next is %j, then it is %j (never another site)', (next, expected) => {
+    expect(safeNextPath(next)).toBe(expected);
+  });
+
+  it('when the login form carries an off-site next, then the sign-in lands on /', async () => {
+    const res = await request(app)
+      .post('/login')
+      .set('Host', DEMO.c.host)
+      .type('form')
+      .send({ username: DEMO.c.username, password: DEMO.c.password, next: '//evil.example' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+  });
+});
