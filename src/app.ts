@@ -15,7 +15,9 @@ import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
 import { probeRoutes } from './web/probes.ts';
+import { untrustedProxyWarning } from './web/proxy-warning.ts';
 import { securityHeaders } from './web/security-headers.ts';
+import { strictRequest } from './web/strict-request.ts';
 
 export interface AppDeps {
   config: Config;
@@ -32,9 +34,10 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 
 /**
  * Builds the app; never listens and holds no globals, so tests build exactly what the server runs.
- * A request flows: security headers -> probes -> static assets -> tenant (404 stops here) ->
- * routes before the session -> that tenant's session -> current user -> cross-origin check ->
- * sign-in routes and pages -> the JSON API -> 404 -> error handler.
+ * A request flows: security headers -> request target and Host (400 stops here) -> probes ->
+ * static assets -> tenant (404 stops here) -> routes before the session -> cross-origin check ->
+ * that tenant's session -> current user -> sign-in routes and pages -> the JSON API -> 404 ->
+ * error handler.
  */
 export function createApp(deps: AppDeps): Express {
   const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
@@ -62,12 +65,18 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(securityHeaders());
+  // Before anything reads the Host or the path, probes included: 400 for a target that is not a
+  // path and for a Host that is not an ASCII host name with a port from 1 to 65535.
+  app.use(strictRequest);
+  if (config.trustProxy === false) app.use(untrustedProxyWarning(logger));
   if (config.replicaName) app.use(servedBy(config.replicaName));
   app.use(probeRoutes(stores));
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
 
   app.use(resolveTenant(tenants));
   for (const router of routes.beforeSession ?? []) app.use(router);
+  // Before the session is read: a refused cross-site request costs no store call.
+  app.use(crossOriginProtection);
 
   app.use(
     tenantSessions({
@@ -81,7 +90,6 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(currentUser);
   app.use(noStoreWhenSignedIn);
-  app.use(crossOriginProtection);
 
   app.use(
     authRoutes({

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { normalizeHost } from './host.ts';
 import { tenantFileSchema, type TenantUser } from './tenant-file.ts';
 import type { Tenant } from './tenant.ts';
@@ -14,6 +15,17 @@ export class TenantLoadError extends Error {
 }
 
 const MIN_OWN_SECRET_BYTES = 32;
+
+/** Why a host in a tenant file is refused, with the fix. */
+function hostProblem(raw: string): string {
+  // Browsers send internationalised names as punycode, and hosts are matched exactly as sent.
+  if (/[^\x20-\x7e]/.test(raw)) {
+    const punycode = domainToASCII(raw.trim());
+    const hint = punycode ? ` ("${punycode}")` : '';
+    return `host "${raw}" is not ASCII: write internationalised names as punycode${hint}`;
+  }
+  return `host "${raw}" is not a valid host name (ASCII letters, digits, "-" and ".", and an optional ":port")`;
+}
 
 /**
  * Reads every *.json in `dir` (the JSON Schema file aside) and validates it. Either every file is
@@ -56,7 +68,7 @@ export async function loadTenants(
     for (const rawHost of file.hosts) {
       const host = normalizeHost(rawHost);
       if (host === undefined) {
-        problem(`host "${rawHost}" is not a valid host name`);
+        problem(hostProblem(rawHost));
       } else if (hostOwner.has(host)) {
         problem(`host "${host}" is already claimed by ${hostOwner.get(host)}`);
       } else {
