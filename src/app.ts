@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { currentUser } from './auth/current-user.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { authRoutes } from './auth/routes.ts';
+import { logoutDuringOutage } from './auth/sign-out.ts';
 import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import type { AppRoutes } from './features/feature.ts';
@@ -37,7 +38,7 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
  * A request flows: security headers -> request target and Host (400 stops here) -> probes ->
  * static assets -> tenant (404 stops here) -> routes before the session -> cross-origin check ->
  * that tenant's session -> current user -> sign-in routes and pages -> the JSON API -> 404 ->
- * error handler.
+ * a logout that met a store outage -> error handler.
  */
 export function createApp(deps: AppDeps): Express {
   const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
@@ -75,7 +76,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(resolveTenant(tenants));
   for (const router of routes.beforeSession ?? []) app.use(router);
-  // Before the session is read: a refused cross-site request costs no store call.
+  // Before the session is read: a refused cross-site request costs no store call, and a logout
+  // that finds the store down (logoutDuringOutage) has already passed this check.
   app.use(crossOriginProtection);
 
   app.use(
@@ -91,6 +93,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(currentUser);
   app.use(noStoreWhenSignedIn);
 
+  const cookieNames = {
+    http: config.sessionCookieName,
+    https: secureCookieName(config.sessionCookieName),
+  };
   app.use(
     authRoutes({
       users,
@@ -101,10 +107,7 @@ export function createApp(deps: AppDeps): Express {
         maxFailures: config.loginMaxFailures,
         windowSeconds: config.loginWindowSeconds,
       }),
-      cookieNames: {
-        http: config.sessionCookieName,
-        https: secureCookieName(config.sessionCookieName),
-      },
+      cookieNames,
     }),
   );
   for (const router of routes.pages ?? []) app.use(router);
@@ -118,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
   for (const router of routes.api ?? []) app.use('/api', router);
 
   app.use(notFound);
+  app.use(logoutDuringOutage({ cookieNames, ttlSeconds: config.sessionTtlSeconds }));
   app.use(errorHandler);
   return app;
 }

@@ -6,6 +6,7 @@ import { loginPage } from './login-page.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
 import { safeNextPath } from './require-user.ts';
+import { signOutInBrowser, type SessionCookieNames } from './sign-out.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 const credentials = z.object({
@@ -18,10 +19,13 @@ export interface AuthRoutesOptions {
   users: UserDirectory;
   limiter: LoginLimiter;
   /** Cookie names to clear on logout (plain and `__Host-`). */
-  cookieNames: { http: string; https: string };
+  cookieNames: SessionCookieNames;
 }
 
-/** GET/POST /login and POST /logout: the example of how to sign a user in to one tenant. */
+/**
+ * GET/POST /login and POST /logout: the example of how to sign a user in to one tenant. A logout
+ * that meets a store outage is finished by logoutDuringOutage (src/auth/sign-out.ts).
+ */
 export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): Router {
   const router = Router();
   // Forms are parsed only here: small, flat (extended: false), few fields, and never compressed
@@ -85,11 +89,7 @@ export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): 
 
   router.post('/logout', async (req, res) => {
     if (req.session.user || req.session.tenantId) await destroySession(req);
-    const cookie = { path: '/', httpOnly: true, sameSite: 'lax' } as const;
-    res.clearCookie(cookieNames.http, cookie);
-    if (req.secure) res.clearCookie(cookieNames.https, { ...cookie, secure: true });
-    // Ask the browser to drop what this origin stored too.
-    res.setHeader('Clear-Site-Data', '"cookies", "storage"');
+    signOutInBrowser(req, res, cookieNames);
     res.redirect(303, '/');
   });
 
