@@ -3,6 +3,8 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { currentUser } from './auth/current-user.ts';
+import { deviceCookies } from './auth/device-cookie.ts';
+import { createHashQueue, HASH_QUEUE_DEFAULTS } from './auth/hash-queue.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
 import { authRoutes } from './auth/routes.ts';
 import { logoutDuringOutage } from './auth/sign-out.ts';
@@ -105,7 +107,16 @@ export function createApp(deps: AppDeps): Express {
         appName: config.appName,
         secret: config.sessionSecrets[0]!,
         maxFailures: config.loginMaxFailures,
+        maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
         windowSeconds: config.loginWindowSeconds,
+      }),
+      hashing: createHashQueue({
+        concurrency: config.loginHashConcurrency,
+        ...HASH_QUEUE_DEFAULTS,
+      }),
+      devices: deviceCookies({
+        secrets: config.sessionSecrets,
+        cookieName: config.sessionCookieName,
       }),
       cookieNames,
     }),

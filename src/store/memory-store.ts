@@ -8,6 +8,13 @@ import type { Kv, Store } from './store.ts';
  */
 export function createMemoryStore(maxKeys = 10_000): Store {
   const cache = new LRUCache<string, string>({ max: maxKeys });
+  /** INCR / DECR: the key keeps its TTL; a missing key counts from 0 and has none. */
+  const add = (key: string, by: number) => {
+    const next = Number(cache.get(key) ?? '0') + by;
+    const ttl = cache.getRemainingTTL(key);
+    cache.set(key, String(next), Number.isFinite(ttl) && ttl > 0 ? { ttl } : {});
+    return next;
+  };
   const kv: Kv = {
     get: async (key) => cache.get(key) ?? null,
     set: async (key, value, options) => {
@@ -28,12 +35,8 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       for (const key of [keys].flat()) if (cache.delete(key)) removed++;
       return removed;
     },
-    incr: async (key) => {
-      const next = Number(cache.get(key) ?? '0') + 1;
-      const ttl = cache.getRemainingTTL(key);
-      cache.set(key, String(next), Number.isFinite(ttl) && ttl > 0 ? { ttl } : {});
-      return next;
-    },
+    incr: async (key) => add(key, 1),
+    decr: async (key) => add(key, -1),
     ttl: async (key) => {
       if (!cache.has(key)) return -2;
       const ms = cache.getRemainingTTL(key);

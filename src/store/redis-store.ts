@@ -145,6 +145,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     expire: (key, seconds) => guarded((c) => c.expire(key, seconds)),
     del: (keys) => guarded((c) => c.del(keys)),
     incr: (key) => guarded((c) => c.incr(key)),
+    decr: (key) => guarded((c) => c.decr(key)),
     ttl: (key) => guarded((c) => c.ttl(key)),
     mGet: (keys) => guarded((c) => c.mGet(keys)),
     async *scanIterator({ MATCH, COUNT }) {

@@ -15,6 +15,7 @@ export interface Kv {
   expire(key: string, seconds: number): Promise<unknown>;
   del(keys: string | string[]): Promise<number>;
   incr(key: string): Promise<number>;
+  decr(key: string): Promise<number>;
   ttl(key: string): Promise<number>;
   mGet(keys: string[]): Promise<(string | null)[]>;
   scanIterator(options: { MATCH: string; COUNT?: number }): AsyncIterable<string[]>;

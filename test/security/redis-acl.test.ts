@@ -30,6 +30,7 @@ const aclRule = [
   '+expire',
   '+del',
   '+incr',
+  '+decr',
   '+ttl',
   '+mget',
   '+scan',
