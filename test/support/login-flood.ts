@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { request, type Answer } from './load.ts';
 
@@ -89,4 +90,45 @@ export async function spray(
     }
   }
   return statuses;
+}
+
+export interface PendingLogin {
+  /** The status (0 if aborted or failed), Retry-After, and performance.now() when it ended. */
+  answer: Promise<{ status: number; retryAfter?: string; at: number }>;
+  /** Hangs up, if no answer has come yet. */
+  abort(): void;
+}
+
+/** One `POST /login` that waits for its answer until `abort()`; `forwardedFor` sets X-Forwarded-For. */
+export function pendingLogin(
+  port: number,
+  { host, username, password, forwardedFor }: Who & { forwardedFor?: string },
+): PendingLogin {
+  const controller = new AbortController();
+  const body = new URLSearchParams({ username, password }).toString();
+  const headers: Record<string, string> = {
+    Host: host,
+    'Content-Type': 'application/x-www-form-urlencoded',
+    'Content-Length': String(Buffer.byteLength(body)),
+  };
+  if (forwardedFor) headers['X-Forwarded-For'] = forwardedFor;
+  const answer = new Promise<{ status: number; retryAfter?: string; at: number }>((resolve) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: '/login', headers, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers['retry-after'],
+            at: performance.now(),
+          }),
+        );
+      },
+    );
+    req.on('error', () => resolve({ status: 0, at: performance.now() }));
+    controller.signal.addEventListener('abort', () => req.destroy());
+    req.end(body);
+  });
+  return { answer, abort: () => controller.abort() };
 }
