@@ -41,13 +41,18 @@ export interface Who {
   password: string;
 }
 
-/** Signs in through POST /login; returns the `name=value` cookie to send afterwards. */
+/**
+ * Signs in through POST /login; returns the `name=value` cookie to send afterwards. Tests sign in
+ * as setup, several at once: each is a scrypt hash, and the app runs a few at a time
+ * (src/auth/hash-queue.ts), so on a busy two-core machine the last can take several seconds.
+ */
 export async function signIn(port: number, who: Who): Promise<string> {
   const res = await request(port, {
     method: 'POST',
     path: '/login',
     host: who.host,
     form: { username: who.username, password: who.password },
+    timeoutMs: 20_000,
   });
   const [cookie] = cookiesOf(res);
   if (res.status !== 303 || !cookie) {
