@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { login, setCookieHeaders } from '../support/http.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO, createTestApp, waitFor, type TestApp } from '../support/test-app.ts';
 
 /**
  * A logout while Redis is not answering still ends the sign-in in the browser: the cookie is
@@ -20,6 +20,11 @@ describe.runIf(inject('redisServerAvailable'))('logout during a store outage', (
     await t.close();
     await redis.stop();
   });
+  /** Resumes Redis and waits until the app's store answers again (it replaced the stuck connection). */
+  const resume = async () => {
+    redis.resume();
+    await waitFor(() => t.store.ping());
+  };
 
   it('when Redis is paused and the user logs out, then the cookie is cleared, Clear-Site-Data is sent, and the page says when the session ends by itself', async () => {
     const cookie = await login(t.app, DEMO.a);
@@ -47,7 +52,7 @@ describe.runIf(inject('redisServerAvailable'))('logout during a store outage', (
       expect(json.body).toMatchObject({ signedOut: true });
       expect(setCookieHeaders(json)).toHaveLength(1);
     } finally {
-      redis.resume();
+      await resume();
     }
   });
 
@@ -64,7 +69,7 @@ describe.runIf(inject('redisServerAvailable'))('logout during a store outage', (
       expect(setCookieHeaders(res)).toEqual([]);
       expect(res.headers['clear-site-data']).toBeUndefined();
     } finally {
-      redis.resume();
+      await resume();
     }
   });
 
@@ -79,7 +84,7 @@ describe.runIf(inject('redisServerAvailable'))('logout during a store outage', (
       expect(res.status).toBe(503);
       expect(setCookieHeaders(res)).toEqual([]);
     } finally {
-      redis.resume();
+      await resume();
     }
   });
 });
