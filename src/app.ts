@@ -1,30 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { accountSessions } from './auth/account-sessions.ts';
-import { credentialFingerprints } from './auth/credentials.ts';
-import { currentUser } from './auth/current-user.ts';
-import { createLoginLimiter } from './auth/login-limiter.ts';
-import { authRoutes } from './auth/routes.ts';
-import { sessionApi, sessionPages } from './auth/sessions-routes.ts';
-import { sessionStarter } from './auth/start-session.ts';
+import { createAuth } from './auth/auth.ts';
 import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import type { AppRoutes } from './features/feature.ts';
-import { sessionHandles } from './sessions/session-handle.ts';
-import { secureCookieName, tenantSessions } from './sessions/tenant-sessions.ts';
-import { createUserSessions } from './sessions/user-sessions.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
-import { jsonBody } from './web/json-body.ts';
 import { frontDoor } from './web/front-door.ts';
+import { jsonBody } from './web/json-body.ts';
 import { probeRoutes } from './web/probes.ts';
-import { requestIdGenerator, type TrustFn } from './web/request-id.ts';
+import { untrustedProxyWarning } from './web/proxy-warning.ts';
+import type { TrustFn } from './web/request-id.ts';
+import { requestLogger } from './web/request-logger.ts';
 import { securityHeaders } from './web/security-headers.ts';
+import { strictRequest } from './web/strict-request.ts';
 
 export interface AppDeps {
   config: Config;
@@ -41,10 +34,11 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 
 /**
  * Builds the app; never listens and holds no globals, so tests build exactly what the server runs.
- * A request flows: request id -> security headers -> probes -> static assets -> the front door
- * (central hosts) -> tenant (404 stops here) -> routes before the session -> that tenant's
- * session -> current user (ends a session its user no longer holds) -> cross-origin check ->
- * sign-in routes, "your sessions" and pages -> the JSON API -> 404 -> error handler.
+ * A request flows down this function:
+ *   request id and log line -> security headers -> request target and Host (400 stops here) ->
+ *   probes -> static assets -> the front door (central hosts) -> tenant (404 stops here) ->
+ *   routes before the session -> cross-origin check -> that tenant's session and `req.user` ->
+ *   sign-in, "your sessions" and the tenant's pages -> the JSON API -> 404 -> error handler.
  */
 export function createApp(deps: AppDeps): Express {
   const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
@@ -52,29 +46,20 @@ export function createApp(deps: AppDeps): Express {
   // Only proxies named in TRUST_PROXY may set X-Forwarded-Host/-Proto/-For; never `true` by default.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  const auth = createAuth({ config, stores, users });
 
   app.use(
-    pinoHttp({
+    requestLogger({
       logger,
-      // Every response carries X-Request-Id; a trusted proxy's own id is kept, so one request can
-      // be followed from the proxy's log to ours. Each log line of the request has it as reqId.
-      genReqId: requestIdGenerator(app.get('trust proxy fn') as TrustFn),
-      quietReqLogger: true,
+      trust: app.get('trust proxy fn') as TrustFn,
       autoLogging: config.env !== 'test',
-      // A 503 while Redis is away is an expected answer, not a bug: warn, not error.
-      customLogLevel: (_req, res, err) =>
-        res.statusCode === 503 ? 'warn' : res.statusCode >= 500 || err ? 'error' : 'info',
-      serializers: {
-        req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({
-          method: req.method,
-          url: req.url,
-          host: req.headers.host,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
     }),
   );
   app.use(securityHeaders());
+  // Before anything reads the Host or the path, probes included: 400 for a target that is not a
+  // path and for a Host that is not an ASCII host name with a port from 1 to 65535.
+  app.use(strictRequest);
+  if (config.trustProxy === false) app.use(untrustedProxyWarning(logger));
   if (config.replicaName) app.use(servedBy(config.replicaName));
   app.use(probeRoutes(stores));
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
@@ -88,71 +73,26 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(resolveTenant(tenants));
   for (const router of routes.beforeSession ?? []) app.use(router);
-
-  const defaults = {
-    ttlSeconds: config.sessionTtlSeconds,
-    absoluteSeconds: config.sessionAbsoluteSeconds,
-    maxPerUser: config.sessionMaxPerUser,
-  };
-  const sessions = createUserSessions({ stores, appName: config.appName, defaults });
-  const credentials = credentialFingerprints(config.sessionSecrets);
-  const accounts = accountSessions({
-    users,
-    credentials,
-    sessions,
-    handleOf: sessionHandles(config.sessionSecrets[0]!),
-  });
-
-  app.use(
-    tenantSessions({
-      stores,
-      appName: config.appName,
-      cookieName: config.sessionCookieName,
-      secrets: config.sessionSecrets,
-      defaults,
-    }),
-  );
-  app.use(currentUser({ users, credentials, sessions }));
-  app.use(noStoreWhenSignedIn);
+  // Before the session is read: a refused cross-site request costs no store call, and a logout
+  // that finds the store down (auth.outage) has already passed this check.
   app.use(crossOriginProtection);
+  app.use(auth.session);
 
-  app.use(
-    authRoutes({
-      users,
-      startSession: sessionStarter({ credentials, sessions }),
-      sessions,
-      limiter: createLoginLimiter({
-        stores,
-        appName: config.appName,
-        secret: config.sessionSecrets[0]!,
-        maxFailures: config.loginMaxFailures,
-        windowSeconds: config.loginWindowSeconds,
-      }),
-      cookieNames: {
-        http: config.sessionCookieName,
-        https: secureCookieName(config.sessionCookieName),
-      },
-    }),
-  );
-  app.use(sessionPages(accounts));
+  app.use(auth.routes);
+  app.use(auth.pages);
   for (const router of routes.pages ?? []) app.use(router);
 
   // JSON only (415 otherwise: a form post never reaches an API route), objects and arrays, 16 KB,
   // never compressed; every refusal a 4xx answered as JSON.
   app.use('/api', jsonBody('16kb'));
-  app.use('/api', sessionApi(accounts));
+  app.use('/api', auth.api);
   for (const router of routes.api ?? []) app.use('/api', router);
 
   app.use(notFound);
+  app.use(auth.outage);
   app.use(errorHandler);
   return app;
 }
-
-/** Pages for a signed-in user are personal: no shared or browser cache may keep them. */
-const noStoreWhenSignedIn: RequestHandler = (req, res, next) => {
-  if (req.user) res.setHeader('Cache-Control', 'no-store');
-  next();
-};
 
 /** Names the replica in each response, so the demo and tests can see the load being shared. */
 const servedBy =

@@ -121,7 +121,10 @@ const envSchema = z
     TENANTS_DIR: z.string().min(1).default('./tenants'),
     CENTRAL_HOSTS: z.preprocess(blankAsUnset, centralHosts),
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
+    LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100_000).default(50),
     LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
+    // Node's own: the size of libuv's thread pool, where password hashes run (see server.ts).
+    UV_THREADPOOL_SIZE: int(1, 1024).default(4),
     // At most 1.5 s, so a request that needs a session is answered (503 at worst) within 2 s.
     REDIS_TIMEOUT_MS: int(50, 1500).default(1000),
     SHUTDOWN_TIMEOUT_MS: int(0, 60_000).default(8000),
@@ -133,6 +136,15 @@ const envSchema = z
     REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
   })
   .superRefine((env, ctx) => {
+    // Below that, a few users behind one address (an office, a NAT) failing their own limits
+    // would close the address for everyone there: the address limit would act as a user limit.
+    if (env.LOGIN_MAX_FAILURES_PER_ADDRESS < 4 * env.LOGIN_MAX_FAILURES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LOGIN_MAX_FAILURES_PER_ADDRESS'],
+        message: `must be at least 4 × LOGIN_MAX_FAILURES (${4 * env.LOGIN_MAX_FAILURES}); it is ${env.LOGIN_MAX_FAILURES_PER_ADDRESS}`,
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (env.REDIS_URL === undefined) {
       ctx.addIssue({
@@ -193,7 +205,10 @@ export interface Config {
   /** Hosts that belong to no tenant: the front door (landing page) answers there. Normalised. */
   centralHosts: string[];
   loginMaxFailures: number;
+  loginMaxFailuresPerAddress: number;
   loginWindowSeconds: number;
+  /** Password hashes at once: one less than libuv's thread pool, which also reads files. */
+  loginHashConcurrency: number;
   redisTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -237,7 +252,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tenantsDir: e.TENANTS_DIR,
     centralHosts: e.CENTRAL_HOSTS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
+    loginHashConcurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1),
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

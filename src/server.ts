@@ -11,12 +11,15 @@ import { TenantRegistry } from './tenants/registry.ts';
 import { answerClientError } from './web/client-error.ts';
 import { startUrls } from './web/front-door.ts';
 
+// libuv sized its thread pool from the environment the process started with (a password was
+// hashed while the modules loaded), so a UV_THREADPOOL_SIZE from .env would come too late.
+const threadPoolSize = process.env.UV_THREADPOOL_SIZE;
 // The only module that reads process.env. A missing .env is fine: the defaults are for development.
 dotenv.config({ quiet: true });
 
 let config: Config;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig({ ...process.env, UV_THREADPOOL_SIZE: threadPoolSize });
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(err.message);

@@ -26,7 +26,38 @@ describe('loadConfig', () => {
       sessionCookieName: 'sid',
       trustProxy: false,
       tenantsDir: './tenants',
+      loginMaxFailures: 5,
+      loginMaxFailuresPerAddress: 50,
+      loginWindowSeconds: 900,
+      // libuv's default pool of four threads, one left for file reads and DNS.
+      loginHashConcurrency: 3,
     });
+  });
+
+  it('when LOGIN_MAX_FAILURES_PER_ADDRESS is below 4 × LOGIN_MAX_FAILURES, then start-up is refused naming it', () => {
+    expect(problemsOf({ LOGIN_MAX_FAILURES_PER_ADDRESS: '19' })).toEqual([
+      expect.stringMatching(
+        /^LOGIN_MAX_FAILURES_PER_ADDRESS must be at least 4 × LOGIN_MAX_FAILURES \(20\)/,
+      ),
+    ]);
+    // The default of 50 is too low for 20 failures per user: the setting is named, not silently raised.
+    expect(problemsOf({ LOGIN_MAX_FAILURES: '20' })).toEqual([
+      expect.stringMatching(/^LOGIN_MAX_FAILURES_PER_ADDRESS .*\(80\); it is 50/),
+    ]);
+    expect(loadConfig({ LOGIN_MAX_FAILURES_PER_ADDRESS: '20' }).loginMaxFailuresPerAddress).toBe(
+      20,
+    );
+    expect(problemsOf({ LOGIN_MAX_FAILURES_PER_ADDRESS: 'many' })).toEqual([
+      expect.stringMatching(/^LOGIN_MAX_FAILURES_PER_ADDRESS /),
+    ]);
+  });
+
+  it.each([
+    ['8', 7],
+    ['2', 1],
+    ['1', 1],
+  ])('when UV_THREADPOOL_SIZE is %s, then %i password hashes run at once', (size, hashes) => {
+    expect(loadConfig({ UV_THREADPOOL_SIZE: size }).loginHashConcurrency).toBe(hashes);
   });
 
   it('when values are given as strings, then they are parsed to their types', () => {

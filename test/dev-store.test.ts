@@ -47,4 +47,13 @@ describe('without REDIS_URL (development)', () => {
     expect(await kv.ttl('n')).toBeGreaterThan(55);
     expect(await kv.ttl('missing')).toBe(-2);
   });
+
+  it('when a count is taken back, then DECR keeps the TTL, and a missing key counts from 0 without one', async () => {
+    const { kv } = createMemoryStore();
+    await kv.set('n', '2', { expiration: { type: 'EX', value: 60 } });
+    expect(await kv.decr('n')).toBe(1);
+    expect(await kv.ttl('n')).toBeGreaterThan(55);
+    expect(await kv.decr('gone')).toBe(-1);
+    expect(await kv.ttl('gone')).toBe(-1);
+  });
 });

@@ -34,12 +34,22 @@ afterAll(async () => {
 });
 
 describe('probes', () => {
-  it.each(['customer-a.localhost', 'unknown.example', ''])(
+  it.each(['customer-a.localhost', 'unknown.example', '127.0.0.1:3000', 'localhost'])(
     'when /healthz and /readyz are asked on host %j, then both answer 200',
     async (host) => {
       for (const path of ['/healthz', '/readyz']) {
         const res = await request(app).get(path).set('Host', host);
         expect(res.status).toBe(200);
+      }
+    },
+  );
+
+  it.each(['', 'customer-a.localhost:99999', '[::1]:3000', 'customer-\u00aa.localhost'])(
+    'when /healthz and /readyz are asked on host %j (not a host name), then both answer 400',
+    async (host) => {
+      for (const path of ['/healthz', '/readyz']) {
+        const res = await request(app).get(path).set('Host', host);
+        expect(res.status).toBe(400);
       }
     },
   );

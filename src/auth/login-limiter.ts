@@ -1,6 +1,11 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import { loginFailureKeyPrefix } from '../sessions/keys.ts';
+import {
+  loginAddressKeyPrefix,
+  loginDeviceKeyPrefix,
+  loginFailureKeyPrefix,
+} from '../sessions/keys.ts';
+import type { Kv } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
@@ -10,7 +15,10 @@ export interface LoginLimiterOptions {
   appName: string;
   /** The signing secret (SESSION_SECRET's first); keys the hash, so Redis readers cannot test guesses. */
   secret: string;
+  /** Per username and address, and per device cookie (LOGIN_MAX_FAILURES). */
   maxFailures: number;
+  /** Per address across usernames (LOGIN_MAX_FAILURES_PER_ADDRESS). */
+  maxFailuresPerAddress: number;
   windowSeconds: number;
 }
 
@@ -18,54 +26,95 @@ export interface LoginAttempt {
   tenant: Tenant;
   username: string;
   clientIp: string;
+  /** The id of a valid device cookie issued to this browser for this username, if it sent one. */
+  deviceId?: string | undefined;
+}
+
+export interface Admission {
+  /** Seconds to wait (429); 0: go ahead and check the password. */
+  wait: number;
+  /** The password was never checked (queue full, client gone): the attempt does not count. */
+  release(): Promise<void>;
+  /** The password was right: no failure; the user's (or device's) count starts again. */
+  succeeded(): Promise<void>;
 }
 
 /**
- * Failed logins counted in Redis (so every replica sees them), per tenant and per username plus
- * client address, in a fixed window. One tenant's attack never counts against another tenant; the
- * key is an HMAC under a key derived from the secret, so it holds no user input and someone who
- * can read Redis cannot check which usernames or addresses failed.
+ * Failed sign-ins counted in Redis (so every replica sees them) per tenant, in a fixed window:
+ * - a browser without a device cookie for the username: per client address across usernames
+ *   (spraying and floods), then per username and address (guessing one password);
+ * - a browser with one (it has signed in as this user before): per device cookie only, so nobody
+ *   else can lock it out, and a stolen cookie still gets only LOGIN_MAX_FAILURES guesses.
+ * Each attempt is counted with an atomic INCR before any password is hashed, which is what holds
+ * the limit when many guesses arrive at once (a check-then-record limiter lets every guess in
+ * flight through); an attempt that turns out right, or is never checked, is taken back. One
+ * tenant's counts never touch another's. Keys are HMACs under a key derived from the secret: they
+ * hold no user input, and whoever reads Redis cannot tell which names or addresses failed.
  */
-export function createLoginLimiter({
-  stores,
-  appName,
-  secret,
-  maxFailures,
-  windowSeconds,
-}: LoginLimiterOptions) {
+export function createLoginLimiter(options: LoginLimiterOptions) {
+  const { stores, appName, secret, maxFailures, maxFailuresPerAddress, windowSeconds } = options;
   const hmacKey = Buffer.from(hkdfSync('sha256', secret, 'tenantry/login-limiter/v1', '', 32));
-  const keyOf = ({ tenant, username, clientIp }: LoginAttempt) =>
-    loginFailureKeyPrefix(tenant.id, appName) +
-    createHmac('sha256', hmacKey)
-      .update(`${username.toLowerCase()}\n${clientBucket(clientIp)}`)
-      .digest('base64url');
+  const mac = (text: string) => createHmac('sha256', hmacKey).update(text).digest('base64url');
 
   return {
-    /**
-     * Counts this attempt before the password is checked and returns the seconds to wait (0: go
-     * ahead). Counting first, with one atomic INCR, is what holds the limit when many guesses
-     * arrive at once: a check-then-record limiter lets every guess in flight through.
-     */
-    async admit(attempt: LoginAttempt): Promise<number> {
-      const { kv } = stores.forTenant(attempt.tenant);
-      const key = keyOf(attempt);
-      // The window starts at the first attempt (NX) and later ones do not push it back.
-      await kv.set(key, '0', { expiration: { type: 'EX', value: windowSeconds }, condition: 'NX' });
-      const attempts = await kv.incr(key);
-      const ttl = await kv.ttl(key);
-      // Had the key expired between SET NX and INCR, INCR made it without a TTL: never a lasting lock.
-      if (ttl < 0) await kv.expire(key, windowSeconds);
-      if (attempts <= maxFailures) return 0;
-      return ttl > 0 ? ttl : windowSeconds;
-    },
-    /** A successful sign-in clears the count, so only failures add up. */
-    async reset(attempt: LoginAttempt): Promise<void> {
-      await stores.forTenant(attempt.tenant).kv.del([keyOf(attempt)]);
+    async admit(attempt: LoginAttempt): Promise<Admission> {
+      const { tenant, username, clientIp, deviceId } = attempt;
+      const { kv } = stores.forTenant(tenant);
+      const bucket = clientBucket(clientIp);
+      const counted: string[] = [];
+      const count = async (key: string, max: number) => {
+        const { attempts, ttl } = await countInWindow(kv, key, windowSeconds);
+        counted.push(key);
+        return attempts <= max ? 0 : ttl;
+      };
+      const userKey =
+        loginFailureKeyPrefix(tenant.id, appName) + mac(`${username.toLowerCase()}\n${bucket}`);
+      const addressKey = loginAddressKeyPrefix(tenant.id, appName) + mac(`address\n${bucket}`);
+      const deviceKey = loginDeviceKeyPrefix(tenant.id, appName) + mac(`device\n${deviceId}`);
+      let wait: number;
+      if (deviceId !== undefined) {
+        wait = await count(deviceKey, maxFailures);
+      } else {
+        wait = await count(addressKey, maxFailuresPerAddress);
+        if (wait === 0) wait = await count(userKey, maxFailures);
+      }
+      return {
+        wait,
+        release: () => uncount(kv, counted),
+        async succeeded() {
+          if (deviceId !== undefined) {
+            await kv.del(deviceKey);
+            return;
+          }
+          await kv.del(userKey);
+          // The address count only loses this attempt: signing in to one's own account between
+          // guesses at others must not start the count of those guesses again.
+          await uncount(kv, [addressKey]);
+        },
+      };
     },
   };
 }
 
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
+
+/** Counts one attempt; returns the attempts in the window so far and the seconds it has left. */
+async function countInWindow(kv: Kv, key: string, windowSeconds: number) {
+  // The window starts at the first attempt (NX) and later ones do not push it back.
+  await kv.set(key, '0', { expiration: { type: 'EX', value: windowSeconds }, condition: 'NX' });
+  const attempts = await kv.incr(key);
+  const ttl = await kv.ttl(key);
+  // Had the key expired between SET NX and INCR, INCR made it without a TTL: never a lasting lock.
+  if (ttl < 0) await kv.expire(key, windowSeconds);
+  return { attempts, ttl: ttl > 0 ? ttl : windowSeconds };
+}
+
+/** Takes attempts back. A key that expired meanwhile is not brought back without a TTL. */
+async function uncount(kv: Kv, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    if ((await kv.decr(key)) < 0) await kv.del(key);
+  }
+}
 
 /**
  * The address a failure counts against. An IPv6 client is usually given a whole /64, and could

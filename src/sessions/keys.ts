@@ -16,8 +16,17 @@
 export const sessionKeyPrefix = (tenantId: string, appName: string) =>
   `sessions:${tenantId}:${appName}:`;
 
+/** Failed sign-ins per username and client address: `<prefix><hmac>`. */
 export const loginFailureKeyPrefix = (tenantId: string, appName: string) =>
   `login-failures:${tenantId}:${appName}:`;
+
+/** Failed sign-ins per client address, across usernames (spraying, floods). */
+export const loginAddressKeyPrefix = (tenantId: string, appName: string) =>
+  `${loginFailureKeyPrefix(tenantId, appName)}address:`;
+
+/** Failed sign-ins per device cookie (a browser that has signed in as that user before). */
+export const loginDeviceKeyPrefix = (tenantId: string, appName: string) =>
+  `${loginFailureKeyPrefix(tenantId, appName)}device:`;
 
 /** Every index of one tenant starts with this (the CLI's purge scans it). */
 export const userSessionsKeyPrefix = (tenantId: string, appName: string) =>

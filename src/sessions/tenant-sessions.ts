@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { Tenant } from '../tenants/tenant.ts';
@@ -41,6 +42,7 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
     const pair = forTenant(req.tenant);
     // req.secure honours X-Forwarded-Proto only from proxies named in TRUST_PROXY.
     const handler = req.secure ? pair.https : pair.http;
+    sessionCookieFirst(res, req.secure ? secureCookieName(options.cookieName) : options.cookieName);
     handler(req, res, next);
   };
 }
@@ -75,4 +77,21 @@ function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): R
       // No `domain`: host-only cookies, so sibling subdomains (other tenants) never receive them.
     },
   });
+}
+
+/**
+ * Puts the session cookie first among the response's Set-Cookie headers (a login also sets the
+ * device cookie), so clients and scripts that read one cookie read the session. express-session
+ * sets its cookie as the headers are written; this hook is installed before it, so it runs after.
+ */
+function sessionCookieFirst(res: ServerResponse, name: string): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = (...args: unknown[]) => {
+    const cookies = res.getHeader('Set-Cookie');
+    if (Array.isArray(cookies) && cookies.length > 1) {
+      const mine = (cookie: string) => cookie.startsWith(`${name}=`);
+      res.setHeader('Set-Cookie', [...cookies.filter(mine), ...cookies.filter((c) => !mine(c))]);
+    }
+    return writeHead(...args);
+  };
 }

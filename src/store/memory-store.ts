@@ -93,6 +93,14 @@ export function createMemoryStore(maxKeys = 10_000): Store {
   const zRemRangeByScore = (key: string, min: ScoreBound, max: ScoreBound) =>
     removeWhere(key, (_m, score) => score >= bound(min) && score <= bound(max));
 
+  /** INCR / DECR: the key keeps its TTL; a missing key counts from 0 and has none. */
+  const add = (key: string, by: number) => {
+    const next = Number(str(key) ?? '0') + by;
+    const ttl = remaining(key);
+    cache.set(key, String(next), Number.isFinite(ttl) && ttl > 0 ? { ttl } : {});
+    return next;
+  };
+
   const kv: Kv = {
     get: async (key) => str(key) ?? null,
     set: async (key, value, options) => {
@@ -109,12 +117,8 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       for (const key of [keys].flat()) if (cache.delete(key)) removed++;
       return removed;
     },
-    incr: async (key) => {
-      const next = Number(str(key) ?? '0') + 1;
-      const ttl = remaining(key);
-      cache.set(key, String(next), Number.isFinite(ttl) && ttl > 0 ? { ttl } : {});
-      return next;
-    },
+    incr: async (key) => add(key, 1),
+    decr: async (key) => add(key, -1),
     ttl: async (key) => {
       if (!cache.has(key)) return -2;
       const ms = remaining(key);

@@ -146,6 +146,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     expire: (key, seconds, mode) => guarded((c) => c.expire(key, seconds, mode)),
     del: (keys) => guarded((c) => c.del(keys)),
     incr: (key) => guarded((c) => c.incr(key)),
+    decr: (key) => guarded((c) => c.decr(key)),
     ttl: (key) => guarded((c) => c.ttl(key)),
     mGet: (keys) => guarded((c) => c.mGet(keys)),
     hSet: (key, field, value) => guarded((c) => c.hSet(key, field, value)),

@@ -16,6 +16,7 @@ export interface Kv {
   expire(key: string, seconds: number, mode?: ExpireMode): Promise<unknown>;
   del(keys: string | string[]): Promise<number>;
   incr(key: string): Promise<number>;
+  decr(key: string): Promise<number>;
   ttl(key: string): Promise<number>;
   mGet(keys: string[]): Promise<(string | null)[]>;
   // Hashes: one key holding fields (the example feature keeps one user's notes in one hash).

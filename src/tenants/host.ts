@@ -1,25 +1,33 @@
-import { domainToASCII } from 'node:url';
+/** A host name as the contract has it: ASCII letters, digits, hyphens and dots (labels of 1-63). */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.?$/i;
+const PORT = /^\d{1,5}$/;
 
 /**
- * Canonical form of a Host header or hostname: lower case, no port, no trailing dot,
- * internationalised names as punycode. Returns undefined for anything that is not a host name.
- * Tenants are found by exact lookup of this form, so "Customer-A.localhost.:80" and
- * "customer-a.localhost" are the same tenant and nothing else is.
+ * A `Host` header (or a trusted `X-Forwarded-Host`) split into its name and port, or undefined
+ * when it is not `name[:port]` with an ASCII host name and a port from 1 to 65535. Nothing is
+ * converted: browsers send internationalised names as punycode, and that is what tenant files
+ * hold, so a raw UTF-8 name (or a look-alike that a converter would map onto a tenant, such as
+ * "customer-\xaa.localhost") is no host at all. IP literals in brackets are refused too; an IPv4
+ * address is letters, digits and dots, and stays a host (probes are asked at 127.0.0.1:3000).
+ */
+export function parseHost(raw: string | undefined): { name: string; port?: number } | undefined {
+  if (raw === undefined) return undefined;
+  const colon = raw.indexOf(':');
+  const name = colon === -1 ? raw : raw.slice(0, colon);
+  if (!HOST_NAME.test(name)) return undefined;
+  if (colon === -1) return { name };
+  const port = raw.slice(colon + 1);
+  if (!PORT.test(port) || Number(port) < 1 || Number(port) > 65535) return undefined;
+  return { name, port: Number(port) };
+}
+
+/**
+ * Canonical form of a host: lower case, no port, no trailing dot; undefined for anything that is
+ * not a host (see parseHost). Tenants are found by exact lookup of this form, so
+ * "Customer-A.localhost.:80" and "customer-a.localhost" are the same tenant and nothing else is.
  */
 export function normalizeHost(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  let host = raw.trim();
-  if (host === '' || host.startsWith('[')) return undefined; // IP literals are never tenants
-  const colon = host.indexOf(':');
-  if (colon !== -1) {
-    const port = host.slice(colon + 1);
-    if (!/^\d{1,5}$/.test(port)) return undefined;
-    host = host.slice(0, colon);
-  }
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  // Letters (any script, for IDNs), digits, '.', '-', '_' only: domainToASCII alone would read
-  // "evil.test/customer-a.localhost" as a URL and keep part of it.
-  if (host === '' || host.length > 253 || /[^\p{L}\p{M}\p{N}._-]/u.test(host)) return undefined;
-  const ascii = domainToASCII(host); // '' when the WHATWG URL parser refuses the name
-  return /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/.test(ascii) ? ascii : undefined;
+  const host = parseHost(raw);
+  if (host === undefined) return undefined;
+  return host.name.toLowerCase().replace(/\.$/, '');
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { normalizeHost } from './host.ts';
 import { tenantFileSchema, type TenantUser } from './tenant-file.ts';
 import type { Tenant } from './tenant.ts';
@@ -62,6 +63,17 @@ export async function readTenantSources(dir: string): Promise<TenantSource[]> {
   return sources;
 }
 
+/** Why a host in a tenant file is refused, with the fix. */
+function hostProblem(raw: string): string {
+  // Browsers send internationalised names as punycode, and hosts are matched exactly as sent.
+  if (/[^\x20-\x7e]/.test(raw)) {
+    const punycode = domainToASCII(raw.trim());
+    const hint = punycode ? ` ("${punycode}")` : '';
+    return `host "${raw}" is not ASCII: write internationalised names as punycode${hint}`;
+  }
+  return `host "${raw}" is not a valid host name (ASCII letters, digits, "-" and ".", and an optional ":port")`;
+}
+
 /**
  * Reads every tenant file in `dir` and validates it. Either every file is good and the tenants
  * come back, or one TenantLoadError names each bad file and its problem.
@@ -118,7 +130,7 @@ export function checkTenants(
     for (const rawHost of file.hosts) {
       const host = normalizeHost(rawHost);
       if (host === undefined) {
-        problem(`host "${rawHost}" is not a valid host name`);
+        problem(hostProblem(rawHost));
       } else if (central.has(host)) {
         problem(`host "${host}" is a central host (CENTRAL_HOSTS): it belongs to no tenant`);
       } else if (hostOwner.has(host)) {

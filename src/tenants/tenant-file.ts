@@ -53,7 +53,9 @@ export const tenantFileSchema = z
     hosts: z
       .array(z.string().min(1).max(253))
       .min(1)
-      .describe('Host names this tenant answers on, matched exactly after normalisation'),
+      .describe(
+        'Host names this tenant answers on, in ASCII (internationalised names as punycode, xn--…), matched exactly in any letter case',
+      ),
     theme: z
       .object({
         color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb'),

@@ -1,32 +1,39 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import createError from 'http-errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Refuses state-changing requests from other origins (login CSRF, forced logout), the way Go's
+ * Whether a request is a state-changing one from another origin, decided the way Go's
  * http.CrossOriginProtection does. Another tenant is another origin, so it is refused too.
  * Sec-Fetch-Site, when a browser sends it, decides alone: a same-origin form post from a page
  * with `Referrer-Policy: no-referrer` carries `Origin: null`, so Origin cannot be the first test.
  * Requests with neither header are not from a browser (curl, other services) and pass.
  */
-export const crossOriginProtection: RequestHandler = (req, _res, next) => {
-  if (SAFE_METHODS.has(req.method)) return next();
+export function isCrossOrigin(req: Request): boolean {
+  if (SAFE_METHODS.has(req.method)) return false;
   const site = req.get('sec-fetch-site');
-  if (site !== undefined) {
-    return next(site === 'same-origin' || site === 'none' ? undefined : refused());
-  }
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
   const origin = req.get('origin');
-  if (origin === undefined) return next();
-  // req.host is the Host (or a trusted X-Forwarded-Host) with its port, as the Origin has it.
-  next(originHost(origin) === req.host.toLowerCase() ? undefined : refused());
+  if (origin === undefined) return false;
+  // The whole origin: scheme, host and port. req.protocol and req.host follow X-Forwarded-Proto
+  // and -Host only from proxies named in TRUST_PROXY.
+  const own = originOf(`${req.protocol}://${req.host}`);
+  return own === undefined || originOf(origin) !== own;
+}
+
+/** Refuses cross-origin state-changing requests (login CSRF, forced logout) with a 403. */
+export const crossOriginProtection: RequestHandler = (req, _res, next) => {
+  next(isCrossOrigin(req) ? refused() : undefined);
 };
 
-function originHost(origin: string): string | undefined {
+/** The serialised origin of a URL, default port left out; undefined for "null" and non-URLs. */
+function originOf(url: string): string | undefined {
   try {
-    return new URL(origin).host;
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin; // opaque origins (foo://x, data:) never match
   } catch {
-    return undefined; // "null" and other opaque origins never match
+    return undefined;
   }
 }
 

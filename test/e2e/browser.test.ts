@@ -102,11 +102,18 @@ describe.skipIf(missing.length > 0)(
       await signIn(pageB, b(), DEMO.b.username, DEMO.b.password);
       await expect.poll(() => signedInAs(pageB).textContent()).toContain('Bob Brandt');
 
-      // Both stay signed in, each on its own host-only cookie.
+      // Both stay signed in, each on its own host-only cookie, beside its own device cookie.
       await pageA.reload();
       expect(await signedInAs(pageA).textContent()).toContain('Alice Anders');
       const cookies = await context.cookies();
-      expect(cookies.map((c) => c.domain).sort()).toEqual([DEMO.a.host, DEMO.b.host]);
+      const domainsOf = (name: string) =>
+        cookies
+          .filter((c) => c.name === name)
+          .map((c) => c.domain)
+          .sort();
+      expect(domainsOf('sid')).toEqual([DEMO.a.host, DEMO.b.host]);
+      expect(domainsOf('sid-device')).toEqual([DEMO.a.host, DEMO.b.host]);
+      expect(cookies).toHaveLength(4);
       for (const dir of SHOT_DIRS) {
         mkdirSync(dir, { recursive: true });
         await pageA.screenshot({ path: join(dir, 'customer-a-signed-in.png') });
@@ -148,6 +155,12 @@ describe.skipIf(missing.length > 0)(
       await pageB.reload();
       expect(await signedInAs(pageB).textContent()).toContain('Bob Brandt');
       expect((await whoAmI(pageA, 1))[0]!.status).toBe(401);
+      // The browser kept what Clear-Site-Data "cache", "storage" does not touch: B's session and
+      // A's device cookie (a "cookies" directive would have taken both on sibling subdomains).
+      const left = (await context.cookies()).map((c) => `${c.name}@${c.domain}`).sort();
+      expect(left).toEqual(
+        [`sid@${DEMO.b.host}`, `sid-device@${DEMO.a.host}`, `sid-device@${DEMO.b.host}`].sort(),
+      );
     }, 60_000);
 
     it('lets alice see her two browsers on "Your sessions" and end the other one', async () => {

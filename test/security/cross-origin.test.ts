@@ -50,6 +50,10 @@ describe('cross-origin protection', () => {
     ['Origin of another site', { Origin: 'https://evil.example' }],
     ['Origin: null without Sec-Fetch-Site', { Origin: 'null' }],
     ['Origin with another port', { Origin: 'http://customer-a.localhost:8080' }],
+    // The whole origin decides: these name the right host, but not this plain-HTTP origin.
+    ['Origin with https on plain HTTP', { Origin: 'https://customer-a.localhost' }],
+    ['Origin with another scheme', { Origin: 'foo://customer-a.localhost' }],
+    ['Origin with a path-like scheme', { Origin: 'file://customer-a.localhost' }],
     ['Origin that is not a URL', { Origin: 'customer-a.localhost' }],
     [
       'Origin naming the host as a subdomain',
@@ -75,6 +79,10 @@ describe('cross-origin protection', () => {
     ],
     ['its own Origin only', { Origin: 'http://customer-a.localhost' }],
     ['its own Origin in another case', { Origin: 'HTTP://Customer-A.LOCALHOST' }],
+    [
+      'its own Origin with the default port spelled out',
+      { Origin: 'http://customer-a.localhost:80' },
+    ],
     ['neither header (curl, another service)', {}],
   ])('when a POST carries %s, then it goes through', async (_case, headers) => {
     const res = await passThrough(t, DEMO.a.host).set(headers);
@@ -122,6 +130,19 @@ describe('cross-origin protection', () => {
     expect(res.status).toBe(403);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(await t.keys()).toEqual(before);
+  });
+
+  it('when a trusted proxy says the request came over HTTPS, then only the https origin passes', async () => {
+    const proxied = await createTestApp({ env: { TRUST_PROXY: 'loopback' } });
+    try {
+      const send = (origin: string) =>
+        passThrough(proxied, DEMO.a.host).set('X-Forwarded-Proto', 'https').set('Origin', origin);
+      expect((await send(`https://${DEMO.a.host}`)).status).toBe(404);
+      expect((await send(`https://${DEMO.a.host}:443`)).status).toBe(404);
+      expect((await send(`http://${DEMO.a.host}`)).status).toBe(403);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('when a trusted proxy forwards the public host, then the Origin is compared with that host', async () => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseHost } from '../../src/tenants/host.ts';
 import { DEMO } from '../support/demo.ts';
 import { closeServer, listen } from '../support/listen.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -40,13 +41,14 @@ interface Sent {
   body?: Buffer;
 }
 
-/** What Node and Express make of the Host header: req.hostname, then the registry. */
+/**
+ * The tenant a Host header picks: Node trims the value; anything but an ASCII host name with a
+ * port from 1 to 65535 picks none (400); the rest is an exact lookup.
+ */
 function tenantFor(host: string) {
   const value = host.replace(/^[ \t]+|[ \t]+$/g, '');
-  const offset = value.startsWith('[') ? value.indexOf(']') + 1 : 0;
-  const colon = value.indexOf(':', offset);
-  const hostname = colon === -1 ? value : value.slice(0, colon);
-  return hostname === '' ? undefined : t.tenants.resolve(hostname);
+  const parsed = parseHost(value);
+  return parsed ? t.tenants.resolve(parsed.name) : undefined;
 }
 
 /** Sends one request and checks the three properties; returns the response for more checks. */
@@ -66,6 +68,10 @@ async function send({ method, path, host, headers = [], body }: Sent): Promise<R
   expect(res.status, context).toBeGreaterThanOrEqual(200);
   expect(res.status, context).toBeLessThan(500);
   const tenant = tenantFor(seenHost);
+  // A Host that is not a host name is refused before any tenant is picked, on every path.
+  if (!parseHost(seenHost.replace(/^[ \t]+|[ \t]+$/g, ''))) {
+    expect(res.status, context).toBe(400);
+  }
   const stray = changedKeys(before, after).filter(
     (key) => !tenant || !inTenantPrefix(key, tenant.id, t.config.appName),
   );
@@ -97,6 +103,35 @@ const hostHeader = fc.oneof(
     )
     .map(([a, sep, b]) => a + sep + b),
   fc.constantFrom('', 'localhost', '127.0.0.1', '[::1]:80', 'xn--bcher-kva.localhost', '*', '.'),
+  // Ports that are no port: each was once dropped, so the tenant answered to these spellings too.
+  fc
+    .tuple(
+      fc.constantFrom(...hosts),
+      fc.constantFrom(
+        ':abc',
+        ':99999',
+        ':65536',
+        ':0',
+        ':80:81',
+        ':',
+        ':-1',
+        ':1e3',
+        ': 80',
+        ':８０',
+      ),
+    )
+    .map(([host, port]) => host + port),
+  // Non-ASCII look-alikes of a tenant's host (ª and º once reached customer-a), and Unicode names.
+  fc
+    .tuple(
+      fc.constantFrom(...hosts),
+      fc.nat(),
+      fc.constantFrom('\u00aa', '\u00ba', '\u00e9', '\u0131', '\u017f', '\uff0e', '\u0441', 'ß'),
+    )
+    .map(([host, at, c]) => {
+      const pos = at % host.length;
+      return host.slice(0, pos) + c + host.slice(pos + 1);
+    }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
 );
@@ -149,6 +184,33 @@ describe('fuzzing what a client controls', () => {
         },
       ),
       runs(250),
+    );
+  });
+
+  it('when the request target is not a path (*, an authority, an absolute URL), then 400 (204 for OPTIONS *), never a 5xx and no key touched', async () => {
+    const target = fc.oneof(
+      fc.constant('*'),
+      fc.constantFrom(...hosts).map((h) => `${h}:80`),
+      fc.constantFrom(...hosts, 'evil.example').map((h) => `http://${h}/api/me`),
+      fc.constantFrom(...hosts).map((h) => `https://${h}/login`),
+      fc
+        .string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 30 })
+        .filter((s) => !s.startsWith('/')),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'),
+        target.map((s) => s.replace(/[\s]/g, '%20')),
+        fc.constantFrom(...hosts),
+        fc.constantFrom(0, 1, 2),
+        async (method, path, host, who) => {
+          const res = await send({ method, path, host, headers: [['Cookie', cookies[who]!]] });
+          // Node refuses some targets itself (400); the app refuses the rest.
+          const expected = method === 'OPTIONS' && path === '*' ? 204 : 400;
+          expect(res.status, JSON.stringify({ method, path })).toBe(expected);
+        },
+      ),
+      runs(150),
     );
   });
 

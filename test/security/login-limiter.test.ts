@@ -8,8 +8,14 @@ import type { Tenant } from '../../src/tenants/tenant.ts';
 import { DEMO } from '../support/demo.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
-/** Failed-login limiting: in Redis, per tenant and per username plus client address. */
+/**
+ * Failed-login limiting: in Redis, per tenant, per client address across usernames and per
+ * username plus client address.
+ */
 const MAX = 2;
+/** The smallest per-address limit the configuration allows (4 × LOGIN_MAX_FAILURES), to hash little. */
+const PER_ADDRESS = 4;
+const limits = { LOGIN_MAX_FAILURES: '1', LOGIN_MAX_FAILURES_PER_ADDRESS: String(PER_ADDRESS) };
 let t: TestApp;
 
 beforeAll(async () => {
@@ -55,16 +61,23 @@ describe('failed-login limiting', () => {
     expect(locked.text).toContain('Too many failed sign-ins');
   });
 
-  it('when the count lives in Redis, then it is one key per tenant under its prefix, hashed, with the window as TTL', async () => {
+  it('when the count lives in Redis, then it is one key per username and address and one per address, under the tenant prefix, hashed, with the window as TTL', async () => {
     await attempt(t.app, DEMO.a.host, 'mallory', 'x');
     const keys = (await t.keys()).filter((k) => k.startsWith('login-failures:customer-a:'));
-    expect(keys).toHaveLength(1);
-    const [key] = keys;
-    expect(key).toMatch(new RegExp(`^login-failures:customer-a:${t.config.appName}:[\\w-]{43}$`));
-    expect(key).not.toContain('mallory');
-    expect(key).not.toContain('127.0.0.1');
-    expect(await t.redis.get(key!)).toBe('1');
-    expect(await t.redis.ttl(key!)).toBeGreaterThan(590);
+    const prefix = `login-failures:customer-a:${t.config.appName}:`;
+    expect(keys).toHaveLength(2);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^${prefix}[\\w-]{43}$`)),
+        expect.stringMatching(new RegExp(`^${prefix}address:[\\w-]{43}$`)),
+      ]),
+    );
+    for (const key of keys) {
+      expect(key).not.toContain('mallory');
+      expect(key).not.toContain('127.0.0.1');
+      expect(await t.redis.get(key)).toBe('1');
+      expect(await t.redis.ttl(key)).toBeGreaterThan(590);
+    }
   });
 
   it('when many guesses arrive at once, then no more than the limit are checked', async () => {
@@ -110,12 +123,14 @@ describe('failed-login limiting', () => {
     }
   });
 
-  it('when the right password comes before the limit, then the count starts again', async () => {
+  it('when the right password comes before the limit, then the user’s count starts again and the address keeps only the failures', async () => {
     const other = await createTestApp({ env: { LOGIN_MAX_FAILURES: String(MAX) } });
     try {
       for (let i = 0; i < MAX - 1; i++) await attempt(other.app, DEMO.b.host, 'bob', 'wrong');
       expect((await attempt(other.app, DEMO.b.host, 'bob', 'bob-password')).status).toBe(303);
-      expect(await other.keys()).not.toContainEqual(expect.stringMatching(/^login-failures:/));
+      const keys = (await other.keys()).filter((k) => k.startsWith('login-failures:'));
+      expect(keys).toEqual([expect.stringContaining(':address:')]);
+      expect(await other.redis.get(keys[0]!)).toBe(String(MAX - 1));
     } finally {
       await other.close();
     }
@@ -167,6 +182,53 @@ describe('failed-login limiting', () => {
     }
   });
 
+  it('when one address fails with many usernames (spraying), then past LOGIN_MAX_FAILURES_PER_ADDRESS every sign-in from it gets 429, the right password too', async () => {
+    const sprayed = await createTestApp({ env: limits });
+    try {
+      for (let i = 0; i < PER_ADDRESS; i++) {
+        expect((await attempt(sprayed.app, DEMO.a.host, `user-${i}`, 'Summer2025!')).status).toBe(
+          401,
+        );
+      }
+      const next = await attempt(sprayed.app, DEMO.a.host, 'user-next', 'Summer2025!');
+      expect(next.status).toBe(429);
+      expect(Number(next.headers['retry-after'])).toBeGreaterThan(0);
+      // Counted before any password check: alice's right password from there waits too.
+      expect((await attempt(sprayed.app, DEMO.a.host, 'alice', 'alice-password')).status).toBe(429);
+      // Per tenant: the same address still signs in at another tenant.
+      expect((await attempt(sprayed.app, DEMO.b.host, 'bob', 'bob-password')).status).toBe(303);
+    } finally {
+      await sprayed.close();
+    }
+  });
+
+  it('when many usernames are tried at once from one address, then no more than the per-address limit are checked', async () => {
+    const sprayed = await createTestApp({ env: limits });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: PER_ADDRESS + 6 }, (_, i) =>
+          attempt(sprayed.app, DEMO.c.host, `parallel-${i}`, 'guess'),
+        ),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(PER_ADDRESS);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+    } finally {
+      await sprayed.close();
+    }
+  });
+
+  it('when sign-ins from one address succeed, then they do not use up its failure budget', async () => {
+    const office = await createTestApp({ env: limits });
+    try {
+      for (let i = 0; i < PER_ADDRESS + 2; i++) {
+        expect((await attempt(office.app, DEMO.b.host, 'bob', 'bob-password')).status).toBe(303);
+      }
+    } finally {
+      await office.close();
+    }
+  });
+
   it.each([
     ['203.0.113.7', '203.0.113.7'],
     ['::ffff:203.0.113.7', '203.0.113.7'],
@@ -188,21 +250,29 @@ describe('limiter keys', () => {
       appName: 'app',
       secret,
       maxFailures: 5,
+      maxFailuresPerAddress: 50,
       windowSeconds: 60,
     });
     const tenant = { id: 'customer-a' } as Tenant;
     await limiter.admit({ tenant, username: 'alice', clientIp: '203.0.113.7' });
     const keys: string[] = [];
     for await (const batch of kv.scanIterator({ MATCH: 'login-failures:*' })) keys.push(...batch);
-    return keys;
+    return keys.sort();
   };
 
-  it('when the secret differs, then so does the key: whoever reads Redis cannot test guesses', async () => {
-    const [one] = await keysAfterOneAttempt('x'.repeat(32));
-    const [two] = await keysAfterOneAttempt('y'.repeat(32));
-    expect(one).toMatch(/^login-failures:customer-a:app:[\w-]{43}$/);
-    expect(two).not.toBe(one);
+  it('when the secret differs, then so do the keys: whoever reads Redis cannot test guesses', async () => {
+    const one = await keysAfterOneAttempt('x'.repeat(32));
+    const two = await keysAfterOneAttempt('y'.repeat(32));
+    expect(one).toHaveLength(2);
+    expect(one).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^login-failures:customer-a:app:[\w-]{43}$/),
+        expect.stringMatching(/^login-failures:customer-a:app:address:[\w-]{43}$/),
+      ]),
+    );
+    expect(two).toHaveLength(2);
+    for (const key of two) expect(one).not.toContain(key);
     const unkeyed = createHash('sha256').update('alice\n203.0.113.7').digest('base64url');
-    expect(one).not.toContain(unkeyed);
+    for (const key of one) expect(key).not.toContain(unkeyed);
   });
 });

@@ -32,6 +32,7 @@ const aclRule = [
   '+expire',
   '+del',
   '+incr',
+  '+decr',
   '+ttl',
   '+mget',
   '+scan',

@@ -1,0 +1,102 @@
+import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
+import type { Config } from '../config.ts';
+import { sessionHandles } from '../sessions/session-handle.ts';
+import { secureCookieName, tenantSessions } from '../sessions/tenant-sessions.ts';
+import { createUserSessions } from '../sessions/user-sessions.ts';
+import type { Stores } from '../store/stores.ts';
+import { accountSessions } from './account-sessions.ts';
+import { credentialFingerprints } from './credentials.ts';
+import { currentUser } from './current-user.ts';
+import { deviceCookies } from './device-cookie.ts';
+import { createHashQueue, HASH_QUEUE_DEFAULTS } from './hash-queue.ts';
+import { createLoginLimiter } from './login-limiter.ts';
+import { authRoutes } from './routes.ts';
+import { sessionApi, sessionPages } from './sessions-routes.ts';
+import { logoutDuringOutage } from './sign-out.ts';
+import { sessionStarter } from './start-session.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export interface AuthOptions {
+  config: Config;
+  stores: Stores;
+  users: UserDirectory;
+}
+
+/** The signed-in part of the app, in the order createApp mounts it. */
+export interface Auth {
+  /** The tenant's session, then `req.user` (a session its user no longer holds ends here). */
+  session: RequestHandler[];
+  /** GET/POST /login, POST /logout. */
+  routes: Router;
+  /** "Your sessions": GET /account/sessions and its forms. */
+  pages: Router;
+  /** /api/sessions, mounted under /api. */
+  api: Router;
+  /** A logout that met a store outage still signs out in the browser. */
+  outage: ErrorRequestHandler;
+}
+
+/** Builds sessions, sign-in and session management from the configuration, all in one place. */
+export function createAuth({ config, stores, users }: AuthOptions): Auth {
+  const defaults = {
+    ttlSeconds: config.sessionTtlSeconds,
+    absoluteSeconds: config.sessionAbsoluteSeconds,
+    maxPerUser: config.sessionMaxPerUser,
+  };
+  const sessions = createUserSessions({ stores, appName: config.appName, defaults });
+  const credentials = credentialFingerprints(config.sessionSecrets);
+  const cookieNames = {
+    http: config.sessionCookieName,
+    https: secureCookieName(config.sessionCookieName),
+  };
+  const accounts = accountSessions({
+    users,
+    credentials,
+    sessions,
+    handleOf: sessionHandles(config.sessionSecrets[0]!),
+  });
+  return {
+    session: [
+      tenantSessions({
+        stores,
+        appName: config.appName,
+        cookieName: config.sessionCookieName,
+        secrets: config.sessionSecrets,
+        defaults,
+      }),
+      currentUser({ users, credentials, sessions }),
+      noStoreWhenSignedIn,
+    ],
+    routes: authRoutes({
+      users,
+      sessions,
+      cookieNames,
+      startSession: sessionStarter({ credentials, sessions }),
+      limiter: createLoginLimiter({
+        stores,
+        appName: config.appName,
+        secret: config.sessionSecrets[0]!,
+        maxFailures: config.loginMaxFailures,
+        maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
+        windowSeconds: config.loginWindowSeconds,
+      }),
+      hashing: createHashQueue({
+        concurrency: config.loginHashConcurrency,
+        ...HASH_QUEUE_DEFAULTS,
+      }),
+      devices: deviceCookies({
+        secrets: config.sessionSecrets,
+        cookieName: config.sessionCookieName,
+      }),
+    }),
+    pages: sessionPages(accounts),
+    api: sessionApi(accounts),
+    outage: logoutDuringOutage({ cookieNames, ttlSeconds: config.sessionTtlSeconds }),
+  };
+}
+
+/** Pages for a signed-in user are personal: no shared or browser cache may keep them. */
+const noStoreWhenSignedIn: RequestHandler = (req, res, next) => {
+  if (req.user) res.setHeader('Cache-Control', 'no-store');
+  next();
+};

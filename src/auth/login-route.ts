@@ -1,0 +1,94 @@
+import type { RequestHandler } from 'express';
+import createError from 'http-errors';
+import { z } from 'zod';
+import type { DeviceCookies } from './device-cookie.ts';
+import { ClientGoneError, HashQueueBusyError, type HashQueue } from './hash-queue.ts';
+import type { LoginLimiter } from './login-limiter.ts';
+import { loginPage } from './login-page.ts';
+import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
+import { safeNextPath } from './require-user.ts';
+import type { StartSession } from './start-session.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+const credentials = z.object({
+  username: z.string().trim().toLowerCase().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  next: z.string().max(2048).optional(),
+});
+
+export interface LoginRouteOptions {
+  users: UserDirectory;
+  limiter: LoginLimiter;
+  /** Every password check goes through it, the unknown user's included. */
+  hashing: HashQueue;
+  devices: DeviceCookies;
+  /** Signs the user in (src/auth/start-session.ts). */
+  startSession: StartSession;
+}
+
+/**
+ * POST /login. In order: count the attempt (429 past a limit, before any hashing), wait for a
+ * turn to hash (503 when the queue is full; nothing at all when the client has gone), check the
+ * password, then start a new session and give the browser a device cookie for this user.
+ */
+export function loginRoute({
+  users,
+  limiter,
+  hashing,
+  devices,
+  startSession,
+}: LoginRouteOptions): RequestHandler {
+  return async (req, res) => {
+    // Every answer here starts a session or echoes a username: no cache may keep it.
+    res.setHeader('Cache-Control', 'no-store');
+    const parsed = credentials.safeParse(req.body);
+    if (!parsed.success) {
+      throw createError(400, 'Send one username and one password as a form.');
+    }
+    const { username, password } = parsed.data;
+    const next = safeNextPath(parsed.data.next);
+    const answer = (status: number, error: string, retryAfter?: number) => {
+      if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+      res.status(status).type('html').send(loginPage(req.tenant, { error, username, next }));
+    };
+    // Fires when the client hangs up before the answer: a hash still waiting is then dropped.
+    const clientGone = new AbortController();
+    res.once('close', () => clientGone.abort());
+
+    const admission = await limiter.admit({
+      tenant: req.tenant,
+      username,
+      clientIp: req.ip ?? 'unknown',
+      deviceId: devices.deviceIdFor(req, username),
+    });
+    if (admission.wait > 0) {
+      return answer(429, 'Too many failed sign-ins. Try again later.', admission.wait);
+    }
+
+    const user = await users.findUser(req.tenant, username);
+    let ok: boolean;
+    try {
+      // The same work for an unknown user as for a wrong password: the answer reveals nothing.
+      const hash = user?.passwordHash ?? UNKNOWN_USER_HASH;
+      ok = await hashing.run(req.tenant.id, clientGone.signal, () =>
+        verifyPassword(password, hash),
+      );
+    } catch (err) {
+      if (!(err instanceof HashQueueBusyError || err instanceof ClientGoneError)) throw err;
+      // Nothing was checked, so the attempt is no failure (a user retrying a busy server must not
+      // lock themselves out).
+      await admission.release();
+      if (err instanceof HashQueueBusyError) answer(503, err.message, err.retryAfterSeconds);
+      return undefined;
+    }
+    // A disabled user gets the same answer after the same work, so it reveals nothing either.
+    if (!user || !ok || user.disabled) return answer(401, 'Wrong username or password.');
+
+    await admission.succeeded();
+    // A new session id, stamped, indexed and saved before the 303 (src/auth/start-session.ts).
+    await startSession(req, user);
+    devices.issue(req, res, user.username);
+    res.redirect(303, next);
+    return undefined;
+  };
+}
