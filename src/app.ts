@@ -97,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
         http: config.sessionCookieName,
         https: secureCookieName(config.sessionCookieName),
       },
+      stores,
     }),
   );
   for (const router of routes.pages ?? []) app.use(router);

@@ -24,6 +24,40 @@ function isProxyEntry(entry: string): boolean {
   return /^\d+$/.test(bits) && Number(bits) <= max;
 }
 
+/** One `host:port` of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port,…`: a host name or IPv4 address (or an IPv6 one in brackets), and a port 1-65535. */
+const hostPortList = z.string().transform((raw, ctx): HostPort[] => {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const parsed = entries.map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(entry);
+    const host = match?.[1] ?? match?.[2];
+    const port = Number(match?.[3]);
+    const ok =
+      host !== undefined && port >= 1 && port <= 65535 && (!match?.[1] || isIP(host) === 6);
+    return ok ? { host, port } : entry;
+  });
+  const bad = parsed.filter((p): p is string => typeof p === 'string');
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be host:port entries separated by commas (port 1-65535)${bad.length > 0 ? `; not one: ${bad.join(', ')}` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return parsed as HostPort[];
+});
+
+/** The variables that each name a default store; exactly one may be set. */
+const DEFAULT_STORE_VARIABLES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+
 const trustProxy = z
   .string()
   .transform((raw, ctx): TrustProxy => {
@@ -61,6 +95,18 @@ const envSchema = z
       blankAsUnset,
       z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     ),
+    REDIS_CLUSTER_NODES: z.preprocess(blankAsUnset, hostPortList.optional()),
+    REDIS_SENTINELS: z.preprocess(blankAsUnset, hostPortList.optional()),
+    REDIS_SENTINEL_MASTER: z.preprocess(
+      blankAsUnset,
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9._-]{1,64}$/,
+          'must be the name the sentinels monitor (letters, digits, ".", "_", "-")',
+        )
+        .optional(),
+    ),
     APP_NAME: z
       .string()
       .regex(
@@ -88,13 +134,35 @@ const envSchema = z
     REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
   })
   .superRefine((env, ctx) => {
+    const named = DEFAULT_STORE_VARIABLES.filter((name) => env[name] !== undefined);
+    if (named.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [named[0]!],
+        message: `and ${named.slice(1).join(' and ')} are set together: set exactly one of ${DEFAULT_STORE_VARIABLES.join(', ')} (each names the default store)`,
+      });
+    }
+    if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_MASTER === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINEL_MASTER'],
+        message: 'is required with REDIS_SENTINELS: the name the sentinels monitor the primary by',
+      });
+    }
+    if (env.REDIS_SENTINELS === undefined && env.REDIS_SENTINEL_MASTER !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINEL_MASTER'],
+        message: 'is set but REDIS_SENTINELS is not: list the sentinels (host:port,…) too',
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
-    if (env.REDIS_URL === undefined) {
+    if (named.length === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['REDIS_URL'],
         message:
-          'is required when NODE_ENV=production (the in-process store serves one process only); set it to redis://host:6379',
+          'is required when NODE_ENV=production (the in-process store serves one process only); set it to redis://host:6379 (or set REDIS_CLUSTER_NODES or REDIS_SENTINELS instead)',
       });
     }
     const secrets = splitSecrets(env.SESSION_SECRET);
@@ -132,8 +200,15 @@ export interface Config {
   port: number;
   /** Interface to listen on; undefined means all. */
   host: string | undefined;
-  /** Unset: sessions live in an in-process store (development only). */
+  /**
+   * The default store: at most one of these three is set. None: sessions live in an in-process
+   * store (development only).
+   */
   redisUrl: string | undefined;
+  /** REDIS_CLUSTER_NODES: some nodes of a Redis Cluster. */
+  redisClusterNodes: HostPort[] | undefined;
+  /** REDIS_SENTINELS and REDIS_SENTINEL_MASTER. */
+  redisSentinel: { sentinels: HostPort[]; master: string } | undefined;
   appName: string;
   /** First signs, all verify. */
   sessionSecrets: string[];
@@ -175,6 +250,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
+    redisSentinel:
+      e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER
+        ? { sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER }
+        : undefined,
     appName: e.APP_NAME,
     sessionSecrets: secrets.length > 0 ? secrets : [DEV_SESSION_SECRET],
     usingDevSecret: secrets.length === 0,

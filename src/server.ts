@@ -47,7 +47,7 @@ tenants.watch();
 if (config.usingDevSecret) {
   logger.warn('SESSION_SECRET is unset: signing with the public development secret');
 }
-const stores = openStores(config, logger);
+const stores = openStores(config, logger, () => tenants.list());
 const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
 // Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
 const onListening = (err?: Error) => {

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import createError from 'http-errors';
 import { z } from 'zod';
 import { destroySession, regenerateSession, saveSession } from '../sessions/session-ops.ts';
+import type { Stores } from '../store/stores.ts';
 import { loginPage } from './login-page.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
@@ -19,10 +20,12 @@ export interface AuthRoutesOptions {
   limiter: LoginLimiter;
   /** Cookie names to clear on logout (plain and `__Host-`). */
   cookieNames: { http: string; https: string };
+  /** Where each tenant's sessions live (for Sentinel's wait for a replica). */
+  stores: Stores;
 }
 
 /** GET/POST /login and POST /logout: the example of how to sign a user in to one tenant. */
-export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): Router {
+export function authRoutes({ users, limiter, cookieNames, stores }: AuthRoutesOptions): Router {
   const router = Router();
   // Forms are parsed only here: small, flat (extended: false), few fields, and never compressed
   // (inflate: false answers 415), so no zlib work is done for unauthenticated clients.
@@ -80,6 +83,8 @@ export function authRoutes({ users, limiter, cookieNames }: AuthRoutesOptions): 
     req.session.user = { username: user.username, displayName: user.displayName };
     // Saved before answering: a 303 is only sent once the session really exists in the store.
     await saveSession(req);
+    // With Sentinel, also on a replica (WAIT 1): a failover right after this answer keeps the login.
+    await stores.forTenant(req.tenant).replicate?.();
     res.redirect(303, next);
   });
 

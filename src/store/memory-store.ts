@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { oneSlot } from './kv-over.ts';
 import type { Kv, Store } from './store.ts';
 
 /**
@@ -23,11 +24,12 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       cache.set(key, value, { ttl: seconds * 1000 });
       return 1;
     },
-    del: async (keys) => {
-      let removed = 0;
-      for (const key of [keys].flat()) if (cache.delete(key)) removed++;
-      return removed;
-    },
+    del: (keys) =>
+      oneSlot([keys].flat(), async () => {
+        let removed = 0;
+        for (const key of [keys].flat()) if (cache.delete(key)) removed++;
+        return removed;
+      }),
     incr: async (key) => {
       const next = Number(cache.get(key) ?? '0') + 1;
       const ttl = cache.getRemainingTTL(key);
@@ -39,7 +41,7 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       const ms = cache.getRemainingTTL(key);
       return Number.isFinite(ms) ? Math.ceil(ms / 1000) : -1;
     },
-    mGet: async (keys) => keys.map((key) => cache.get(key) ?? null),
+    mGet: (keys) => oneSlot(keys, async () => keys.map((key) => cache.get(key) ?? null)),
     async *scanIterator({ MATCH }) {
       const prefix = MATCH.endsWith('*') ? MATCH.slice(0, -1) : MATCH;
       yield [...cache.keys()].filter((key) => key.startsWith(prefix));
@@ -51,6 +53,7 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     kind: 'memory',
     kv,
     ping: async () => {},
+    state: async () => 'up',
     close: async () => cache.clear(),
   };
 }

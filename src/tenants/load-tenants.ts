@@ -83,6 +83,14 @@ export async function loadTenants(
         );
       }
     }
+    let redis: Tenant['redis'];
+    if (file.redis !== undefined) {
+      const { urlEnv } = file.redis;
+      const url = env[urlEnv]?.trim() ?? '';
+      if (url === '') problem(`redis.urlEnv names ${urlEnv}, which is not set`);
+      else if (!isRedisUrl(url)) problem(`${urlEnv} must be a redis:// or rediss:// URL`);
+      else redis = { urlEnv, url };
+    }
     if (problems.length > before) continue;
     tenants.push({
       id: file.id,
@@ -91,9 +99,19 @@ export async function loadTenants(
       color: file.theme.color.toLowerCase(),
       users,
       ownSecrets,
+      redis,
       file: name,
     });
   }
   if (problems.length > 0) throw new TenantLoadError(dir, problems);
   return tenants;
+}
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(value);
+    return (protocol === 'redis:' || protocol === 'rediss:') && hostname !== '';
+  } catch {
+    return false;
+  }
 }

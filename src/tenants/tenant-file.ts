@@ -39,6 +39,20 @@ export const tenantFileSchema = z
       .describe(
         'Name of an environment variable holding this tenant’s own signing secrets (comma-separated, first signs). Never the secret itself.',
       ),
+    redis: z
+      .object({
+        urlEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
+          .describe(
+            'Name of an environment variable holding the redis:// URL of this tenant’s own Redis. Never the URL itself (it may carry a password).',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'A Redis of this tenant’s own for its sessions and login limits; without it the default store (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS) holds them.',
+      ),
     users: z.array(userSchema).default([]),
   })
   .strict();
