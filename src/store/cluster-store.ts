@@ -46,6 +46,9 @@ function newCluster(nodes: NodeAddress[], timeoutMs: number, maxReconnectDelayMs
 
 type Cluster = ReturnType<typeof newCluster>;
 
+/** Fewest milliseconds between two fresh clients built because commands time out. */
+const REFRESH_AFTER_TIMEOUT_MS = 2000;
+
 /**
  * A Redis Cluster through node-redis's cluster client (REDIS_CLUSTER_NODES): the same commands and
  * key layout as one Redis, each routed to the primary of its key's slot. Session keys carry no
@@ -57,12 +60,19 @@ export function createClusterStore(options: ClusterStoreOptions): Store {
   const label = `cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
   const state = stateLog(logger, label, name);
   let closed = false;
+  let lastReplacedAt = -Infinity;
   const guard = createGuard<Cluster>({
     timeoutMs,
     current: () => connection.current(),
     closed: () => closed,
-    onStuck: (stuck) => {
-      if (stuck === connection.current()) connection.replace('not answering');
+    // A primary that hangs without dying keeps its connection open, so node-redis never refreshes
+    // the slot map away from it, even once the cluster has promoted its replica. So a timeout
+    // builds a fresh client (with a fresh slot map), at most every REFRESH_AFTER_TIMEOUT_MS.
+    onTimeout: (client, silent) => {
+      if (client !== connection.current()) return;
+      if (!silent && performance.now() - lastReplacedAt < REFRESH_AFTER_TIMEOUT_MS) return;
+      lastReplacedAt = performance.now();
+      connection.replace(silent ? 'not answering' : 'a primary not answering');
     },
   });
   // Primaries (host:port) whose connection failed; the store is "up" again once none is left.

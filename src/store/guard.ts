@@ -15,8 +15,11 @@ export interface GuardOptions<C extends object> {
   /** The client to send on now; undefined while none is connected (the command fails at once). */
   current: () => C | undefined;
   closed: () => boolean;
-  /** A command on `client` timed out and nothing at all came back on it since the command went out. */
-  onStuck: (client: C) => void;
+  /**
+   * A command on `client` timed out; `silent` when nothing at all came back on that client since
+   * the command went out (a paused Redis, a network black hole): then it is stuck, not just slow.
+   */
+  onTimeout: (client: C, silent: boolean) => void;
 }
 
 export interface Guard<C extends object> {
@@ -31,11 +34,11 @@ export interface Guard<C extends object> {
  * wait: `commandOptions.timeout` stops counting once a command is written to the socket, and its
  * `socketTimeout` is an idle timer that every new write resets (so under load it never fires). So
  * every command runs under its own timer here, and a client on which nothing at all came back
- * within that time (a paused Redis, a network black hole) is reported stuck, for the store to
+ * within that time (a paused Redis, a network black hole) is reported silent, for the store to
  * replace.
  */
 export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C> {
-  const { timeoutMs, current, closed, onStuck } = options;
+  const { timeoutMs, current, closed, onTimeout } = options;
   const lastReplyAt = new WeakMap<C, number>();
   const alive = (client: C) => void lastReplyAt.set(client, performance.now());
 
@@ -56,7 +59,7 @@ export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C
             if (settled) return;
             settled = true;
             reject(new StoreUnavailableError(new RedisTimeoutError(boundMs)));
-            if ((lastReplyAt.get(target) ?? 0) < sentAt) onStuck(target);
+            onTimeout(target, (lastReplyAt.get(target) ?? 0) < sentAt);
           }),
         boundMs,
       );

@@ -51,8 +51,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     timeoutMs,
     current: () => client,
     closed: () => closed,
-    onStuck: (stuck) => {
-      if (stuck.isReady) replace(stuck, 'not answering');
+    onTimeout: (stuck, silent) => {
+      if (silent && stuck.isReady) replace(stuck, 'not answering');
     },
   });
   let client = open();

@@ -65,7 +65,7 @@ export function createSentinelStore(options: SentinelStoreOptions): Store {
     // A primary that stops answering is the sentinels' to fail over; the client follows them
     // (switch-master) and drops the stuck connection. Building a fresh client meanwhile would only
     // reach the same primary, which the sentinels still name until they have promoted another.
-    onStuck: () => undefined,
+    onTimeout: () => undefined,
   });
   const connection: Replaceable<Sentinel> = replaceableClient({
     timeoutMs,

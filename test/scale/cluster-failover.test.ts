@@ -5,7 +5,7 @@ import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.t
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 import { DEMO } from '../support/test-app.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
-import { recoveryWindow } from './windows.ts';
+import { recoveryWindow } from '../support/failover-window.ts';
 
 // Enough sessions that every primary holds some (sessions carry no hash tag: they spread).
 const PEOPLE = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];

@@ -5,7 +5,7 @@ import { startRedisSentinel, type RedisSentinelSetup } from '../support/redis-se
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 import { DEMO } from '../support/test-app.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
-import { recoveryWindow } from './windows.ts';
+import { recoveryWindow } from '../support/failover-window.ts';
 
 const PEOPLE = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
 
