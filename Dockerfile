@@ -18,12 +18,12 @@ RUN npm run build
 FROM build AS test
 # Runs against REDIS_URL (the compose Redis) when the image has no redis-server; the browser test
 # skips itself without chromium and nginx (they are for `npm test` on a workstation and in CI).
+# The tests' tooling lives in test/support, so scripts/ stays out; deploy/ too, as only the
+# browser test's native stack reads the nginx template, and it never starts here.
 COPY vitest.config.ts ./
 COPY public ./public
 COPY tenants ./tenants
 COPY test ./test
-COPY scripts ./scripts
-COPY deploy ./deploy
 CMD ["npx", "vitest", "run"]
 
 FROM node:24.22-trixie-slim AS runtime

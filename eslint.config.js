@@ -29,6 +29,32 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
+  // Imports point one way: src <- test/support <- tests, scripts/, bench/ (no cycles between folders).
+  ...[
+    ['src/**/*.ts', ['test', 'scripts', 'bench']],
+    ['test/**/*.ts', ['scripts', 'bench']],
+    [
+      'test/support/**/*.ts',
+      ['scripts', 'bench', 'security', 'reliability', 'e2e', 'compose', 'soak'],
+    ],
+    ['scripts/**/*.ts', ['bench']],
+    ['bench/**/*.ts', ['scripts']],
+  ].map(([files, folders]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `(^|/)(${folders.join('|')})/`,
+              message: 'Shared tooling lives in test/support and is imported downward from there.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

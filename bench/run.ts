@@ -9,7 +9,6 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisStore } from 'connect-redis';
@@ -18,7 +17,6 @@ import session from 'express-session';
 import { pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { createClient } from 'redis';
-import { cookiesOf, plainRequest } from '../scripts/stack/http.ts';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { appFeatures } from '../src/features/index.ts';
@@ -26,8 +24,12 @@ import { createRedisStore } from '../src/store/redis-store.ts';
 import { singleStore } from '../src/store/stores.ts';
 import { TenantRegistry } from '../src/tenants/registry.ts';
 import { securityHeaders } from '../src/web/security-headers.ts';
-import { DEMO_TENANTS_DIR } from '../test/support/test-app.ts';
+import { DEMO_TENANTS_DIR } from '../test/support/demo.ts';
+import { plainRequest } from '../test/support/http-client.ts';
+import { closeServer, listen } from '../test/support/listen.ts';
+import { eventually } from '../test/support/polling.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
+import { signIn } from '../test/support/sign-in.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -45,22 +47,10 @@ async function serve(
   host: string,
   username: string,
   password: string,
-): Promise<Target & { close(): void }> {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const agent = new Agent({ keepAlive: true });
-  const res = await plainRequest({
-    port,
-    host,
-    agent,
-    path: '/login',
-    form: { username, password },
-  });
-  const [cookie] = cookiesOf(res);
-  if (res.status !== 303 || !cookie) throw new Error(`login failed on ${host}: ${res.status}`);
-  agent.destroy();
-  return { port, host, cookie, close: () => server.close() };
+): Promise<Target & { close(): Promise<void> }> {
+  const { server, port } = await listen(app);
+  const cookie = await signIn(port, { host, username, password });
+  return { port, host, cookie, close: () => closeServer(server) };
 }
 
 async function throughput(t: Target): Promise<number> {
@@ -75,7 +65,7 @@ async function throughput(t: Target): Promise<number> {
           host: t.host,
           agent,
           path: '/api/me',
-          headers: { Cookie: t.cookie },
+          cookie: t.cookie,
         });
         if (status !== 200) throw new Error(`GET /api/me answered ${status}`);
       }
@@ -132,7 +122,7 @@ async function tenantryApp(redisUrl: string, tenantsDir: string) {
   const backend = createRedisStore({ url: redisUrl, timeoutMs: 1000, logger });
   const stores = singleStore(backend);
   const tenants = await TenantRegistry.open({ dir: tenantsDir, env: {}, logger });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await eventually(() => backend.ping(), { timeoutMs: 5000, intervalMs: 50 });
   const routes = appFeatures({ config, stores });
   return { app: createApp({ config, tenants, stores, logger, routes }), backend, tenants };
 }
@@ -159,9 +149,7 @@ async function heapPerTenant(
     collect();
     const start = process.memoryUsage().heapUsed;
     const { app, backend } = await tenantryApp(redisUrl, dir);
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const port = (server.address() as AddressInfo).port;
+    const { server, port } = await listen(app);
     const agent = new Agent({ keepAlive: true });
     collect();
     const before = process.memoryUsage().heapUsed;
@@ -172,7 +160,7 @@ async function heapPerTenant(
     collect();
     const grown = process.memoryUsage().heapUsed - before;
     agent.destroy();
-    server.close();
+    await closeServer(server);
     await backend.close();
     return { loaded: (before - start) / count, served: grown / count };
   } finally {
@@ -215,8 +203,8 @@ try {
   console.log(
     `  ratio tenantry/plain: median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`,
   );
-  tenantry.close();
-  plain.close();
+  await tenantry.close();
+  await plain.close();
   await client.close();
   await backend.close();
 } finally {

@@ -13,10 +13,13 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { recoveryWindow } from '../test/support/failover-window.ts';
 import { createKindApp, type KindApp } from '../test/support/kind-app.ts';
-import { request, runLoad, signIn, sleep } from '../test/support/load.ts';
+import { DEMO } from '../test/support/demo.ts';
+import { timedRequest } from '../test/support/http-client.ts';
+import { runLoad } from '../test/support/load.ts';
+import { sleep } from '../test/support/polling.ts';
 import { redisCli } from '../test/support/redis-cli.ts';
 import { startKind, type KindServers } from '../test/support/store-kinds.ts';
-import { DEMO } from '../test/support/test-app.ts';
+import { signIn } from '../test/support/sign-in.ts';
 
 const LOGINS = Number(process.env.SCALING_LOGINS ?? 40);
 const ROUNDS = Number(process.env.SCALING_ROUNDS ?? 3);
@@ -59,7 +62,8 @@ async function waitCost() {
   const times: number[][] = [[], []];
   for (let i = 0; i < LOGINS; i++) {
     for (const k of [0, 1]) {
-      const res = await request(listening[k]!.port, {
+      const res = await timedRequest({
+        port: listening[k]!.port,
         method: 'POST',
         path: '/login',
         host: DEMO.a.host,

@@ -7,11 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { nginxBinary } from './stack/processes.ts';
-import { nativeMainConfig, renderProxyConfig } from './stack/proxy-config.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { ROOT } from '../test/support/root.ts';
+import { nginxBinary } from '../test/support/stack/nginx.ts';
+import { nativeMainConfig, renderProxyConfig } from '../test/support/stack/proxy-config.ts';
 let failed = false;
 const report = (ok: boolean, what: string, detail = '') => {
   if (!ok) failed = true;

@@ -1,17 +1,15 @@
 // `npm run stack`: the docker-compose topology without Docker, on loopback: a redis-server, two app
 // replicas and nginx with the compose proxy config, in the foreground until Ctrl-C or SIGTERM.
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadTenants } from '../src/tenants/load-tenants.ts';
-import { startStack } from './stack/start-stack.ts';
+import { DEMO_TENANTS_DIR } from '../test/support/demo.ts';
+import { startStack } from '../test/support/stack/start-stack.ts';
 
 const proxyPort = Number(process.env.PROXY_PORT ?? 8080);
 if (!Number.isInteger(proxyPort) || proxyPort < 1 || proxyPort > 65535) {
   console.error(`PROXY_PORT must be a port number, not "${process.env.PROXY_PORT}"`);
   process.exit(1);
 }
-const tenantsDir =
-  process.env.TENANTS_DIR ?? join(fileURLToPath(new URL('..', import.meta.url)), 'tenants');
+const tenantsDir = process.env.TENANTS_DIR ?? DEMO_TENANTS_DIR;
 
 const width = 'nginx'.length + 1;
 const stack = await startStack({

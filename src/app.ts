@@ -14,6 +14,7 @@ import type { TenantRegistry } from './tenants/registry.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
+import { jsonBody } from './web/json-body.ts';
 import { probeRoutes } from './web/probes.ts';
 import { securityHeaders } from './web/security-headers.ts';
 
@@ -102,12 +103,9 @@ export function createApp(deps: AppDeps): Express {
   );
   for (const router of routes.pages ?? []) app.use(router);
 
-  // Objects and arrays only, JSON only (a form post never reaches an API route), never compressed
-  // (415, as for the login form: no zlib work for whoever sends a body).
-  app.use(
-    '/api',
-    express.json({ limit: '16kb', strict: true, type: 'application/json', inflate: false }),
-  );
+  // JSON only (415 otherwise: a form post never reaches an API route), objects and arrays, 16 KB,
+  // never compressed; every refusal a 4xx answered as JSON.
+  app.use('/api', jsonBody('16kb'));
   for (const router of routes.api ?? []) app.use('/api', router);
 
   app.use(notFound);

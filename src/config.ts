@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /** Signs sessions outside production only; production refuses to start with it. */
@@ -14,14 +14,17 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const blankAsUnset = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+/**
+ * An address (IPv4 in four decimal parts, as node's isIP takes it; any IPv6, zone included), a
+ * CIDR of one, or one of Express's names. Shorthand IPv4 such as `127.1` is refused: Express
+ * (proxy-addr) would refuse it too, and at start-up, not here.
+ */
 function isProxyEntry(entry: string): boolean {
   if (PROXY_NAMES.has(entry)) return true;
-  const [address = '', bits, ...rest] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (bits === undefined) return true;
-  const max = family === 4 ? 32 : 128;
-  return /^\d+$/.test(bits) && Number(bits) <= max;
+  if (!entry.includes('/')) {
+    return ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry);
+  }
+  return ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry);
 }
 
 /** One `host:port` of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
@@ -41,7 +44,10 @@ const hostPortList = z.string().transform((raw, ctx): HostPort[] => {
     const host = match?.[1] ?? match?.[2];
     const port = Number(match?.[3]);
     const ok =
-      host !== undefined && port >= 1 && port <= 65535 && (!match?.[1] || isIP(host) === 6);
+      host !== undefined &&
+      port >= 1 &&
+      port <= 65535 &&
+      (!match?.[1] || ipaddr.IPv6.isValid(host));
     return ok ? { host, port } : entry;
   });
   const bad = parsed.filter((p): p is string => typeof p === 'string');
@@ -57,6 +63,10 @@ const hostPortList = z.string().transform((raw, ctx): HostPort[] => {
 
 /** The variables that each name a default store; exactly one may be set. */
 const DEFAULT_STORE_VARIABLES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+
+/** A /0 trusts every address, as "true" does; Express itself refuses one, with a crash at start. */
+const trustsEveryAddress = (entry: string) =>
+  entry.includes('/') && ipaddr.parseCIDR(entry)[1] === 0;
 
 const trustProxy = z
   .string()
@@ -78,6 +88,14 @@ const trustProxy = z
       ctx.addIssue({
         code: 'custom',
         message: `has entries that are not an IP address, a CIDR or loopback/linklocal/uniquelocal: ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    const everyone = entries.filter(trustsEveryAddress);
+    if (everyone.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has entries that trust every address (a /0), as "true" would: ${everyone.join(', ')}. Name the proxy's own network`,
       });
       return z.NEVER;
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import express from 'express';
 import { ConfigError, DEV_SESSION_SECRET, loadConfig } from '../src/config.ts';
 
 const problemsOf = (env: Record<string, string>) => {
@@ -57,14 +58,51 @@ describe('loadConfig', () => {
     ['loopback', ['loopback']],
     ['172.16.0.0/12, 10.0.0.1', ['172.16.0.0/12', '10.0.0.1']],
     ['::1, fd00::/8', ['::1', 'fd00::/8']],
+    ['2001:db8::/32,10.0.0.0/08', ['2001:db8::/32', '10.0.0.0/08']],
+    ['::ffff:10.0.0.1, ::ffff:10.0.0.0/104', ['::ffff:10.0.0.1', '::ffff:10.0.0.0/104']],
+    ['fe80::1%eth0, 10.0.0.1/32, ::/128', ['fe80::1%eth0', '10.0.0.1/32', '::/128']],
+    ['loopback, linklocal, uniquelocal', ['loopback', 'linklocal', 'uniquelocal']],
   ])('when TRUST_PROXY is %j, then Express gets %j', (raw, expected) => {
-    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+    const trustProxy = loadConfig({ TRUST_PROXY: raw }).trustProxy;
+    expect(trustProxy).toEqual(expected);
+    // Express takes every value the config lets through (it throws at start on one it cannot).
+    expect(() => express().set('trust proxy', trustProxy)).not.toThrow();
   });
 
-  it.each(['true', 'example.com', '10.0.0.0/33', '1.2.3'])(
-    'when TRUST_PROXY is %j, then start-up is refused naming TRUST_PROXY',
+  it.each([
+    'true',
+    'example.com',
+    '10.0.0.0/33',
+    '1.2.3',
+    '127.1',
+    '0x7f.0.0.1',
+    '010.0.0.1',
+    '::/129',
+    '::ffff:1.2.3',
+    '1::2::3',
+    '10.0.0.0/',
+    '10.0.0.0/8/1',
+    '10.0.0.0/+8',
+    '10.0.0.0/255.0.0.0',
+    '1.2.3/8',
+    'LOOPBACK',
+    '10.0.0.1, nope',
+  ])('when TRUST_PROXY is %j, then start-up is refused naming TRUST_PROXY', (raw) => {
+    expect(problemsOf({ TRUST_PROXY: raw })).toEqual([expect.stringMatching(/^TRUST_PROXY /)]);
+  });
+
+  it('when an entry is not an address, then the message names it and says what is accepted', () => {
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.1, 10.0.0.0/33, proxy.local' })).toEqual([
+      'TRUST_PROXY has entries that are not an IP address, a CIDR or loopback/linklocal/uniquelocal: 10.0.0.0/33, proxy.local',
+    ]);
+  });
+
+  it.each(['0.0.0.0/0', '10.0.0.1, ::/0'])(
+    'when TRUST_PROXY has a /0 (%j), then start-up is refused: it trusts every address',
     (raw) => {
-      expect(problemsOf({ TRUST_PROXY: raw })).toEqual([expect.stringMatching(/^TRUST_PROXY /)]);
+      expect(problemsOf({ TRUST_PROXY: raw })).toEqual([
+        expect.stringMatching(/^TRUST_PROXY has entries that trust every address \(a \/0\)/),
+      ]);
     },
   );
 

@@ -5,8 +5,10 @@ import { loadConfig } from '../src/config.ts';
 import { createMemoryStore } from '../src/store/memory-store.ts';
 import { singleStore } from '../src/store/stores.ts';
 import { TenantRegistry } from '../src/tenants/registry.ts';
-import { login, sessionIdOf } from './support/http.ts';
-import { buildApp, DEMO, DEMO_TENANTS_DIR } from './support/test-app.ts';
+import { sessionIdOf } from './support/cookies.ts';
+import { DEMO, DEMO_TENANTS_DIR } from './support/demo.ts';
+import { signIn } from './support/sign-in.ts';
+import { buildApp } from './support/test-app.ts';
 
 describe('without REDIS_URL (development)', () => {
   it('when sessions live in the process, then login, /api/me and logout work with the same key layout', async () => {
@@ -16,7 +18,7 @@ describe('without REDIS_URL (development)', () => {
     const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
     const app = buildApp({ config, tenants, stores: singleStore(backend), logger });
 
-    const cookie = await login(app, DEMO.a);
+    const cookie = await signIn(app, DEMO.a);
     const key = `sessions:customer-a:app:${sessionIdOf(cookie)}`;
     expect(JSON.parse((await backend.kv.get(key))!)).toMatchObject({ tenantId: 'customer-a' });
     expect(await backend.kv.ttl(key)).toBeLessThanOrEqual(3600);

@@ -2,8 +2,10 @@ import { Router, type Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { singleStore } from '../src/store/stores.ts';
-import { DEMO, buildApp, createTestApp, type TestApp } from './support/test-app.ts';
-import { login, cookiesOf } from './support/http.ts';
+import { cookiesOf } from './support/cookies.ts';
+import { DEMO } from './support/demo.ts';
+import { signIn } from './support/sign-in.ts';
+import { buildApp, createTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let kvCalls = 0;
@@ -81,7 +83,7 @@ describe('pages', () => {
   });
 
   it('when signed in, then the home page shows the user and is not cached', async () => {
-    const cookie = await login(app, DEMO.a);
+    const cookie = await signIn(app, DEMO.a);
     const res = await request(app).get('/').set('Host', DEMO.a.host).set('Cookie', cookie);
     expect(res.text).toContain('Alice Anders');
     expect(res.headers['cache-control']).toBe('no-store');
@@ -119,7 +121,7 @@ describe('pages', () => {
 
 describe('login and /api/me', () => {
   it('when the credentials are right, then 303 to / and /api/me names tenant and user', async () => {
-    const cookie = await login(app, DEMO.b);
+    const cookie = await signIn(app, DEMO.b);
     const me = await request(app).get('/api/me').set('Host', DEMO.b.host).set('Cookie', cookie);
     expect(me.status).toBe(200);
     expect(me.body).toEqual({

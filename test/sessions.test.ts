@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, createTestApp, type TestApp } from './support/test-app.ts';
-import { login, sessionIdOf, cookiesOf } from './support/http.ts';
+import { cookiesOf, sessionIdOf } from './support/cookies.ts';
+import { DEMO } from './support/demo.ts';
+import { signIn } from './support/sign-in.ts';
+import { createTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,7 +15,7 @@ afterAll(async () => {
 
 describe('sessions in Redis', () => {
   it('when alice signs in, then one key sessions:<tenant>:<app>:<sid> holds JSON with a TTL', async () => {
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     const sid = sessionIdOf(cookie);
     const key = `sessions:customer-a:${t.config.appName}:${sid}`;
     const stored = JSON.parse((await t.redis.get(key))!) as Record<string, unknown>;
@@ -52,7 +54,7 @@ describe('sessions in Redis', () => {
   });
 
   it('when a cookie from customer A is sent to customer B, then B treats the visitor as anonymous', async () => {
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     const atA = await request(t.app).get('/api/me').set('Host', DEMO.a.host).set('Cookie', cookie);
     expect(atA.status).toBe(200);
     const atB = await request(t.app).get('/api/me').set('Host', DEMO.b.host).set('Cookie', cookie);
@@ -60,7 +62,7 @@ describe('sessions in Redis', () => {
   });
 
   it('when a session id is planted before login, then login issues a different one', async () => {
-    const planted = await login(t.app, DEMO.c);
+    const planted = await signIn(t.app, DEMO.c);
     const res = await request(t.app)
       .post('/login')
       .set('Host', DEMO.c.host)
@@ -88,7 +90,7 @@ describe('sessions in Redis', () => {
   });
 
   it('when the user logs out, then the key is deleted and the cookie cleared', async () => {
-    const cookie = await login(t.app, DEMO.b);
+    const cookie = await signIn(t.app, DEMO.b);
     const key = `sessions:customer-b:${t.config.appName}:${sessionIdOf(cookie)}`;
     expect(await t.redis.exists(key)).toBe(1);
     const res = await request(t.app).post('/logout').set('Host', DEMO.b.host).set('Cookie', cookie);

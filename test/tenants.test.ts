@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TenantLoadError, loadTenants } from '../src/tenants/load-tenants.ts';
 import { TenantRegistry } from '../src/tenants/registry.ts';
 import { tenantJsonSchema } from '../src/tenants/tenant-json-schema.ts';
-import { DEMO_TENANTS_DIR, waitFor } from './support/test-app.ts';
+import { DEMO_TENANTS_DIR } from './support/demo.ts';
+import { eventually } from './support/polling.ts';
 
 const HASH = 'scrypt$15$8$3$N5eGMn2gch-8RyeljnNepA$XmUSzr4qXH9XzyiRDaxIigEqUBfJ4EFHZuWx-eF4VFg';
 const tenant = (id: string, overrides: Record<string, unknown> = {}) => ({
@@ -112,7 +113,10 @@ describe('tenant registry reload', () => {
     try {
       expect(registry.resolve('b.example.test')).toBeUndefined();
       await write('b.json', tenant('b'));
-      await waitFor(async () => expect(registry.resolve('b.example.test')?.id).toBe('b'));
+      await eventually(async () => expect(registry.resolve('b.example.test')?.id).toBe('b'), {
+        timeoutMs: 5000,
+        intervalMs: 50,
+      });
     } finally {
       registry.close();
     }

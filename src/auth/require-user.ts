@@ -11,7 +11,9 @@ export const requireUser: RequestHandler = (req, res, next) => {
     res.status(401).json({ error: 'Not signed in' });
     return;
   }
-  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+  // Back here after signing in only for a page one can GET; a form post would replay as a GET.
+  const back = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+  res.redirect(303, `/login${back}`);
 };
 
 const BASE = 'http://tenant.invalid';

@@ -7,3 +7,7 @@ export const sessionKeyPrefix = (tenantId: string, appName: string) =>
 
 export const loginFailureKeyPrefix = (tenantId: string, appName: string) =>
   `login-failures:${tenantId}:${appName}:`;
+
+// A feature's own keys are laid out in its repository, by the same rules (a tenant-scoped prefix
+// ending with ':' or a closing hash tag, a TTL on every key): the example's notes are
+// `notes:{<tenant>:<app>:<username>}` (src/features/notes/redis-notes-repository.ts).

@@ -7,7 +7,19 @@ import type { Kv } from './store.ts';
  */
 export type KvClient = Pick<
   ReturnType<typeof createClient>,
-  'get' | 'set' | 'expire' | 'del' | 'incr' | 'ttl' | 'mGet' | 'ping' | 'scan'
+  | 'get'
+  | 'set'
+  | 'expire'
+  | 'del'
+  | 'incr'
+  | 'ttl'
+  | 'mGet'
+  | 'hSet'
+  | 'hGetAll'
+  | 'hDel'
+  | 'hLen'
+  | 'ping'
+  | 'scan'
 >;
 
 /** Runs one command on the store's current client, within the store's bound (see guard.ts). */
@@ -33,6 +45,10 @@ export function kvOver(run: Run, scanIterator: (options: ScanOptions) => AsyncIt
     incr: (key) => run((c) => c.incr(key)),
     ttl: (key) => run((c) => c.ttl(key)),
     mGet: (keys) => oneSlot(keys, () => run((c) => c.mGet(keys))),
+    hSet: (key, field, value) => run((c) => c.hSet(key, field, value)),
+    hGetAll: (key) => run((c) => c.hGetAll(key)),
+    hDel: (key, fields) => run((c) => c.hDel(key, fields)),
+    hLen: (key) => run((c) => c.hLen(key)),
     scanIterator,
     ping: () => run((c) => c.ping()),
   };

@@ -17,6 +17,11 @@ export interface Kv {
   incr(key: string): Promise<number>;
   ttl(key: string): Promise<number>;
   mGet(keys: string[]): Promise<(string | null)[]>;
+  // Hashes: one key holding fields (the example feature keeps one user's notes in one hash).
+  hSet(key: string, field: string, value: string): Promise<number>;
+  hGetAll(key: string): Promise<Record<string, string>>;
+  hDel(key: string, fields: string | string[]): Promise<number>;
+  hLen(key: string): Promise<number>;
   scanIterator(options: { MATCH: string; COUNT?: number }): AsyncIterable<string[]>;
   ping(): Promise<string>;
 }

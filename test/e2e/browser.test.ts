@@ -1,21 +1,21 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, plainRequest } from '../../scripts/stack/http.ts';
-import { startStack, type Stack } from '../../scripts/stack/start-stack.ts';
-import { DEMO, DEMO_TENANTS_DIR } from '../support/test-app.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
+import { plainRequest } from '../support/http-client.ts';
+import { eventually } from '../support/polling.ts';
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
   missingForBrowserTest,
   prerequisitesTest,
-} from './prerequisites.ts';
+} from '../support/prerequisites.ts';
+import { ROOT } from '../support/root.ts';
+import { startStack, type Stack } from '../support/stack/start-stack.ts';
 
 const missing = missingForBrowserTest();
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Every run leaves its screenshots in test-results/; UPDATE_SCREENSHOTS=1 also refreshes docs/.
 const SHOT_DIRS = [
   join(ROOT, 'test-results', 'e2e'),

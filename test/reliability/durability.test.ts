@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { request, signIn, sleep } from '../support/load.ts';
+import { DEMO } from '../support/demo.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { eventually } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { restartServer, startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 
 let redis: RedisServer | undefined;
 const servers: ServerProcess[] = [];
@@ -13,17 +15,24 @@ afterEach(async () => {
 });
 
 const me = (server: ServerProcess, cookie: string) =>
-  request(server.port, { path: '/api/me', host: DEMO.a.host, cookie, accept: 'application/json' });
+  timedRequest({
+    port: server.port,
+    path: '/api/me',
+    host: DEMO.a.host,
+    cookie,
+    accept: 'application/json',
+  });
 
-/** Asks until the answer is not a 503 (Redis reconnecting), for at most `ms`. */
-async function meOnceBack(server: ServerProcess, cookie: string, ms = 2000) {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const res = await me(server, cookie);
-    if (res.status !== 503 || performance.now() > deadline) return res;
-    await sleep(50);
-  }
-}
+/** Asks until the answer is not a 503 (Redis reconnecting), for at most `ms`; returns that answer. */
+const meOnceBack = (server: ServerProcess, cookie: string, ms = 2000) =>
+  eventually(
+    async () => {
+      const res = await me(server, cookie);
+      if (res.status === 503) throw new Error(`still 503 after ${ms} ms`);
+      return res;
+    },
+    { timeoutMs: ms, intervalMs: 50 },
+  );
 
 describe.runIf(inject('redisServerAvailable'))(
   'sessions outlive restarts',

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { request, signIn, sleep } from '../support/load.ts';
+import { DEMO } from '../support/demo.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { eventually, sleep } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 
 // Longer than any timer the Redis client uses (REDIS_TIMEOUT_MS is 1 s; there is no socket timeout).
 const IDLE_MS = 3000;
@@ -26,8 +28,14 @@ afterAll(async () => {
 });
 
 const me = () =>
-  request(server.port, { path: '/api/me', host: DEMO.c.host, cookie, accept: 'application/json' });
-const readyz = () => request(server.port, { path: '/readyz', host: 'localhost' });
+  timedRequest({
+    port: server.port,
+    path: '/api/me',
+    host: DEMO.c.host,
+    cookie,
+    accept: 'application/json',
+  });
+const readyz = () => timedRequest({ port: server.port, path: '/readyz', host: 'localhost' });
 
 describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_000 }, () => {
   it('when the app has been idle, then its first request is served', async () => {
@@ -64,20 +72,17 @@ describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_0
       expect(first.ms).toBeLessThan(2000);
       expect(second.status).toBe(503);
       expect(second.ms).toBeLessThan(2000);
-      expect((await request(server.port, { path: '/healthz', host: 'localhost' })).status).toBe(
-        200,
-      );
+      expect(
+        (await timedRequest({ port: server.port, path: '/healthz', host: 'localhost' })).status,
+      ).toBe(200);
       await sleep(IDLE_MS);
     } finally {
       redis.resume();
     }
-    const start = performance.now();
-    let status = 0;
-    while (performance.now() - start < 2000 && status !== 200) {
-      status = (await readyz()).status;
-      if (status !== 200) await sleep(50);
-    }
-    expect(status).toBe(200);
+    await eventually(async () => expect((await readyz()).status).toBe(200), {
+      timeoutMs: 2000,
+      intervalMs: 50,
+    });
     expect(JSON.parse((await readyz()).body)).toEqual({
       status: 'ready',
       stores: [{ name: 'default', kind: 'redis', state: 'up' }],

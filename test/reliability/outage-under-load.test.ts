@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { request, runLoad, signIn, sleep } from '../support/load.ts';
+import { DEMO } from '../support/demo.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { runLoad } from '../support/load.ts';
+import { sleep } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 import { BOUND_MS, expectGracefulOutage } from './outage-assertions.ts';
 
 // Six clients over the three demo tenants, each signed in once (scrypt is slow by design).
@@ -41,22 +44,24 @@ describe.runIf(inject('redisServerAvailable'))(
 
       // Mid-outage, as a person in a browser sees it.
       const [anonymousHome, signedInHome, login, healthz, readyz] = await Promise.all([
-        request(port, { path: '/', host: DEMO.a.host, accept: 'text/html' }),
-        request(port, {
+        timedRequest({ port, path: '/', host: DEMO.a.host, accept: 'text/html' }),
+        timedRequest({
+          port,
           path: '/',
           host: DEMO.a.host,
           cookie: clients[0]!.cookie,
           accept: 'text/html',
         }),
-        request(port, {
+        timedRequest({
+          port,
           method: 'POST',
           path: '/login',
           host: DEMO.b.host,
           form: { username: DEMO.b.username, password: DEMO.b.password },
           accept: 'text/html',
         }),
-        request(port, { path: '/healthz', host: 'localhost' }),
-        request(port, { path: '/readyz', host: 'localhost' }),
+        timedRequest({ port, path: '/healthz', host: 'localhost' }),
+        timedRequest({ port, path: '/readyz', host: 'localhost' }),
       ]);
       expect(anonymousHome.status).toBe(200);
       expect(anonymousHome.body).toContain(DEMO.a.name);
@@ -94,8 +99,8 @@ describe.runIf(inject('redisServerAvailable'))(
       await sleep(1000);
 
       const [anonymousHome, readyz] = await Promise.all([
-        request(port, { path: '/', host: DEMO.c.host, accept: 'text/html' }),
-        request(port, { path: '/readyz', host: 'localhost' }),
+        timedRequest({ port, path: '/', host: DEMO.c.host, accept: 'text/html' }),
+        timedRequest({ port, path: '/readyz', host: 'localhost' }),
       ]);
       expect(anonymousHome.status).toBe(200);
       expect(readyz.status).toBe(503);

@@ -8,9 +8,8 @@ import {
 } from '../../src/store/redis-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { StoreUnavailableError } from '../../src/store/store-unavailable.ts';
-import { sleep } from '../support/load.ts';
+import { eventually, sleep } from '../support/polling.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { waitFor } from '../support/test-app.ts';
 
 const TIMEOUT_MS = 300;
 
@@ -61,7 +60,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis store', () => {
     redis = await startRedisServer();
     const { logger, lines } = capturedLogger();
     backend = createRedisStore({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
-    await waitFor(() => backend!.ping());
+    await eventually(() => backend!.ping(), { timeoutMs: 5000, intervalMs: 50 });
     await backend.kv.set('k', 'v');
 
     redis.pause();
@@ -77,7 +76,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis store', () => {
     await sleep(3 * TIMEOUT_MS); // handshakes go unanswered and are replaced too
 
     redis.resume();
-    await waitFor(() => backend!.ping(), 2000);
+    await eventually(() => backend!.ping(), { timeoutMs: 2000, intervalMs: 50 });
     expect(await backend.kv.get('k')).toBe('v');
     const changes = lines.filter((l) => l.msg.startsWith('redis')).map((l) => l.msg);
     expect(changes).toEqual([
@@ -91,7 +90,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis store', () => {
     redis = await startRedisServer();
     const { logger, lines } = capturedLogger();
     backend = createRedisStore({ url: redis.url, timeoutMs: TIMEOUT_MS, logger });
-    await waitFor(() => backend!.ping());
+    await eventually(() => backend!.ping(), { timeoutMs: 5000, intervalMs: 50 });
 
     await redis.kill();
     await sleep(1500); // many reconnect attempts
@@ -101,7 +100,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis store', () => {
 
     await redis.restart();
     const start = performance.now();
-    await waitFor(() => backend!.ping(), 3000);
+    await eventually(() => backend!.ping(), { timeoutMs: 3000, intervalMs: 50 });
     expect(performance.now() - start).toBeLessThan(1500);
     expect(lines.filter((l) => l.msg.startsWith('redis unavailable'))).toHaveLength(1);
   });
@@ -113,7 +112,7 @@ describe.runIf(inject('redisServerAvailable'))('the Redis store', () => {
       timeoutMs: TIMEOUT_MS,
       logger: pino({ level: 'silent' }),
     });
-    await waitFor(() => backend!.ping());
+    await eventually(() => backend!.ping(), { timeoutMs: 5000, intervalMs: 50 });
     redis.pause();
     const pending = backend.kv.get('k').catch(() => 'failed');
     const closing = await timed(backend.close());

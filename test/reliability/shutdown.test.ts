@@ -1,9 +1,12 @@
 import http from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { request, runLoad, signIn, sleep, type Who } from '../support/load.ts';
+import { DEMO } from '../support/demo.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { runLoad } from '../support/load.ts';
+import { sleep } from '../support/polling.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn, type Who } from '../support/sign-in.ts';
 
 let server: ServerProcess | undefined;
 afterEach(async () => {
@@ -67,7 +70,12 @@ describe.runIf(inject('redisServerAvailable'))('graceful shutdown', { timeout: 4
 
     // An idle keep-alive connection, as a browser or a proxy keeps one.
     const idleAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const first = await request(port, { path: '/healthz', host: 'localhost', agent: idleAgent });
+    const first = await timedRequest({
+      port,
+      path: '/healthz',
+      host: 'localhost',
+      agent: idleAgent,
+    });
     expect(first.status).toBe(200);
     const idleSocket = Object.values(idleAgent.freeSockets).flat()[0]!;
     const idleClosed = new Promise<number>((resolve) =>
@@ -81,7 +89,7 @@ describe.runIf(inject('redisServerAvailable'))('graceful shutdown', { timeout: 4
     const termAt = performance.now();
     server.child.kill('SIGTERM');
     await sleep(100);
-    const refused = await request(port, { path: '/healthz', host: 'localhost' });
+    const refused = await timedRequest({ port, path: '/healthz', host: 'localhost' });
     const loginAnswers = await Promise.all(logins.map((login) => login.finish()));
     const samples = await load;
     const exit = await server.exited;

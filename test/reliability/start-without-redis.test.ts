@@ -1,9 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { request, signIn, sleep } from '../support/load.ts';
-import { freePort, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { DEMO } from '../support/demo.ts';
+import { freePort } from '../support/free-port.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { eventually, sleep } from '../support/polling.ts';
+import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 
 let redis: RedisServer | undefined;
 let server: ServerProcess | undefined;
@@ -18,11 +21,13 @@ afterEach(async () => {
 /** Polls until `ok` or the time is up; returns the milliseconds it took, or Infinity. */
 async function msUntil(ok: () => Promise<boolean>, ms: number): Promise<number> {
   const start = performance.now();
-  while (performance.now() - start < ms) {
-    if (await ok()) return performance.now() - start;
-    await sleep(50);
-  }
-  return Infinity;
+  const check = async () => {
+    if (!(await ok())) throw new Error('not yet');
+  };
+  return eventually(check, { timeoutMs: ms, intervalMs: 50 }).then(
+    () => performance.now() - start,
+    () => Infinity,
+  );
 }
 
 describe.runIf(inject('redisServerAvailable'))(
@@ -35,11 +40,12 @@ describe.runIf(inject('redisServerAvailable'))(
       server = await startServer({ redisUrl: redis.url });
       const { port } = server;
 
-      const healthz = await request(port, { path: '/healthz', host: 'localhost' });
-      const home = await request(port, { path: '/', host: DEMO.b.host, accept: 'text/html' });
-      const loginForm = await request(port, { path: '/login', host: DEMO.b.host });
-      const readyz = await request(port, { path: '/readyz', host: 'localhost' });
-      const login = await request(port, {
+      const healthz = await timedRequest({ port, path: '/healthz', host: 'localhost' });
+      const home = await timedRequest({ port, path: '/', host: DEMO.b.host, accept: 'text/html' });
+      const loginForm = await timedRequest({ port, path: '/login', host: DEMO.b.host });
+      const readyz = await timedRequest({ port, path: '/readyz', host: 'localhost' });
+      const login = await timedRequest({
+        port,
         method: 'POST',
         path: '/login',
         host: DEMO.b.host,
@@ -59,13 +65,14 @@ describe.runIf(inject('redisServerAvailable'))(
       await sleep(2000); // long enough for the reconnect backoff to reach its cap
       await redis.restart();
       const ready = await msUntil(
-        async () => (await request(port, { path: '/readyz', host: 'localhost' })).status === 200,
+        async () =>
+          (await timedRequest({ port, path: '/readyz', host: 'localhost' })).status === 200,
         5000,
       );
       console.log(`started without Redis: ready ${ready.toFixed(0)} ms after Redis started`);
       expect(ready).toBeLessThan(2000);
       const cookie = await signIn(port, DEMO.b);
-      const me = await request(port, { path: '/api/me', host: DEMO.b.host, cookie });
+      const me = await timedRequest({ port, path: '/api/me', host: DEMO.b.host, cookie });
       expect(me.status).toBe(200);
       expect(server.exit()).toBeUndefined();
       expect(alarmingLines(server)).toEqual([]);
@@ -80,8 +87,9 @@ describe.runIf(inject('redisServerAvailable'))(
 
       for (let i = 0; i < 3; i++) {
         const [readyz, login] = await Promise.all([
-          request(server.port, { path: '/readyz', host: 'localhost' }),
-          request(server.port, {
+          timedRequest({ port: server.port, path: '/readyz', host: 'localhost' }),
+          timedRequest({
+            port: server.port,
             method: 'POST',
             path: '/login',
             host: DEMO.c.host,

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { runLoad, signIn, sleep } from '../support/load.ts';
+import { DEMO } from '../support/demo.ts';
+import { runLoad } from '../support/load.ts';
+import { sleep } from '../support/polling.ts';
 import { redisCli } from '../support/redis-cli.ts';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
 import { recoveryWindow } from '../support/failover-window.ts';
 

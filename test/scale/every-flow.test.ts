@@ -1,10 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cookiesOf, login } from '../support/http.ts';
+import { NOTES_TTL_SECONDS } from '../../src/features/notes/redis-notes-repository.ts';
+import { cookiesOf } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
 import { createKindApp, type KindApp } from '../support/kind-app.ts';
 import { infoFields, redisCli } from '../support/redis-cli.ts';
 import { startKind, STORE_KINDS, type KindServers } from '../support/store-kinds.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 
 const MAX_FAILURES = 3;
 const WINDOW_SECONDS = 600;
@@ -41,7 +43,7 @@ const FLOWS: { name: string; run: (t: KindApp) => Promise<Answer[]> }[] = [
   {
     name: 'sign in, read signed-in pages, sign out',
     run: async (t) => {
-      const cookie = await login(t.app, DEMO.a);
+      const cookie = await signIn(t.app, DEMO.a);
       const answers = [
         await request(t.app).get('/api/me').set('Host', DEMO.a.host).set('Cookie', cookie),
         await request(t.app).get('/').set('Host', DEMO.a.host).set('Cookie', cookie),
@@ -50,6 +52,20 @@ const FLOWS: { name: string; run: (t: KindApp) => Promise<Answer[]> }[] = [
       ];
       expect(answers.map((a) => a.status)).toEqual([200, 200, 303, 401]);
       return answers;
+    },
+  },
+  {
+    name: 'the example feature: notes added, listed and deleted (a hash per user)',
+    run: async (t) => {
+      const cookie = await signIn(t.app, DEMO.c);
+      const api = (method: 'get' | 'post' | 'delete', path: string) =>
+        request(t.app)[method](path).set('Host', DEMO.c.host).set('Cookie', cookie);
+      const kept = await api('post', '/api/notes').send({ text: 'kept' });
+      const gone = await api('post', '/api/notes').send({ text: 'deleted' });
+      const list = await api('get', '/api/notes');
+      const deleted = await api('delete', `/api/notes/${gone.body.id}`);
+      expect([kept.status, gone.status, list.status, deleted.status]).toEqual([201, 201, 200, 204]);
+      return [kept, gone, list, deleted];
     },
   },
   {
@@ -115,9 +131,14 @@ describe.each(kinds)('every flow on %s', (kind) => {
     const keys = await t.keys();
     expect(keys.filter((k) => k.startsWith('sessions:')).length).toBeGreaterThanOrEqual(6);
     expect(keys.filter((k) => k.startsWith('login-failures:')).length).toBeGreaterThanOrEqual(1);
+    expect(keys.filter((k) => k.startsWith('notes:')).length).toBeGreaterThanOrEqual(1);
     const ttls = await Promise.all(keys.map(async (key) => [key, await t.redis.ttl(key)] as const));
     for (const [key, ttl] of ttls) {
-      const bound = key.startsWith('login-failures:') ? WINDOW_SECONDS : TTL_SECONDS;
+      const bound = key.startsWith('login-failures:')
+        ? WINDOW_SECONDS
+        : key.startsWith('notes:')
+          ? NOTES_TTL_SECONDS
+          : TTL_SECONDS;
       expect({ key, ttl: ttl > 0 && ttl <= bound }).toEqual({ key, ttl: true });
     }
   });
@@ -169,9 +190,10 @@ describe.each(kinds)('every flow on %s', (kind) => {
       );
       const ownKeys = own.split('\n').filter(Boolean);
       expect(ownKeys.length).toBeGreaterThan(0);
-      expect(ownKeys.every((k) => /^[a-z-]+:customer-c:/.test(k))).toBe(true);
+      const ofC = (k: string) => /^[a-z-]+:\{?customer-c:/.test(k);
+      expect(ownKeys.every(ofC)).toBe(true);
       expect(ownKeys.some((k) => k.startsWith('login-failures:customer-c:'))).toBe(true);
-      expect(fallback.split('\n').filter((k) => k.includes(':customer-c:'))).toEqual([]);
+      expect(fallback.split('\n').filter(ofC)).toEqual([]);
     },
   );
 });

@@ -6,12 +6,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openStores } from '../../src/store/open-stores.ts';
 import { loadTenants, TenantLoadError } from '../../src/tenants/load-tenants.ts';
-import { request, runLoad, signIn, sleep } from '../support/load.ts';
-import { redisCli, until } from '../support/redis-cli.ts';
+import { DEMO } from '../support/demo.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { runLoad } from '../support/load.ts';
+import { eventually, sleep } from '../support/polling.ts';
+import { expectThat, redisCli } from '../support/redis-cli.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
 import { OWN_STORE_ENV, startKind, type KindServers } from '../support/store-kinds.ts';
-import { DEMO, waitFor } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 import { BOUND_MS, expectGracefulOutage } from '../reliability/outage-assertions.ts';
 
 const HASH = 'scrypt$15$8$3$N5eGMn2gch-8RyeljnNepA$XmUSzr4qXH9XzyiRDaxIigEqUBfJ4EFHZuWx-eF4VFg';
@@ -96,11 +99,11 @@ describe.runIf(inject('redisServerAvailable'))('tenant stores', () => {
       expect(one).toBe(two);
       expect(three).toBe(stores.default);
       expect(stores.all().map((s) => s.name)).toEqual(['default', 'SHARED_URL']);
-      await waitFor(() => one!.ping());
+      await eventually(() => one!.ping(), { timeoutMs: 5000, intervalMs: 50 });
       expect(await clients()).toBe(1);
 
       await stores.close();
-      await until('its connection is closed', async () => (await clients()) === 0);
+      await eventually(async () => expectThat((await clients()) === 0, 'its connection is closed'));
     } finally {
       await redis.stop();
       await rm(dir, { recursive: true, force: true });
@@ -115,14 +118,14 @@ describe.runIf(inject('redisServerAvailable'))(
     let servers: KindServers;
     let server: ServerProcess;
     const readyz = async () => {
-      const res = await request(server.port, { path: '/readyz', host: 'localhost' });
+      const res = await timedRequest({ port: server.port, path: '/readyz', host: 'localhost' });
       return { ...res, json: JSON.parse(res.body || '{}') as Record<string, unknown> };
     };
 
     beforeAll(async () => {
       servers = await startKind('per-tenant');
       server = await startServer({ redisUrl: '', env: servers.env });
-      await until('the app is ready', async () => (await readyz()).status === 200);
+      await eventually(async () => expectThat((await readyz()).status === 200, 'the app is ready'));
     }, 60_000);
     afterAll(async () => {
       await server?.stop();
@@ -154,13 +157,15 @@ describe.runIf(inject('redisServerAvailable'))(
 
       const [ready, loginC, loginA] = await Promise.all([
         readyz(),
-        request(port, {
+        timedRequest({
+          port,
           method: 'POST',
           path: '/login',
           host: DEMO.c.host,
           form: { username: DEMO.c.username, password: DEMO.c.password },
         }),
-        request(port, {
+        timedRequest({
+          port,
           method: 'POST',
           path: '/login',
           host: DEMO.a.host,
@@ -207,12 +212,17 @@ describe.runIf(inject('redisServerAvailable'))(
             { name: OWN_STORE_ENV, kind: 'redis', state: 'up' },
           ],
         });
-        const me = await request(server.port, { path: '/api/me', host: DEMO.c.host, cookie });
+        const me = await timedRequest({
+          port: server.port,
+          path: '/api/me',
+          host: DEMO.c.host,
+          cookie,
+        });
         expect(me.status).toBe(200);
       } finally {
         await servers.redis!.restart();
       }
-      await until('ready again', async () => (await readyz()).status === 200);
+      await eventually(async () => expectThat((await readyz()).status === 200, 'ready again'));
       expect(alarmingLines(server)).toEqual([]);
     });
   },

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { request, runLoad, signIn, sleep } from '../support/load.ts';
-import { infoFields, redisCli, until } from '../support/redis-cli.ts';
+import { DEMO } from '../support/demo.ts';
+import { timedRequest } from '../support/http-client.ts';
+import { runLoad } from '../support/load.ts';
+import { eventually, sleep } from '../support/polling.ts';
+import { expectThat, infoFields, redisCli } from '../support/redis-cli.ts';
 import { startRedisSentinel, type RedisSentinelSetup } from '../support/redis-sentinel.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/test-app.ts';
+import { signIn } from '../support/sign-in.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
 import { recoveryWindow } from '../support/failover-window.ts';
 
@@ -24,8 +27,9 @@ beforeAll(async () => {
       REDIS_SENTINEL_MASTER: sentinel.master,
     },
   });
-  await until('the app is ready', async () => {
-    return (await request(server.port, { path: '/readyz', host: 'localhost' })).status === 200;
+  await eventually(async () => {
+    const res = await timedRequest({ port: server.port, path: '/readyz', host: 'localhost' });
+    expectThat(res.status === 200, 'the app is ready');
   });
 }, 60_000);
 afterAll(async () => {
@@ -35,7 +39,7 @@ afterAll(async () => {
 });
 
 const me = (cookie: string, host: string = DEMO.a.host) =>
-  request(server.port, { path: '/api/me', host, cookie, accept: 'application/json' });
+  timedRequest({ port: server.port, path: '/api/me', host, cookie, accept: 'application/json' });
 
 // One file, in order: the failover turns the replica into the primary, and the last test kills
 // the replica that the restarted old primary has become.
@@ -86,9 +90,9 @@ describe.runIf(available)('Redis behind Sentinel', { timeout: 90_000 }, () => {
     const primary = await sentinel.primary();
     const replica = sentinel.dataPorts.find((p) => p !== primary)!;
     await redisCli(replica, 'shutdown', 'nosave').catch(() => undefined);
-    await until('the primary has no replica', async () => {
+    await eventually(async () => {
       const info = infoFields(await redisCli(primary, 'info', 'replication'));
-      return info.get('connected_slaves') === '0';
+      expectThat(info.get('connected_slaves') === '0', 'the primary has no replica');
     });
     const cookie = await signIn(server.port, DEMO.a);
     expect((await me(cookie)).status).toBe(200);

@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * An absolute lifetime beside the idle TTL: a session ends SESSION_ABSOLUTE_SECONDS after sign-in
@@ -36,7 +38,7 @@ describe('absolute session lifetime', () => {
   });
 
   it('when a session is created, then its Redis TTL is the shorter of the idle TTL and the time left', async () => {
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     const ttl = await t.redis.ttl(keyOf(cookie));
     expect(ttl).toBeGreaterThan(ABSOLUTE - 5);
     expect(ttl).toBeLessThanOrEqual(ABSOLUTE);
@@ -44,7 +46,7 @@ describe('absolute session lifetime', () => {
   });
 
   it('when an active session nears its end, then activity no longer extends its TTL past it', async () => {
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     await age(keyOf(cookie), ABSOLUTE - 30);
     expect((await me(cookie)).status).toBe(200); // still valid, and touched by this request
     const ttl = await t.redis.ttl(keyOf(cookie));
@@ -53,7 +55,7 @@ describe('absolute session lifetime', () => {
   });
 
   it('when the absolute lifetime has passed, then the next request is anonymous and the session is deleted', async () => {
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     await age(keyOf(cookie), ABSOLUTE + 1); // the key still exists: only the server's check stands
     const before = await t.keys();
     const res = await me(cookie);
@@ -64,7 +66,7 @@ describe('absolute session lifetime', () => {
   });
 
   it('when a signed-in session has no sign-in time, then it is treated as expired', async () => {
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     const value = JSON.parse((await t.redis.get(keyOf(cookie)))!) as Record<string, unknown>;
     delete value.createdAt;
     await t.redis.set(keyOf(cookie), JSON.stringify(value), {

@@ -6,14 +6,10 @@ import { loadConfig } from '../../src/config.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { singleStore } from '../../src/store/stores.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
-import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import {
-  DEMO,
-  DEMO_TENANTS_DIR,
-  buildApp,
-  createTestApp,
-  type TestApp,
-} from '../support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
 import './helpers.ts';
 
 /** A route that waits until the test lets it go, optionally changing the session first. */
@@ -63,7 +59,7 @@ describe('requests in flight around login and logout', () => {
   });
 
   it('when one session is logged out several times at once, then every answer is a clean 303 and it is gone', async () => {
-    const cookie = await login(t.app, DEMO.b);
+    const cookie = await signIn(t.app, DEMO.b);
     const key = `sessions:customer-b:${t.config.appName}:${sessionIdOf(cookie)}`;
     const results = await Promise.all(
       Array.from({ length: 4 }, () => logout(t.app, DEMO.b.host, cookie)),
@@ -74,7 +70,7 @@ describe('requests in flight around login and logout', () => {
   });
 
   it('when reads race a logout, then each read is signed in or not, never an error, and the logout holds', async () => {
-    const cookie = await login(t.app, DEMO.c);
+    const cookie = await signIn(t.app, DEMO.c);
     const key = `sessions:customer-c:${t.config.appName}:${sessionIdOf(cookie)}`;
     const reads = Array.from({ length: 6 }, () => me(t.app, DEMO.c.host, cookie));
     const out = logout(t.app, DEMO.c.host, cookie);
@@ -86,8 +82,8 @@ describe('requests in flight around login and logout', () => {
   });
 
   it('when a login with an old cookie races its logout, then both answer cleanly and only the new session lives', async () => {
-    const old = await login(t.app, DEMO.a);
-    const [signIn, signOut] = await Promise.all([
+    const old = await signIn(t.app, DEMO.a);
+    const [signedIn, signOut] = await Promise.all([
       request(t.app)
         .post('/login')
         .set('Host', DEMO.a.host)
@@ -96,10 +92,10 @@ describe('requests in flight around login and logout', () => {
         .send({ username: 'alice', password: 'alice-password' }),
       logout(t.app, DEMO.a.host, old),
     ]);
-    expect(signIn.status).toBe(303);
+    expect(signedIn.status).toBe(303);
     expect(signOut.status).toBe(303);
     expect((await me(t.app, DEMO.a.host, old)).status).toBe(401);
-    expect((await me(t.app, DEMO.a.host, cookiesOf(signIn)[0]!)).status).toBe(200);
+    expect((await me(t.app, DEMO.a.host, cookiesOf(signedIn)[0]!)).status).toBe(200);
   });
 
   it.each([
@@ -110,7 +106,7 @@ describe('requests in flight around login and logout', () => {
     async (_what, write) => {
       const slow = slowRoutes();
       const app = buildApp(t, { pages: [slow.router] });
-      const cookie = await login(app, DEMO.b);
+      const cookie = await signIn(app, DEMO.b);
       const key = `sessions:customer-b:${t.config.appName}:${sessionIdOf(cookie)}`;
 
       const pending = request(app)
@@ -139,7 +135,7 @@ describe('requests in flight around login and logout', () => {
     const slow = slowRoutes();
     const stores = singleStore(backend);
     const app = buildApp({ config, tenants, stores, logger }, { pages: [slow.router] });
-    const cookie = await login(app, DEMO.a);
+    const cookie = await signIn(app, DEMO.a);
     const key = `sessions:customer-a:app:${sessionIdOf(cookie)}`;
 
     const pending = request(app)
@@ -157,7 +153,7 @@ describe('requests in flight around login and logout', () => {
   it('when a slow request changes a live session, then the change is saved as before', async () => {
     const slow = slowRoutes();
     const app = buildApp(t, { pages: [slow.router] });
-    const cookie = await login(app, DEMO.c);
+    const cookie = await signIn(app, DEMO.c);
     const key = `sessions:customer-c:${t.config.appName}:${sessionIdOf(cookie)}`;
     slow.release();
     await request(app).post('/slow?write=1').set('Host', DEMO.c.host).set('Cookie', cookie);

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookiesOf, login, setCookieHeaders } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf, setCookieHeaders } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * Cookies are host-only always; over HTTPS (TLS here, or X-Forwarded-Proto from a trusted proxy)
@@ -110,7 +112,7 @@ describe('session cookies', () => {
   );
 
   it('when a valid plain `sid` arrives over HTTPS, then it is ignored (a sibling could have tossed it)', async () => {
-    const plain = await login(t.app, DEMO.a);
+    const plain = await signIn(t.app, DEMO.a);
     const res = await request(t.app)
       .get('/api/me')
       .set('Host', DEMO.a.host)

@@ -3,14 +3,15 @@ import express from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../support/demo.ts';
+import { closeServer, listen } from '../support/listen.ts';
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
   missingChromium,
   prerequisitesTest,
-} from '../e2e/prerequisites.ts';
-import { closeServer, listen } from './helpers.ts';
+} from '../support/prerequisites.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * The cross-origin check in a real browser. curl-style tests cannot show the trap: under helmet's

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * Cross-origin protection for state-changing requests, as Go's http.CrossOriginProtection does
@@ -14,7 +15,7 @@ const REFUSED = 'Cross-origin request refused: this form can only be sent from t
 
 beforeAll(async () => {
   t = await createTestApp();
-  cookie = await login(t.app, DEMO.a);
+  cookie = await signIn(t.app, DEMO.a);
 });
 afterAll(async () => {
   await t.close();

@@ -1,17 +1,11 @@
 import type { Server } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
-import {
-  changedKeys,
-  closeServer,
-  inTenantPrefix,
-  listen,
-  rawRequest,
-  snapshot,
-  type RawResponse,
-} from './helpers.ts';
+import { DEMO } from '../support/demo.ts';
+import { closeServer, listen } from '../support/listen.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { changedKeys, inTenantPrefix, rawRequest, snapshot, type RawResponse } from './helpers.ts';
 
 /**
  * Property-based tests over what a client controls: the Host header, cookies, paths and bodies,
@@ -31,7 +25,7 @@ beforeAll(async () => {
   // One failure allowed: repeated usernames are then turned away before any password hashing.
   t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '1' } });
   ({ server, port } = await listen(t.app));
-  for (const who of Object.values(DEMO)) cookies.push(await login(t.app, who));
+  for (const who of Object.values(DEMO)) cookies.push(await signIn(t.app, who));
 });
 afterAll(async () => {
   await closeServer(server);

@@ -2,12 +2,10 @@ import { createHmac } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { notesKeyPrefix } from '../../src/features/notes/redis-notes-repository.ts';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
-import { DEMO_TENANTS_DIR } from '../support/test-app.ts';
+import { DEMO_TENANTS_DIR } from '../support/demo.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -34,20 +32,6 @@ export function cookieFor(
 ): string {
   const [key] = tenantSigningKeys(secrets, tenantId);
   return `${name}=${signedCookieValue(sid, key!)}`;
-}
-
-/** Listens on a free loopback port, as server.ts does (Node's default header limits). */
-export async function listen(app: Express): Promise<{ server: Server; port: number }> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
-      resolve({ server, port: (server.address() as AddressInfo).port });
-    });
-  });
-}
-
-export async function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 export interface RawResponse {
@@ -126,11 +110,12 @@ export function changedKeys(
   return [...all].filter((key) => before.get(key) !== after.get(key)).sort();
 }
 
-/** True when `key` is one of the app's keys for `tenantId`: sessions or login failures. */
+/** True when `key` is one of the app's keys for `tenantId`: sessions, login failures or notes. */
 export function inTenantPrefix(key: string, tenantId: string, appName: string): boolean {
   return (
     key.startsWith(`sessions:${tenantId}:${appName}:`) ||
-    key.startsWith(`login-failures:${tenantId}:${appName}:`)
+    key.startsWith(`login-failures:${tenantId}:${appName}:`) ||
+    key.startsWith(notesKeyPrefix(tenantId, appName))
   );
 }
 

@@ -5,8 +5,10 @@ import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
-import { DEMO, buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
-import { closeServer, demoTenant, listen, rawRequest, tenantsDir } from './helpers.ts';
+import { DEMO } from '../support/demo.ts';
+import { closeServer, listen } from '../support/listen.ts';
+import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
+import { demoTenant, rawRequest, tenantsDir } from './helpers.ts';
 
 /**
  * What a client can send is bounded: small flat forms parsed only where forms post, one value

@@ -1,18 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
+import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
 import { createKindApp, type KindApp } from '../support/kind-app.ts';
 import { startKind, STORE_KINDS, type KindServers } from '../support/store-kinds.ts';
-import { DEMO } from '../support/test-app.ts';
-import {
-  changedKeys,
-  closeServer,
-  cookieFor,
-  inTenantPrefix,
-  listen,
-  rawRequest,
-  snapshot,
-} from './helpers.ts';
+import { closeServer, listen } from '../support/listen.ts';
+import { signIn } from '../support/sign-in.ts';
+import { changedKeys, cookieFor, inTenantPrefix, rawRequest, snapshot } from './helpers.ts';
 
 /**
  * Every ordered pair of tenants (the attacker holds something of `from`, the victim is `to`)
@@ -43,7 +37,7 @@ describe.each(kinds)('on %s', (kind) => {
       createKindApp(servers, { env: { TRUST_PROXY: 'loopback' } }),
     ]);
     for (const who of tenants) {
-      http.set(who.tenant, await login(plain.app, who));
+      http.set(who.tenant, await signIn(plain.app, who));
       const res = await request(proxied.app)
         .post('/login')
         .set('Host', who.host)

@@ -5,7 +5,8 @@ import { clientBucket, createLoginLimiter } from '../../src/auth/login-limiter.t
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { singleStore } from '../../src/store/stores.ts';
 import type { Tenant } from '../../src/tenants/tenant.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../support/demo.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /** Failed-login limiting: in Redis, per tenant and per username plus client address. */
 const MAX = 2;

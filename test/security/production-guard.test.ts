@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_SESSION_SECRET, loadConfig } from '../../src/config.ts';
+import { ROOT } from '../support/root.ts';
 
 /**
  * With NODE_ENV=production the app refuses to start on settings that are only fit for a laptop;
@@ -83,12 +84,11 @@ describe('production guard rails', () => {
   });
 
   it('when the real server starts in production without SESSION_SECRET or REDIS_URL, then it exits non-zero naming both', async () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
     // An empty working directory: no .env there can fill the gaps.
     const cwd = await mkdtemp(join(tmpdir(), 'tenantry-prod-'));
     try {
-      const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-      const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/server.ts')], {
+      const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+      const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/server.ts')], {
         cwd,
         env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { login } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * The Redis ACL that SECURITY.md gives operators: the app's user may touch only its own two key
@@ -53,7 +54,7 @@ afterAll(async () => {
 describe('the least-privilege Redis user', () => {
   it('when the app runs as that user, then readiness, login, failures, reads and logout all work', async () => {
     expect((await request(t.app).get('/readyz')).status).toBe(200);
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     const wrong = await request(t.app)
       .post('/login')
       .set('Host', DEMO.b.host)

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * Answers for a signed-in user are personal: Cache-Control: no-store, so no shared cache or
@@ -11,7 +12,7 @@ let t: TestApp;
 let cookie: string;
 beforeAll(async () => {
   t = await createTestApp();
-  cookie = await login(t.app, DEMO.a);
+  cookie = await signIn(t.app, DEMO.a);
 });
 afterAll(async () => {
   await t.close();
@@ -49,7 +50,7 @@ describe('responses for a signed-in user', () => {
   });
 
   it('when the user logs out, then the answer also sends Clear-Site-Data for cookies and storage', async () => {
-    const mine = await login(t.app, DEMO.c);
+    const mine = await signIn(t.app, DEMO.c);
     const res = await request(t.app).post('/logout').set('Host', DEMO.c.host).set('Cookie', mine);
     expect(res.status).toBe(303);
     expect(res.headers['clear-site-data']).toBe('"cookies", "storage"');

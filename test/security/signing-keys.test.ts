@@ -3,8 +3,10 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
 import { TenantLoadError, loadTenants } from '../../src/tenants/load-tenants.ts';
-import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import { DEMO, createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { cookieFor, demoTenant, signedCookieValue, tenantsDir } from './helpers.ts';
 
 /** Signing keys: one per tenant, derived from SESSION_SECRET, rotatable, or the tenant's own. */
@@ -28,7 +30,7 @@ describe('per-tenant keys', () => {
   it('when a cookie is signed with SESSION_SECRET itself (the plain recipe), then no tenant accepts it', async () => {
     const t = await createTestApp({ env: { SESSION_SECRET: NEW } });
     try {
-      const sid = sessionIdOf(await login(t.app, DEMO.a));
+      const sid = sessionIdOf(await signIn(t.app, DEMO.a));
       const plainRecipe = `sid=${signedCookieValue(sid, NEW)}`;
       expect((await me(t, DEMO.a.host, plainRecipe)).status).toBe(401);
       expect((await me(t, DEMO.a.host, cookieFor('customer-a', sid, [NEW]))).status).toBe(200);
@@ -53,7 +55,7 @@ describe('rotation', () => {
   });
 
   it('when a new secret is put first, then a cookie signed under the old one still works and comes back signed with the new one', async () => {
-    const cookie = await login(before.app, DEMO.b);
+    const cookie = await signIn(before.app, DEMO.b);
     const sid = sessionIdOf(cookie);
     const res = await me(during, DEMO.b.host, cookie);
     expect(res.status).toBe(200);
@@ -90,7 +92,7 @@ describe('a tenant’s own secret', () => {
   });
 
   it('when a tenant file names an env var, then that tenant signs with keys derived from its own secrets only', async () => {
-    const cookie = await login(t.app, DEMO.a);
+    const cookie = await signIn(t.app, DEMO.a);
     const sid = sessionIdOf(cookie);
     expect(cookie).toBe(cookieFor('customer-a', sid, [OWN]));
     // Its second own secret verifies too (rotation works per tenant); SESSION_SECRET does not.
@@ -99,7 +101,7 @@ describe('a tenant’s own secret', () => {
   });
 
   it('when other tenants have no override, then they keep SESSION_SECRET', async () => {
-    const cookie = await login(t.app, DEMO.b);
+    const cookie = await signIn(t.app, DEMO.b);
     expect(cookie).toBe(cookieFor('customer-b', sessionIdOf(cookie), [NEW]));
   });
 

@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, sessionIdOf, cookiesOf } from '../support/http.ts';
-import { DEMO, buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
+import { DEMO } from '../support/demo.ts';
+import { signIn } from '../support/sign-in.ts';
+import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
 import { cookieFor } from './helpers.ts';
 
 /**
@@ -29,7 +31,7 @@ async function rewrite(key: string, change: (value: Record<string, unknown>) => 
 
 describe('tenant binding', () => {
   it('when a session signs in, then its data names its tenant', async () => {
-    const cookie = await login(t.app, DEMO.b);
+    const cookie = await signIn(t.app, DEMO.b);
     const value = JSON.parse((await t.redis.get(keyOf('customer-b', sessionIdOf(cookie))))!);
     expect(value.tenantId).toBe('customer-b');
   });
@@ -41,7 +43,7 @@ describe('tenant binding', () => {
   ])(
     'when a session under this tenant’s prefix %s, then it is dropped and the visitor is anonymous',
     async (_case, change) => {
-      const cookie = await login(t.app, DEMO.a);
+      const cookie = await signIn(t.app, DEMO.a);
       const key = keyOf('customer-a', sessionIdOf(cookie));
       await rewrite(key, change);
       const before = await t.keys();
@@ -53,7 +55,7 @@ describe('tenant binding', () => {
   );
 
   it('when a session is copied under another prefix with a valid signature there, then the binding alone refuses it', async () => {
-    const sid = sessionIdOf(await login(t.app, DEMO.c));
+    const sid = sessionIdOf(await signIn(t.app, DEMO.c));
     await t.redis.set(keyOf('customer-a', sid), (await t.redis.get(keyOf('customer-c', sid)))!, {
       expiration: { type: 'EX', value: 60 },
     });

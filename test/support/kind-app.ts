@@ -4,7 +4,8 @@ import { loadConfig } from '../../src/config.ts';
 import { openStores } from '../../src/store/open-stores.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
 import type { KindServers } from './store-kinds.ts';
-import { buildApp, waitFor } from './test-app.ts';
+import { eventually } from './polling.ts';
+import { buildApp } from './test-app.ts';
 
 /**
  * The app as server.ts builds it (openStores: the default store the environment names, and each
@@ -31,7 +32,10 @@ export async function createKindApp(
     logger,
   });
   const stores = openStores(config, logger, () => tenants.list());
-  await waitFor(() => Promise.all(stores.all().map((store) => store.ping())), 15_000);
+  await eventually(() => Promise.all(stores.all().map((store) => store.ping())), {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+  });
   const app = buildApp({ config, tenants, stores, logger });
   const redis = await servers.raw();
 

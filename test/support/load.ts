@@ -1,60 +1,6 @@
 import http from 'node:http';
-import { cookiesOf, plainRequest, type PlainResponse } from '../../scripts/stack/http.ts';
-
-export interface Answer extends PlainResponse {
-  /** status is 0 when no HTTP answer came (connection error or the client-side abort). */
-  ms: number;
-  error?: string;
-}
-
-export interface RequestOptions {
-  method?: string;
-  path: string;
-  host: string;
-  cookie?: string;
-  accept?: string;
-  form?: Record<string, string>;
-  agent?: http.Agent;
-  /** Client-side abort, so a hang is measured rather than waited out. */
-  timeoutMs?: number;
-}
-
-/** One HTTP request to 127.0.0.1 with a chosen Host header, timed; never rejects. */
-export async function request(port: number, options: RequestOptions): Promise<Answer> {
-  const { cookie, accept, ...rest } = options;
-  const headers: Record<string, string> = {};
-  if (cookie) headers.Cookie = cookie;
-  if (accept) headers.Accept = accept;
-  const started = performance.now();
-  try {
-    const res = await plainRequest({ port, ...rest, headers });
-    return { ...res, ms: performance.now() - started };
-  } catch (err) {
-    const error = (err as Error).message;
-    return { status: 0, headers: {}, body: '', ms: performance.now() - started, error };
-  }
-}
-
-export interface Who {
-  host: string;
-  username: string;
-  password: string;
-}
-
-/** Signs in through POST /login; returns the `name=value` cookie to send afterwards. */
-export async function signIn(port: number, who: Who): Promise<string> {
-  const res = await request(port, {
-    method: 'POST',
-    path: '/login',
-    host: who.host,
-    form: { username: who.username, password: who.password },
-  });
-  const [cookie] = cookiesOf(res);
-  if (res.status !== 303 || !cookie) {
-    throw new Error(`sign-in as ${who.username} answered ${res.status} ${res.error ?? res.body}`);
-  }
-  return cookie;
-}
+import { timedRequest } from './http-client.ts';
+import { sleep } from './polling.ts';
 
 export interface Sample {
   client: number;
@@ -87,7 +33,8 @@ export async function runLoad(options: LoadOptions): Promise<Sample[]> {
       try {
         while (performance.now() < end) {
           const startedAt = performance.now();
-          const res = await request(port, {
+          const res = await timedRequest({
+            port,
             path,
             host,
             cookie,
@@ -103,7 +50,7 @@ export async function runLoad(options: LoadOptions): Promise<Sample[]> {
             contentType: res.headers['content-type'],
             error: res.error,
           });
-          await new Promise((resolve) => setTimeout(resolve, thinkMs));
+          await sleep(thinkMs);
         }
       } finally {
         agent.destroy();
@@ -112,5 +59,3 @@ export async function runLoad(options: LoadOptions): Promise<Sample[]> {
   );
   return samples.sort((a, b) => a.startedAt - b.startedAt);
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,14 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './redis-server.ts';
-import { infoFields, killProcess, launchRedis, redisCli, until } from './redis-cli.ts';
+import { freePort } from './free-port.ts';
+import type { Launched } from './launch.ts';
+import { eventually } from './polling.ts';
+import { expectThat, infoFields, killRedis, redisCli } from './redis-cli.ts';
+import { launchRedis } from './redis-server.ts';
 
 /** One redis-server of the cluster. */
 export interface ClusterNode {
   port: number;
-  process(): ChildProcess | undefined;
+  process(): Launched | undefined;
 }
 
 /** A real Redis Cluster owned by one test file: three primaries, each with a replica. */
@@ -76,7 +78,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       ],
     });
   }
-  const children = new Map<number, ChildProcess>();
+  const children = new Map<number, Launched>();
   try {
     await Promise.all(
       specs.map(async ({ port, args }) => children.set(port, await launchRedis(args))),
@@ -91,14 +93,12 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       '--cluster-yes',
     );
   } catch (err) {
-    for (const child of children.values()) await killProcess(child);
+    for (const child of children.values()) await killRedis(child);
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 
-  const alive = (child: ChildProcess | undefined) =>
-    child !== undefined && child.exitCode === null && child.signalCode === null;
-  const running = () => specs.filter((s) => alive(children.get(s.port)));
+  const running = () => specs.filter((s) => children.get(s.port)?.running());
   const role = async (port: number) =>
     infoFields(await redisCli(port, 'info', 'replication')).get('role');
 
@@ -110,26 +110,29 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       return roles.filter(([, r]) => r === 'master').map(([port]) => port as number);
     },
     async healthy() {
-      await until('cluster ok on every node, three live primaries', async () => {
-        for (const { port } of running()) {
-          const info = infoFields(await redisCli(port, 'cluster', 'info'));
-          if (info.get('cluster_state') !== 'ok') return false;
-        }
-        // Every running node must see the same three live primaries (no stale view after a failover).
-        for (const { port } of running()) {
-          const nodes = await redisCli(port, 'cluster', 'nodes');
-          const flags = nodes.split('\n').map((line) => line.split(' ')[2] ?? '');
-          const live = flags.filter((f) => f.split(',').includes('master') && !/fail/.test(f));
-          if (live.length !== 3) return false;
-        }
-        return (await cluster.primaries()).length === 3;
-      });
+      await eventually(
+        async () => {
+          for (const { port } of running()) {
+            const info = infoFields(await redisCli(port, 'cluster', 'info'));
+            expectThat(info.get('cluster_state') === 'ok', `cluster_state ok on ${port}`);
+          }
+          // Every running node sees three live primaries (no stale view after a failover).
+          for (const { port } of running()) {
+            const nodes = await redisCli(port, 'cluster', 'nodes');
+            const flags = nodes.split('\n').map((line) => line.split(' ')[2] ?? '');
+            const live = flags.filter((f) => f.split(',').includes('master') && !/fail/.test(f));
+            expectThat(live.length === 3, `three live primaries as ${port} sees it`);
+          }
+          expectThat((await cluster.primaries()).length === 3, 'three nodes answering as primary');
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
     },
     async killPrimary({ port, waitForFailover = true } = {}) {
       const target = port ?? (await cluster.primaries()).sort((a, b) => a - b)[0]!;
       const child = children.get(target);
       if (!child) throw new Error(`no node on ${target}`);
-      await killProcess(child);
+      await killRedis(child);
       if (waitForFailover) await cluster.healthy();
       return target;
     },
@@ -139,7 +142,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       children.set(target, await launchRedis(spec.args));
     },
     async stop() {
-      await Promise.all([...children.values()].map((child) => killProcess(child)));
+      await Promise.all([...children.values()].map((child) => killRedis(child)));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './redis-server.ts';
-import { infoFields, killProcess, launchRedis, redisCli, until } from './redis-cli.ts';
+import { freePort } from './free-port.ts';
+import type { Launched } from './launch.ts';
+import { eventually } from './polling.ts';
+import { expectThat, infoFields, killRedis, redisCli } from './redis-cli.ts';
+import { launchRedis } from './redis-server.ts';
 
 /** A real primary, its replica and three sentinels, owned by one test file. */
 export interface RedisSentinelSetup {
@@ -60,7 +62,7 @@ export async function startRedisSentinel(master = 'tenantry'): Promise<RedisSent
     [primaryPort, dataArgs(primaryPort)],
     [replicaPort, dataArgs(replicaPort, primaryPort)],
   ]);
-  const children = new Map<number, ChildProcess>();
+  const children = new Map<number, Launched>();
   const sentinelPorts = [await freePort(), await freePort(), await freePort()];
   try {
     for (const [port, a] of args) children.set(port, await launchRedis(a));
@@ -84,15 +86,12 @@ export async function startRedisSentinel(master = 'tenantry'): Promise<RedisSent
       }),
     );
   } catch (err) {
-    for (const child of children.values()) await killProcess(child);
+    for (const child of children.values()) await killRedis(child);
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 
-  const alive = (port: number) => {
-    const child = children.get(port);
-    return child !== undefined && child.exitCode === null && child.signalCode === null;
-  };
+  const alive = (port: number) => children.get(port)?.running() === true;
   const askSentinels = async (...command: string[]) => {
     const port = sentinelPorts.find(alive)!;
     return redisCli(port, 'sentinel', ...command);
@@ -108,36 +107,47 @@ export async function startRedisSentinel(master = 'tenantry'): Promise<RedisSent
     dataPorts: [primaryPort, replicaPort],
     primary,
     async healthy() {
-      await until('a primary with a replica, watched by three agreeing sentinels', async () => {
-        const ports = await Promise.all(
-          sentinelPorts.map(async (port) => {
-            const reply = await redisCli(port, 'sentinel', 'get-master-addr-by-name', master);
-            return Number(reply.trim().split('\n')[1]);
-          }),
-        );
-        const now = ports[0]!;
-        if (!ports.every((p) => p === now) || !alive(now)) return false;
-        const info = infoFields(await redisCli(now, 'info', 'replication'));
-        // Online: the replica has the primary's data and takes its stream (not still syncing).
-        if (info.get('role') !== 'master' || !info.get('slave0')?.includes('state=online')) {
-          return false;
-        }
-        const fields = (await redisCli(sentinelPorts[0]!, 'sentinel', 'master', master)).split(
-          '\n',
-        );
-        const value = (name: string) => fields[fields.indexOf(name) + 1]?.trim();
-        return value('num-other-sentinels') === '2' && value('flags') === 'master';
-      });
+      await eventually(
+        async () => {
+          const ports = await Promise.all(
+            sentinelPorts.map(async (port) => {
+              const reply = await redisCli(port, 'sentinel', 'get-master-addr-by-name', master);
+              return Number(reply.trim().split('\n')[1]);
+            }),
+          );
+          const now = ports[0]!;
+          expectThat(ports.every((p) => p === now) && alive(now), 'sentinels agree on a primary');
+          const info = infoFields(await redisCli(now, 'info', 'replication'));
+          // Online: the replica has the primary's data and takes its stream (not still syncing).
+          expectThat(
+            info.get('role') === 'master' && info.get('slave0')?.includes('state=online') === true,
+            'the primary has an online replica',
+          );
+          const fields = (await redisCli(sentinelPorts[0]!, 'sentinel', 'master', master)).split(
+            '\n',
+          );
+          const value = (name: string) => fields[fields.indexOf(name) + 1]?.trim();
+          expectThat(
+            value('num-other-sentinels') === '2' && value('flags') === 'master',
+            'three sentinels watch it',
+          );
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
     },
     async killPrimary({ waitForFailover = true } = {}) {
       const port = await primary();
-      await killProcess(children.get(port)!);
+      await killRedis(children.get(port)!);
       if (waitForFailover) {
-        await until('the sentinels promote the replica', async () => {
-          const now = await primary();
-          if (now === port || !alive(now)) return false;
-          return infoFields(await redisCli(now, 'info', 'replication')).get('role') === 'master';
-        });
+        await eventually(
+          async () => {
+            const now = await primary();
+            expectThat(now !== port && alive(now), 'the sentinels name another primary');
+            const role = infoFields(await redisCli(now, 'info', 'replication')).get('role');
+            expectThat(role === 'master', 'the replica has become the primary');
+          },
+          { timeoutMs: 30_000, intervalMs: 100 },
+        );
       }
       return port;
     },
@@ -145,7 +155,7 @@ export async function startRedisSentinel(master = 'tenantry'): Promise<RedisSent
       children.set(port, await launchRedis(args.get(port)!));
     },
     async stop() {
-      await Promise.all([...children.values()].map((child) => killProcess(child)));
+      await Promise.all([...children.values()].map((child) => killRedis(child)));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
+import { commandWorks, launch, untilReady, type Launched } from './launch.ts';
 
 /** A real redis-server owned by one test run (or one test), on a free loopback port. */
 export interface RedisServer {
@@ -24,19 +25,7 @@ export interface RedisServer {
 }
 
 export function hasRedisServer(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  return commandWorks('redis-server', ['--version']);
 }
 
 export async function startRedisServer(
@@ -60,63 +49,58 @@ export async function startRedisServer(
     '--protected-mode',
     'yes',
   ];
-  let child = await launch(args);
-  const exited = (p: ChildProcess) =>
-    p.exitCode !== null || p.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => p.once('exit', () => resolve()));
+  let server = await launchRedis(args);
+  // SIGCONT first: a paused server would not act on SIGTERM until resumed.
+  const stop = async (signal: NodeJS.Signals) => {
+    server.child.kill('SIGCONT');
+    await server.stop(signal);
+  };
 
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
-    process: () => child,
-    async kill() {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await exited(child);
-    },
-    pause: () => void child.kill('SIGSTOP'),
-    resume: () => void child.kill('SIGCONT'),
+    process: () => server.child,
+    kill: () => stop('SIGKILL'),
+    pause: () => void server.child.kill('SIGSTOP'),
+    resume: () => void server.child.kill('SIGCONT'),
     async restart() {
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      await exited(child);
-      child = await launch(args);
+      await stop('SIGTERM');
+      server = await launchRedis(args);
     },
     async stop() {
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      await exited(child);
+      await stop('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-function launch(args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start within 10 s:\n${output}`));
-    }, 10_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
+/**
+ * Starts redis-server with `args` (with `--sentinel`, a sentinel) and resolves once it prints
+ * `readyLine`; rejects with its output otherwise. The cluster and Sentinel setups start theirs here.
+ */
+export async function launchRedis(
+  args: string[],
+  readyLine = 'Ready to accept connections',
+): Promise<Launched> {
+  const output: string[] = [];
+  const server = launch('redis-server', 'redis-server', args, {
+    log: (_name, line) => output.push(line),
   });
+  try {
+    // A short interval: the fault tests time the outage from restart() to ready.
+    await untilReady(
+      server,
+      async () => {
+        if (!output.some((line) => line.includes(readyLine))) {
+          throw new Error('not ready yet');
+        }
+      },
+      { timeoutMs: 10_000, intervalMs: 10 },
+    );
+  } catch (err) {
+    server.child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}:\n${output.join('\n')}`, { cause: err });
+  }
+  return server;
 }

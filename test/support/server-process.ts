@@ -1,17 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './redis-server.ts';
-import { request } from './load.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** performance.now() when the process ended. */
-  at: number;
-}
+import { freePort } from './free-port.ts';
+import { plainRequest } from './http-client.ts';
+import { launch, untilReady, type Exit } from './launch.ts';
+import { ROOT } from './root.ts';
 
 /** One pino line of the server's output, or the raw text when a line is not JSON. */
 export interface LogLine {
@@ -36,7 +28,7 @@ export interface ServerProcess {
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
   logs(): LogLine[];
-  /** Null while it runs. */
+  /** Undefined while it runs. */
   exit(): Exit | undefined;
   exited: Promise<Exit>;
   /** Sends the signal (SIGTERM by default) and waits for the exit; SIGKILL after 15 s. */
@@ -59,66 +51,55 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     LOG_LEVEL: 'warn',
     ...options.env,
   };
-  return launch(env, options.preload ?? []);
+  return start(env, options.preload ?? []);
 }
 
 /** Starts the server again with the same environment (port, secret, APP_NAME). */
 export function restartServer(previous: ServerProcess): Promise<ServerProcess> {
-  return launch(previous.env, []);
+  return start(previous.env, []);
 }
 
-async function launch(env: Record<string, string>, preload: string[]): Promise<ServerProcess> {
+async function start(env: Record<string, string>, preload: string[]): Promise<ServerProcess> {
   const args = ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'src/server.ts'];
-  const child = spawn(process.execPath, args, {
+  const lines: string[] = [];
+  const proc = launch('server', process.execPath, args, {
     cwd: ROOT,
+    // Only what the server needs: nothing from the test runner's own environment leaks in.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    log: (_name, line) => lines.push(line),
   });
-  const chunks: string[] = [];
-  child.stdout.setEncoding('utf8').on('data', (c: string) => chunks.push(c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => chunks.push(c));
-  let exit: Exit | undefined;
-  const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exit = { code, signal, at: performance.now() };
-      resolve(exit);
-    }),
-  );
-  const output = () => chunks.join('');
+  const output = () => lines.join('\n');
   const server: ServerProcess = {
     port: Number(env.PORT),
     env,
-    child,
+    child: proc.child,
     output,
-    logs: () => output().split('\n').filter(Boolean).map(parseLine),
-    exit: () => exit,
-    exited,
-    async stop(signal = 'SIGTERM') {
-      if (exit) return exit;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    logs: () => lines.filter(Boolean).map(parseLine),
+    exit: () => proc.exit(),
+    exited: proc.exited,
+    stop: (signal = 'SIGTERM') => proc.stop(signal, 15_000),
   };
-  const deadline = performance.now() + 30_000;
-  for (;;) {
-    if (exit) throw new Error(`the server exited (${exit.code ?? exit.signal}):\n${output()}`);
-    const res = await request(server.port, {
-      path: '/healthz',
-      host: 'localhost',
-      timeoutMs: 1000,
+  try {
+    await untilReady(
+      proc,
+      async () => {
+        const res = await plainRequest({
+          port: server.port,
+          path: '/healthz',
+          host: 'localhost',
+          timeoutMs: 1000,
+        });
+        if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  } catch (err) {
+    proc.child.kill('SIGKILL');
+    throw new Error(`the server did not start: ${(err as Error).message}\n${output()}`, {
+      cause: err,
     });
-    if (res.status === 200) return server;
-    if (performance.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the server did not answer /healthz within 30 s:\n${output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return server;
 }
 
 function parseLine(raw: string): LogLine {

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createClient } from 'redis';
 import { inject } from 'vitest';
-import { eventually } from '../../scripts/stack/http.ts';
 import { createApp, type AppDeps } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { AppRoutes } from '../../src/features/feature.ts';
@@ -11,8 +9,8 @@ import { appFeatures } from '../../src/features/index.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import { singleStore } from '../../src/store/stores.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
-
-export const DEMO_TENANTS_DIR = fileURLToPath(new URL('../../tenants', import.meta.url));
+import { DEMO_TENANTS_DIR } from './demo.ts';
+import { eventually } from './polling.ts';
 
 export interface TestAppOptions {
   /** Extra environment for loadConfig (APP_NAME defaults to a fresh one per app). */
@@ -47,7 +45,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     timeoutMs: config.redisTimeoutMs,
     logger,
   });
-  await waitFor(() => store.ping());
+  await eventually(() => store.ping(), { timeoutMs: 5000, intervalMs: 50 });
   const stores = singleStore(store);
   const app = buildApp({ config, tenants, stores, logger });
   const redis = createClient({ url: config.redisUrl! });
@@ -96,32 +94,3 @@ export function buildApp(deps: Omit<AppDeps, 'routes'>, extra: AppRoutes = {}) {
     },
   });
 }
-
-/** Polls `check` every 50 ms until it passes, for at most `timeoutMs`. */
-export const waitFor = (check: () => Promise<unknown>, timeoutMs = 5000): Promise<unknown> =>
-  eventually(check, { timeoutMs, intervalMs: 50 });
-
-/** The demo users, as the contract names them. */
-export const DEMO = {
-  a: {
-    tenant: 'customer-a',
-    host: 'customer-a.localhost',
-    username: 'alice',
-    password: 'alice-password',
-    name: 'Customer A',
-  },
-  b: {
-    tenant: 'customer-b',
-    host: 'customer-b.localhost',
-    username: 'bob',
-    password: 'bob-password',
-    name: 'Customer B',
-  },
-  c: {
-    tenant: 'customer-c',
-    host: 'customer-c.localhost',
-    username: 'carol',
-    password: 'carol-password',
-    name: 'Customer C',
-  },
-} as const;

@@ -9,7 +9,8 @@ export function homePage(tenant: Tenant, user: SignedInUser | undefined): string
         <p>
           You are signed in to <strong>${tenant.name}</strong> as <code>${user.username}</code>.
         </p>
-        <p>This session lives only here: other customers' sites do not know you.</p>`
+        <p>This session lives only here: other customers' sites do not know you.</p>
+        <p><a class="button" href="/notes">Your notes</a></p>`
     : html`<h1>${tenant.name}</h1>
         <p>You are not signed in at <strong>${tenant.name}</strong>.</p>
         <p><a class="button" href="/login">Sign in</a></p>`;

@@ -2,25 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  freePort,
-  hasRedisServer,
-  startRedisServer,
-  type RedisServer,
-} from '../../test/support/redis-server.ts';
-import { plainRequest } from './http.ts';
+import { DEMO_TENANTS_DIR } from '../demo.ts';
+import { freePort } from '../free-port.ts';
+import { plainRequest } from '../http-client.ts';
 import {
   commandWorks,
+  describeExit,
   launch,
-  nginxBinary,
-  waitUntilReady,
+  untilReady,
+  type Launched,
   type LogSink,
-  type Managed,
-} from './processes.ts';
+} from '../launch.ts';
+import { hasRedisServer, startRedisServer, type RedisServer } from '../redis-server.ts';
+import { ROOT } from '../root.ts';
+import { nginxBinary } from './nginx.ts';
 import { nativeMainConfig, renderProxyConfig } from './proxy-config.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface StackOptions {
   /** Where nginx listens on 127.0.0.1; default: a free port. */
@@ -68,6 +64,12 @@ export function missingStackCommands(): string[] {
   return missing;
 }
 
+/** Polls `path` on a loopback port until it answers 200. */
+const answers200 = (port: number, path: string) => async () => {
+  const res = await plainRequest({ port, path, timeoutMs: 2000 });
+  if (res.status !== 200) throw new Error(`${path} on :${port} answered ${res.status}`);
+};
+
 /**
  * The compose topology as plain processes on loopback: a redis-server, N app processes (from
  * source, through tsx) and nginx with deploy/nginx/tenantry.conf.template, all on free or given
@@ -81,11 +83,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // nginx's workers (nobody, when started as root) create their temporary files in here.
   chmodSync(dir, 0o755);
   let stopping = false;
-  // The child each name should be running; an exit of any other (stopped on purpose) is expected.
-  const current = new Map<string, Managed['child']>();
-  const watch = (p: Managed) => {
-    void p.exited.then((how) => {
-      if (!stopping && p.child === current.get(p.name)) options.onUnexpectedExit?.(p.name, how);
+  // The process each name should be running; an exit of any other (stopped on purpose) is expected.
+  const current = new Map<string, Launched>();
+  const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv) => {
+    // Detached: Ctrl-C reaches the launcher only, which then stops the stack in order.
+    const p = launch(name, command, args, { cwd: ROOT, env, log, detached: true });
+    current.set(name, p);
+    void p.exited.then((exit) => {
+      if (!stopping && current.get(name) === p)
+        options.onUnexpectedExit?.(name, describeExit(exit));
     });
     return p;
   };
@@ -104,35 +110,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SESSION_SECRET: secret,
     // nginx connects from 127.0.0.1: only it may set X-Forwarded-*.
     TRUST_PROXY: 'loopback',
-    TENANTS_DIR: options.tenantsDir ?? join(ROOT, 'tenants'),
+    TENANTS_DIR: options.tenantsDir ?? DEMO_TENANTS_DIR,
     REPLICA_NAME: name,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...options.appEnv,
   });
 
-  const replicas: Replica[] = [];
-  const processes = new Map<string, Managed>();
-  const startApp = async (name: string, port: number) => {
-    const p = watch(
-      launch(name, process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-        cwd: ROOT,
-        env: appEnv(name, port),
-        log,
-      }),
-    );
-    processes.set(name, p);
-    current.set(name, p.child);
-    await waitUntilReady(p, async () => {
-      const res = await plainRequest({ port, path: '/readyz', timeoutMs: 2000 });
-      if (res.status !== 200) throw new Error(`/readyz answered ${res.status}`);
-    });
-  };
-
-  let nginx: Managed | undefined;
+  const launched = () => [...current.values()];
   // Last resort when the launcher exits without stop() (a crash, a test runner giving up): the
   // children run in their own process groups, so nothing else would end them.
   const killAll = () => {
-    for (const p of [nginx, ...processes.values()]) if (p?.running()) p.child.kill('SIGKILL');
+    for (const p of launched()) if (p.running()) p.child.kill('SIGKILL');
     redis.process().kill('SIGKILL');
   };
   process.once('exit', killAll);
@@ -140,25 +128,32 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stopping = true;
     process.off('exit', killAll);
     // SIGQUIT: nginx's graceful shutdown.
-    await nginx?.stop('SIGQUIT', 5000);
-    await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM', 12_000)));
+    await current.get('nginx')?.stop('SIGQUIT', 5000);
+    const apps = launched().filter((p) => p.name !== 'nginx');
+    await Promise.all(apps.map((p) => p.stop('SIGTERM', 12_000)));
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 
   try {
+    const replicas: Replica[] = [];
     for (let i = 1; i <= (options.replicas ?? 2); i++) {
       const name = `app-${i}`;
       const port = await freePort();
+      const args = ['--import', 'tsx', 'src/server.ts'];
       const replica: Replica = {
         name,
         port,
-        running: () => processes.get(name)?.running() ?? false,
+        running: () => current.get(name)?.running() ?? false,
         stop: async () => {
+          const p = current.get(name);
           current.delete(name);
-          await processes.get(name)?.stop('SIGTERM', 12_000);
+          await p?.stop('SIGTERM', 12_000);
         },
-        start: () => startApp(name, port),
+        start: async () => {
+          const p = start(name, process.execPath, args, appEnv(name, port));
+          await untilReady(p, answers200(port, '/readyz'));
+        },
         restart: async () => {
           await replica.stop();
           await replica.start();
@@ -170,38 +165,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const proxyPort = options.proxyPort ?? (await freePort());
     const siteConf = join(dir, 'tenantry.conf');
-    writeFileSync(
-      siteConf,
-      renderProxyConfig({
-        listen: `127.0.0.1:${proxyPort}`,
-        upstreams: replicas.map((r) => `127.0.0.1:${r.port}`),
-      }),
-    );
+    const upstreams = replicas.map((r) => `127.0.0.1:${r.port}`);
+    writeFileSync(siteConf, renderProxyConfig({ listen: `127.0.0.1:${proxyPort}`, upstreams }));
     const mainConf = join(dir, 'nginx.conf');
     writeFileSync(mainConf, nativeMainConfig(dir, siteConf));
-    nginx = watch(
-      launch(
-        'nginx',
-        nginxBinary(),
-        ['-p', dir, '-c', mainConf, '-e', 'stderr', '-g', 'daemon off;'],
-        {
-          log,
-        },
-      ),
-    );
-    current.set('nginx', nginx.child);
-    await waitUntilReady(nginx, async () => {
-      const res = await plainRequest({ port: proxyPort, path: '/healthz', timeoutMs: 2000 });
-      if (res.status !== 200) throw new Error(`/healthz through nginx answered ${res.status}`);
-    });
+    const nginxArgs = ['-p', dir, '-c', mainConf, '-e', 'stderr', '-g', 'daemon off;'];
+    const nginx = start('nginx', nginxBinary(), nginxArgs);
+    await untilReady(nginx, answers200(proxyPort, '/healthz'));
 
-    return {
-      proxyPort,
-      redis,
-      replicas,
-      url: (host) => `http://${host}:${proxyPort}`,
-      stop,
-    };
+    return { proxyPort, redis, replicas, url: (host) => `http://${host}:${proxyPort}`, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { it } from 'vitest';
-import { missingStackCommands } from '../../scripts/stack/start-stack.ts';
+import { missingStackCommands } from './stack/start-stack.ts';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

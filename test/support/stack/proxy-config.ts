@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from '../root.ts';
 
 /** The nginx config compose mounts into the nginx image; the native stack renders the same file. */
-export const PROXY_TEMPLATE = fileURLToPath(
-  new URL('../../deploy/nginx/tenantry.conf.template', import.meta.url),
-);
+export const PROXY_TEMPLATE = join(ROOT, 'deploy', 'nginx', 'tenantry.conf.template');
 
 export interface ProxyVars {
   /** nginx `listen` argument: "80", "127.0.0.1:8080" */
@@ -38,7 +37,7 @@ export function renderProxyConfig(
  * http block), with every path inside `dir` so it runs unprivileged and beside other nginx.
  */
 export function nativeMainConfig(dir: string, include: string): string {
-  return `# Written by scripts/stack/proxy-config.ts for one native run; deleted when it stops.
+  return `# Written by test/support/stack/proxy-config.ts for one native run; deleted when it stops.
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log stderr warn;

@@ -1,0 +1,106 @@
+import express, { Router, type Request, type Response } from 'express';
+import createError from 'http-errors';
+import { requireUser } from '../../auth/require-user.ts';
+import { notesPage } from './notes-page.ts';
+import { NotesFullError, type NoteOwner, type NotesRepository } from './notes-repository.ts';
+import { MAX_NOTE_LENGTH, newNote, problemsOf } from './notes-schema.ts';
+
+/** Every query names the tenant of the request's host and the signed-in user: nobody else's. */
+const ownerOf = (req: Request): NoteOwner => ({ tenant: req.tenant, username: req.user!.username });
+
+/** The `:id` of the path; the repository refuses anything that is not a note id. */
+const idOf = (req: Request): string => {
+  const id: unknown = req.params.id;
+  return typeof id === 'string' ? id : '';
+};
+
+/** What was typed into the form, shown again with the reason it was refused. */
+const draftOf = (body: unknown): string | undefined => {
+  const text = (body as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text.slice(0, 2 * MAX_NOTE_LENGTH) : undefined;
+};
+
+interface Refusal {
+  status: number;
+  error: string;
+  draft: string | undefined;
+}
+
+/**
+ * GET /notes, POST /notes (add) and POST /notes/:id/delete (HTML forms cannot send DELETE); each
+ * write answers 303 back to /notes, so a reload never sends a form twice. Routes of the `pages`
+ * place: the session, `req.user` and the cross-origin check are already done.
+ */
+export function notesPages(notes: NotesRepository): Router {
+  const router = Router();
+  // The guard comes before the parser on each route: nobody signed out gets a body parsed. Small
+  // and flat (the schema takes one field), never compressed (415), as the login form.
+  const form = express.urlencoded({
+    extended: false,
+    limit: '4kb',
+    parameterLimit: 5,
+    inflate: false,
+  });
+
+  /** The page, with the reason a form was refused and what was typed in it, if one was. */
+  const show = async (req: Request, res: Response, refused?: Refusal) => {
+    const list = await notes.list(ownerOf(req));
+    res.status(refused?.status ?? 200).type('html');
+    res.send(notesPage(req.tenant, req.user!, { notes: list, ...refused }));
+  };
+
+  router.get('/notes', requireUser, (req, res) => show(req, res));
+
+  router.post('/notes', requireUser, form, async (req, res) => {
+    const input = newNote.safeParse(req.body);
+    const draft = draftOf(req.body as unknown);
+    if (!input.success)
+      return show(req, res, { status: 400, error: problemsOf(input.error), draft });
+    try {
+      await notes.add(ownerOf(req), input.data.text);
+    } catch (err) {
+      if (err instanceof NotesFullError)
+        return show(req, res, { status: 409, error: err.message, draft });
+      throw err;
+    }
+    res.redirect(303, '/notes');
+  });
+
+  router.post('/notes/:id/delete', requireUser, async (req, res) => {
+    // Someone else's id, or no id at all, is the same "no such note" as a deleted one.
+    if (!(await notes.remove(ownerOf(req), idOf(req)))) throw createError(404, 'No such note.');
+    res.redirect(303, '/notes');
+  });
+
+  return router;
+}
+
+/**
+ * GET /api/notes, POST /api/notes (`{"text": "…"}`, 201 with the note) and DELETE
+ * /api/notes/:id (204). Routes of the `api` place: the JSON body is parsed (16 KB, JSON only),
+ * cross-origin writes are refused, and errors are JSON.
+ */
+export function notesApi(notes: NotesRepository): Router {
+  const router = Router();
+
+  router.get('/notes', requireUser, async (req, res) => {
+    res.json({ notes: await notes.list(ownerOf(req)) });
+  });
+
+  router.post('/notes', requireUser, async (req, res) => {
+    const input = newNote.safeParse(req.body);
+    if (!input.success) throw createError(400, problemsOf(input.error));
+    try {
+      res.status(201).json(await notes.add(ownerOf(req), input.data.text));
+    } catch (err) {
+      throw err instanceof NotesFullError ? createError(409, err.message) : err;
+    }
+  });
+
+  router.delete('/notes/:id', requireUser, async (req, res) => {
+    if (!(await notes.remove(ownerOf(req), idOf(req)))) throw createError(404, 'No such note.');
+    res.status(204).end();
+  });
+
+  return router;
+}

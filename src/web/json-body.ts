@@ -1,0 +1,39 @@
+import express, { type RequestHandler } from 'express';
+import createError, { isHttpError } from 'http-errors';
+
+/** `application/json` and its structured-syntax relatives (`application/merge-patch+json`…). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * The JSON API's body parser. A body must be JSON: anything else is refused (415) rather than
+ * left unparsed, so a client learns at once what it sent wrong, and a form or text/plain post (the
+ * kinds a page on another site can send without asking) never reaches an API route. Objects and
+ * arrays only (strict), within `limit`, never compressed (415: no zlib work for whoever sends a
+ * body). Every refusal is a 4xx with a plain message, answered as JSON by the error handler.
+ */
+export function jsonBody(limit: string): RequestHandler {
+  const parse = express.json({ limit, strict: true, type: JSON_TYPES, inflate: false });
+  return (req, res, next) => {
+    if (hasBody(req.headers) && !req.is(JSON_TYPES)) {
+      return next(createError(415, 'Send the body as JSON (Content-Type: application/json).'));
+    }
+    parse(req, res, (err?: unknown) => next(err === undefined ? undefined : clearer(err, limit)));
+  };
+}
+
+/** A body of zero bytes is no body, as a DELETE from many clients carries `Content-Length: 0`. */
+function hasBody(headers: { 'transfer-encoding'?: string; 'content-length'?: string }): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** body-parser's own messages echo the parser's view of the body; ours say what to send. */
+function clearer(err: unknown, limit: string): unknown {
+  if (!isHttpError(err)) return err;
+  const type = (err as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') {
+    return createError(400, 'The body is not valid JSON: send an object or an array.');
+  }
+  if (type === 'entity.too.large') return createError(413, `The body is larger than ${limit}.`);
+  return err;
+}

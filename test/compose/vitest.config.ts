@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:compose` only: it needs a container engine and builds images, so `npm test`
+// (../../vitest.config.ts) leaves it out.
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    include: ['test/compose/**/*.test.ts'],
+    // A restart waits for health (up to 2 min) and then for both replicas (30 s).
+    testTimeout: 5 * 60_000,
+  },
+});
