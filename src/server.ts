@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { hostname } from 'node:os';
 import dotenv from 'dotenv';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -20,6 +21,10 @@ try {
   console.error(err.message);
   process.exit(1);
 }
+
+// REPLICA_NAME=hostname: each replica names itself (`docker compose up --scale app=N` gives its
+// containers no names of their own, but each has its own host name).
+if (config.replicaName === 'hostname') config = { ...config, replicaName: hostname() };
 
 const logger = createLogger(config.logLevel);
 process.on('uncaughtException', (err) => {
