@@ -6,6 +6,7 @@ import { kvOver, scanServer, type Run } from './kv-over.ts';
 import { replaceableClient, type Replaceable } from './replaceable-client.ts';
 import { reconnectDelay, stateLog } from './state-log.ts';
 import type { Store } from './store.ts';
+import { StoreUnavailableError } from './store-unavailable.ts';
 
 export interface SentinelStoreOptions {
   /** REDIS_SENTINELS: any of the sentinels; the others are learnt from them. */
@@ -94,12 +95,29 @@ export function createSentinelStore(options: SentinelStoreOptions): Store {
     },
   });
 
-  // A command that succeeds means the primary is back (it may return without a failover).
-  const run: Run = (command) =>
-    guard.run(command).then((value) => {
-      state.up();
-      return value;
-    });
+  /**
+   * While the primary is away, node-redis holds each command until it has found a primary again,
+   * so every request would wait out the whole bound. Instead one command at a time goes through
+   * (it finds the primary back, with or without a failover); the others get their 503 at once,
+   * as with a single Redis that is down. A command that succeeds means the primary is back.
+   */
+  let probing = false;
+  function through<T>(command: () => Promise<T>): Promise<T> {
+    const away = state.isUp === false;
+    if (away && probing) {
+      return Promise.reject(new StoreUnavailableError(new Error('The Redis primary is away')));
+    }
+    probing ||= away;
+    return command()
+      .then((value) => {
+        state.up();
+        return value;
+      })
+      .finally(() => {
+        if (away) probing = false;
+      });
+  }
+  const run: Run = (command) => through(() => guard.run(command));
   const kv = kvOver(run, (scan) =>
     scanServer((cursor, page) => run((c) => c.scan(cursor, page)), scan),
   );
@@ -117,7 +135,7 @@ export function createSentinelStore(options: SentinelStoreOptions): Store {
         () => 'down' as const,
       ),
     async replicate() {
-      const role = await guard.run((c) => c.role());
+      const role = await through(() => guard.run((c) => c.role()));
       if (role?.role === 'master' && (role.replicas?.length ?? 0) === 0) {
         // WAIT would hold the one connection for its whole timeout, stalling every request.
         logger.warn(
@@ -126,7 +144,9 @@ export function createSentinelStore(options: SentinelStoreOptions): Store {
         );
         return;
       }
-      const acknowledged = await guard.run((c) => c.wait(1, timeoutMs), timeoutMs + WAIT_MARGIN_MS);
+      const acknowledged = await through(() =>
+        guard.run((c) => c.wait(1, timeoutMs), timeoutMs + WAIT_MARGIN_MS),
+      );
       if (acknowledged < 1) {
         logger.warn(
           { store: name, timeoutMs },

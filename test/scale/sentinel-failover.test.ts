@@ -76,7 +76,14 @@ describe.runIf(available)('Redis behind Sentinel', { timeout: 90_000 }, () => {
         `${window.affected} of ${clients.length} clients saw 503s, the last served again ` +
         `${window.lastRecoveredMs.toFixed(0)} ms after the kill`,
     );
-    expectGracefulOutage('sentinel primary killed', server, samples, { downAt, backAt });
+    // node-redis's sentinel client asks the sentinels again once a second while the primary is
+    // away (switch-master does not cut that short), so service returns up to about a second after
+    // the sentinels have all switched, plus what a loaded box adds: 3 s, not 2, from then.
+    expectGracefulOutage('sentinel primary killed', server, samples, {
+      downAt,
+      backAt,
+      recoveryMs: 3000,
+    });
     const after = await me(lastLogin, DEMO.b.host);
     expect(after.status).toBe(200);
     expect(JSON.parse(after.body)).toMatchObject({ user: { username: DEMO.b.username } });

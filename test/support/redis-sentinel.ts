@@ -18,7 +18,7 @@ export interface RedisSentinelSetup {
   /** The port the sentinels name as primary now. */
   primary(): Promise<number>;
   /**
-   * SIGKILLs the primary; with `waitForFailover` (default), resolves once the sentinels name the
+   * SIGKILLs the primary; with `waitForFailover` (default), resolves once every sentinel names the
    * replica as the new primary and it has taken the role. Resolves with the killed port.
    */
   killPrimary(options?: { waitForFailover?: boolean }): Promise<number>;
@@ -139,10 +139,21 @@ export async function startRedisSentinel(master = 'tenantry'): Promise<RedisSent
       const port = await primary();
       await killRedis(children.get(port)!);
       if (waitForFailover) {
+        // Done when every sentinel names the same new primary (the others learn it from the leader
+        // within a couple of seconds, and a client may ask any of them) and it has taken the role.
         await eventually(
           async () => {
-            const now = await primary();
-            expectThat(now !== port && alive(now), 'the sentinels name another primary');
+            const named = await Promise.all(
+              sentinelPorts.filter(alive).map(async (p) => {
+                const reply = await redisCli(p, 'sentinel', 'get-master-addr-by-name', master);
+                return Number(reply.trim().split('\n')[1]);
+              }),
+            );
+            const now = named[0]!;
+            expectThat(
+              now !== port && alive(now) && named.every((n) => n === now),
+              'every sentinel names the same new primary',
+            );
             const role = infoFields(await redisCli(now, 'info', 'replication')).get('role');
             expectThat(role === 'master', 'the replica has become the primary');
           },
