@@ -18,9 +18,9 @@ export default defineConfig({
       exclude: [
         // Process entry points: they run only as child processes (V8 coverage here sees this
         // process alone), and the tests drive them end to end that way: src/server.ts in
-        // test/reliability/ and test/logs.test.ts, the commands in test/cli/.
+        // test/reliability/ and test/logs.test.ts, the commands in test/cli/ and test/sessions/sessions-cli.test.ts.
         'src/server.ts',
-        'src/cli/*.ts',
+        'src/cli/**',
       ],
       reporter: ['text-summary', 'json-summary', 'html'],
       reportsDirectory: 'coverage',

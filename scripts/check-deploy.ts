@@ -25,33 +25,31 @@ const run = (cmd: string, args: string[]) => {
   };
 };
 
-// nginx resolves upstream names while testing a config, and compose's app-1/app-2 only resolve
-// inside the compose network; loopback upstreams test the same template.
-const dir = mkdtempSync(join(tmpdir(), 'tenantry-nginx-t-'));
-try {
-  const site = join(dir, 'tenantry.conf');
-  writeFileSync(
-    site,
-    renderProxyConfig({
-      listen: '127.0.0.1:8080',
-      upstreams: ['127.0.0.1:3001', '127.0.0.1:3002'],
-      accessLog: join(dir, 'access.log'),
-    }),
-  );
-  writeFileSync(join(dir, 'nginx.conf'), nativeMainConfig(dir, site));
-  const t = run(nginxBinary(), [
-    '-t',
-    '-q',
-    '-p',
-    dir,
-    '-c',
-    join(dir, 'nginx.conf'),
-    '-e',
-    'stderr',
-  ]);
-  report(t.ok, 'nginx -t: deploy/nginx/tenantry.conf.template', t.ok ? '' : t.output);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+// The template as the native stack renders it (loopback replicas in an upstream group) and as
+// compose does (a name resolved at request time, so nginx -t resolves nothing).
+for (const [what, vars] of [
+  ['native', { listen: '127.0.0.1:8080', upstreams: ['127.0.0.1:3001', '127.0.0.1:3002'] }],
+  ['compose', { listen: '127.0.0.1:8080', app: 'app:3000', resolver: '127.0.0.11' }],
+] as const) {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantry-nginx-t-'));
+  try {
+    const site = join(dir, 'tenantry.conf');
+    writeFileSync(site, renderProxyConfig({ ...vars, accessLog: join(dir, 'access.log') }));
+    writeFileSync(join(dir, 'nginx.conf'), nativeMainConfig(dir, site));
+    const t = run(nginxBinary(), [
+      '-t',
+      '-q',
+      '-p',
+      dir,
+      '-c',
+      join(dir, 'nginx.conf'),
+      '-e',
+      'stderr',
+    ]);
+    report(t.ok, `nginx -t: deploy/nginx/tenantry.conf.template (${what})`, t.ok ? '' : t.output);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const lint = run(join(ROOT, 'node_modules', '.bin', 'dockerfile-utils'), [

@@ -28,6 +28,43 @@ function isProxyEntry(entry: string): boolean {
   return ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry);
 }
 
+/** One `host:port` of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port,…`: a host name or IPv4 address (or an IPv6 one in brackets), and a port 1-65535. */
+const hostPortList = z.string().transform((raw, ctx): HostPort[] => {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const parsed = entries.map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(entry);
+    const host = match?.[1] ?? match?.[2];
+    const port = Number(match?.[3]);
+    const ok =
+      host !== undefined &&
+      port >= 1 &&
+      port <= 65535 &&
+      (!match?.[1] || ipaddr.IPv6.isValid(host));
+    return ok ? { host, port } : entry;
+  });
+  const bad = parsed.filter((p): p is string => typeof p === 'string');
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be host:port entries separated by commas (port 1-65535)${bad.length > 0 ? `; not one: ${bad.join(', ')}` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return parsed as HostPort[];
+});
+
+/** The variables that each name a default store; exactly one may be set. */
+const DEFAULT_STORE_VARIABLES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+
 /** A /0 trusts every address, as "true" does; Express itself refuses one, with a crash at start. */
 const trustsEveryAddress = (entry: string) =>
   entry.includes('/') && ipaddr.parseCIDR(entry)[1] === 0;
@@ -101,6 +138,18 @@ const envSchema = z
       blankAsUnset,
       z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     ),
+    REDIS_CLUSTER_NODES: z.preprocess(blankAsUnset, hostPortList.optional()),
+    REDIS_SENTINELS: z.preprocess(blankAsUnset, hostPortList.optional()),
+    REDIS_SENTINEL_MASTER: z.preprocess(
+      blankAsUnset,
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9._-]{1,64}$/,
+          'must be the name the sentinels monitor (letters, digits, ".", "_", "-")',
+        )
+        .optional(),
+    ),
     APP_NAME: z
       .string()
       .regex(
@@ -145,13 +194,35 @@ const envSchema = z
         message: `must be at least 4 × LOGIN_MAX_FAILURES (${4 * env.LOGIN_MAX_FAILURES}); it is ${env.LOGIN_MAX_FAILURES_PER_ADDRESS}`,
       });
     }
+    const named = DEFAULT_STORE_VARIABLES.filter((name) => env[name] !== undefined);
+    if (named.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [named[0]!],
+        message: `and ${named.slice(1).join(' and ')} are set together: set exactly one of ${DEFAULT_STORE_VARIABLES.join(', ')} (each names the default store)`,
+      });
+    }
+    if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_MASTER === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINEL_MASTER'],
+        message: 'is required with REDIS_SENTINELS: the name the sentinels monitor the primary by',
+      });
+    }
+    if (env.REDIS_SENTINELS === undefined && env.REDIS_SENTINEL_MASTER !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINEL_MASTER'],
+        message: 'is set but REDIS_SENTINELS is not: list the sentinels (host:port,…) too',
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
-    if (env.REDIS_URL === undefined) {
+    if (named.length === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['REDIS_URL'],
         message:
-          'is required when NODE_ENV=production (the in-process store serves one process only); set it to redis://host:6379',
+          'is required when NODE_ENV=production (the in-process store serves one process only); set it to redis://host:6379 (or set REDIS_CLUSTER_NODES or REDIS_SENTINELS instead)',
       });
     }
     const secrets = splitSecrets(env.SESSION_SECRET);
@@ -189,8 +260,15 @@ export interface Config {
   port: number;
   /** Interface to listen on; undefined means all. */
   host: string | undefined;
-  /** Unset: sessions live in an in-process store (development only). */
+  /**
+   * The default store: at most one of these three is set. None: sessions live in an in-process
+   * store (development only).
+   */
   redisUrl: string | undefined;
+  /** REDIS_CLUSTER_NODES: some nodes of a Redis Cluster. */
+  redisClusterNodes: HostPort[] | undefined;
+  /** REDIS_SENTINELS and REDIS_SENTINEL_MASTER. */
+  redisSentinel: { sentinels: HostPort[]; master: string } | undefined;
   appName: string;
   /** First signs, all verify. */
   sessionSecrets: string[];
@@ -241,6 +319,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
+    redisSentinel:
+      e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER
+        ? { sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER }
+        : undefined,
     appName: e.APP_NAME,
     sessionSecrets: secrets.length > 0 ? secrets : [DEV_SESSION_SECRET],
     usingDevSecret: secrets.length === 0,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { hostname } from 'node:os';
 import dotenv from 'dotenv';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -25,6 +26,10 @@ try {
   console.error(err.message);
   process.exit(1);
 }
+
+// REPLICA_NAME=hostname: each replica names itself (`docker compose up --scale app=N` gives its
+// containers no names of their own, but each has its own host name).
+if (config.replicaName === 'hostname') config = { ...config, replicaName: hostname() };
 
 // Pretty lines for a person at a development terminal (`npm run dev`); JSON for everything else
 // (files, pipes, containers, log collectors). LOG_FORMAT decides when set.
@@ -65,7 +70,7 @@ tenants.watch();
 if (config.usingDevSecret) {
   logger.warn('SESSION_SECRET is unset: signing with the public development secret');
 }
-const stores = openStores(config, logger);
+const stores = openStores(config, logger, () => tenants.list());
 const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
 // Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
 const onListening = (err?: Error) => {

@@ -189,4 +189,92 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({ env: 'production', usingDevSecret: false });
   });
+
+  describe('more than one Redis', () => {
+    it('when REDIS_CLUSTER_NODES lists nodes, then the cluster is the default store', () => {
+      const config = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002' });
+      expect(config).toMatchObject({
+        redisUrl: undefined,
+        redisSentinel: undefined,
+        redisClusterNodes: [
+          { host: 'redis-1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+      });
+    });
+
+    it('when REDIS_SENTINELS and REDIS_SENTINEL_MASTER are set, then Sentinel is the default store', () => {
+      const config = loadConfig({
+        REDIS_SENTINELS: 'sentinel-1:26379,sentinel-2:26379',
+        REDIS_SENTINEL_MASTER: 'tenantry',
+      });
+      expect(config.redisSentinel).toEqual({
+        master: 'tenantry',
+        sentinels: [
+          { host: 'sentinel-1', port: 26379 },
+          { host: 'sentinel-2', port: 26379 },
+        ],
+      });
+      expect(config.redisClusterNodes).toBeUndefined();
+    });
+
+    it.each([
+      [
+        { REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' },
+        /^REDIS_URL and REDIS_CLUSTER_NODES are set together/,
+      ],
+      [
+        { REDIS_CLUSTER_NODES: 'b:7000', REDIS_SENTINELS: 'c:26379', REDIS_SENTINEL_MASTER: 'm' },
+        /^REDIS_CLUSTER_NODES and REDIS_SENTINELS are set together/,
+      ],
+      [
+        { REDIS_URL: 'redis://a:6379', REDIS_SENTINELS: 'c:26379', REDIS_SENTINEL_MASTER: 'm' },
+        /^REDIS_URL and REDIS_SENTINELS are set together/,
+      ],
+    ])(
+      'when two default stores are set (%j), then start-up is refused naming both',
+      (env, message) => {
+        expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
+      },
+    );
+
+    it('when one of them is set to the empty string, then it counts as unset', () => {
+      expect(loadConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'b:7000' }).redisUrl).toBeUndefined();
+    });
+
+    it.each([
+      'redis-1',
+      'redis-1:0',
+      'redis-1:65536',
+      'redis-1:70a',
+      'http://x:7000',
+      ' , ',
+      'a b:7000',
+    ])('when REDIS_CLUSTER_NODES is %j, then start-up is refused naming it', (raw) => {
+      expect(problemsOf({ REDIS_CLUSTER_NODES: raw })).toEqual([
+        expect.stringMatching(/^REDIS_CLUSTER_NODES must be host:port entries/),
+      ]);
+    });
+
+    it('when REDIS_SENTINELS has no REDIS_SENTINEL_MASTER, or the other way round, then the missing one is named', () => {
+      expect(problemsOf({ REDIS_SENTINELS: 's:26379' })).toEqual([
+        expect.stringMatching(/^REDIS_SENTINEL_MASTER is required with REDIS_SENTINELS/),
+      ]);
+      expect(problemsOf({ REDIS_SENTINEL_MASTER: 'tenantry' })).toEqual([
+        expect.stringMatching(/^REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is not/),
+      ]);
+      expect(problemsOf({ REDIS_SENTINELS: 's:1:2', REDIS_SENTINEL_MASTER: 'm' })).toEqual([
+        expect.stringMatching(/^REDIS_SENTINELS must be host:port entries.*s:1:2/),
+      ]);
+    });
+
+    it.each([
+      { REDIS_CLUSTER_NODES: 'redis-1:7000' },
+      { REDIS_SENTINELS: 'sentinel-1:26379', REDIS_SENTINEL_MASTER: 'tenantry' },
+    ])('when production names its store with %j instead of REDIS_URL, then it loads', (env) => {
+      const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(48), ...env });
+      expect(config.env).toBe('production');
+    });
+  });
 });

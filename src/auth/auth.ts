@@ -71,7 +71,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
       users,
       sessions,
       cookieNames,
-      startSession: sessionStarter({ credentials, sessions }),
+      startSession: sessionStarter({ credentials, sessions, stores }),
       limiter: createLoginLimiter({
         stores,
         appName: config.appName,

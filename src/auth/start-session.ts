@@ -2,12 +2,15 @@ import type { Request } from 'express';
 import { stampSignIn } from '../sessions/session-activity.ts';
 import { regenerateSession, saveSession } from '../sessions/session-ops.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
+import type { Stores } from '../store/stores.ts';
 import type { CredentialFingerprints } from './credentials.ts';
 import type { DirectoryUser } from './user-directory.ts';
 
 export interface StartSessionOptions {
   credentials: CredentialFingerprints;
   sessions: UserSessions;
+  /** Where each tenant's sessions live (for Sentinel's wait for a replica). */
+  stores: Stores;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface StartSessionOptions {
  * session without its credential fingerprint or its index entry ends at its next request (or
  * would escape "sign out everywhere").
  */
-export function sessionStarter({ credentials, sessions }: StartSessionOptions) {
+export function sessionStarter({ credentials, sessions, stores }: StartSessionOptions) {
   return async (req: Request, user: DirectoryUser): Promise<void> => {
     // A new session id at login, so an id planted before sign-in (fixation) is worthless.
     await regenerateSession(req);
@@ -30,6 +33,8 @@ export function sessionStarter({ credentials, sessions }: StartSessionOptions) {
     await sessions.add(req.tenant, user.username, req.sessionID, now);
     // Saved before answering: a 303 is only sent once the session really exists in the store.
     await saveSession(req);
+    // With Sentinel, also on a replica (WAIT 1): a failover right after this answer keeps the login.
+    await stores.forTenant(req.tenant).replicate?.();
     // Past the tenant's maxPerUser, the sessions with the earliest sign-in end.
     await sessions.enforceLimit(req.tenant, user.username, req.sessionID);
   };

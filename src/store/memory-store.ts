@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { oneSlot } from './kv-over.ts';
 import type { ExpireMode, Kv, KvMulti, ScoreBound, SortedSetMember, Store } from './store.ts';
 
 /** A hash's fields; a class of its own so a key's type is known, as Redis knows it. */
@@ -112,11 +113,12 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       return 'OK';
     },
     expire: async (key, seconds, mode) => expire(key, seconds, mode),
-    del: async (keys) => {
-      let removed = 0;
-      for (const key of [keys].flat()) if (cache.delete(key)) removed++;
-      return removed;
-    },
+    del: (keys) =>
+      oneSlot([keys].flat(), async () => {
+        let removed = 0;
+        for (const key of [keys].flat()) if (cache.delete(key)) removed++;
+        return removed;
+      }),
     incr: async (key) => add(key, 1),
     decr: async (key) => add(key, -1),
     ttl: async (key) => {
@@ -124,11 +126,13 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       const ms = remaining(key);
       return Number.isFinite(ms) ? Math.ceil(ms / 1000) : -1;
     },
-    mGet: async (keys) =>
-      keys.map((key) => {
-        const value = cache.get(key);
-        return typeof value === 'string' ? value : null; // MGET answers nil for other types
-      }),
+    mGet: (keys) =>
+      oneSlot(keys, async () =>
+        keys.map((key) => {
+          const value = cache.get(key);
+          return typeof value === 'string' ? value : null; // MGET answers nil for other types
+        }),
+      ),
     hSet: async (key, field, value) => hSet(key, field, value),
     hGetAll: async (key) => Object.fromEntries(hash(key) ?? []),
     hDel: async (key, fields) => {
@@ -161,16 +165,18 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     zRemRangeByScore: async (key, min, max) => zRemRangeByScore(key, min, max),
     multi: () => {
       const queued: (() => unknown)[] = [];
-      const queue = (command: () => unknown): KvMulti => {
+      const keys: string[] = [];
+      const queue = (key: string, command: () => unknown): KvMulti => {
+        keys.push(key);
         queued.push(command);
         return chain;
       };
       const chain: KvMulti = {
-        hSet: (key, field, value) => queue(() => hSet(key, field, value)),
-        zAdd: (key, members) => queue(() => zAdd(key, members)),
-        zRemRangeByScore: (key, min, max) => queue(() => zRemRangeByScore(key, min, max)),
-        expire: (key, seconds, mode) => queue(() => expire(key, seconds, mode)),
-        exec: async () => queued.map((command) => command()),
+        hSet: (key, field, value) => queue(key, () => hSet(key, field, value)),
+        zAdd: (key, members) => queue(key, () => zAdd(key, members)),
+        zRemRangeByScore: (key, min, max) => queue(key, () => zRemRangeByScore(key, min, max)),
+        expire: (key, seconds, mode) => queue(key, () => expire(key, seconds, mode)),
+        exec: () => oneSlot(keys, async () => queued.map((command) => command())),
       };
       return chain;
     },
@@ -180,6 +186,7 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     kind: 'memory',
     kv,
     ping: async () => {},
+    state: async () => 'up',
     close: async () => cache.clear(),
   };
 }

@@ -1,21 +1,39 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { Tenant } from '../tenants/tenant.ts';
+import { createClusterStore } from './cluster-store.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createRedisStore } from './redis-store.ts';
-import { singleStore, type Stores } from './stores.ts';
+import { createSentinelStore } from './sentinel-store.ts';
+import type { Store } from './store.ts';
+import { tenantStores, type Stores } from './stores.ts';
 
 /**
  * The stores the configuration names, not yet connected (connecting is never awaited: the app
  * starts while Redis is down and answers 503 until it is back). Used by the server and the CLI.
+ * `tenants` lists the tenants now, so every tenant store can be named by /readyz.
  */
-export function openStores(config: Config, logger: Logger): Stores {
-  if (config.redisUrl) {
-    return singleStore(
-      createRedisStore({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger }),
-    );
+export function openStores(config: Config, logger: Logger, tenants?: () => Tenant[]): Stores {
+  const timeoutMs = config.redisTimeoutMs;
+  return tenantStores(openDefault(config, logger), {
+    tenants,
+    create: (url, name) => createRedisStore({ url, name, timeoutMs, logger }),
+  });
+}
+
+/** The one default store: config.ts has checked that at most one of the three is set. */
+function openDefault(config: Config, logger: Logger): Store {
+  const timeoutMs = config.redisTimeoutMs;
+  if (config.redisClusterNodes) {
+    return createClusterStore({ nodes: config.redisClusterNodes, timeoutMs, logger });
   }
+  if (config.redisSentinel) {
+    const { sentinels, master } = config.redisSentinel;
+    return createSentinelStore({ sentinels, master, timeoutMs, logger });
+  }
+  if (config.redisUrl) return createRedisStore({ url: config.redisUrl, timeoutMs, logger });
   logger.warn(
-    'REDIS_URL is unset: sessions are kept in this process only (lost on restart, not shared between replicas)',
+    'REDIS_URL is unset (nor REDIS_CLUSTER_NODES or REDIS_SENTINELS): sessions are kept in this process only (lost on restart, not shared between replicas)',
   );
-  return singleStore(createMemoryStore());
+  return createMemoryStore();
 }

@@ -1,3 +1,4 @@
+import { oneSlot } from './kv-over.ts';
 import type { Kv, KvMulti } from './store.ts';
 
 /**
@@ -20,16 +21,20 @@ export function queuedMulti(
   send: (transaction: (start: RedisMulti) => Promise<unknown[]>) => Promise<unknown[]>,
 ): KvMulti {
   const queued: ((m: RedisMulti) => RedisMulti)[] = [];
-  const queue = (command: (m: RedisMulti) => RedisMulti): KvMulti => {
+  const keys: string[] = [];
+  const queue = (key: string, command: (m: RedisMulti) => RedisMulti): KvMulti => {
+    keys.push(key);
     queued.push(command);
     return chain;
   };
   const chain: KvMulti = {
-    hSet: (key, field, value) => queue((m) => m.hSet(key, field, value)),
-    zAdd: (key, members) => queue((m) => m.zAdd(key, members)),
-    zRemRangeByScore: (key, min, max) => queue((m) => m.zRemRangeByScore(key, min, max)),
-    expire: (key, seconds, mode) => queue((m) => m.expire(key, seconds, mode)),
-    exec: () => send((start) => queued.reduce((m, command) => command(m), start).exec()),
+    hSet: (key, field, value) => queue(key, (m) => m.hSet(key, field, value)),
+    zAdd: (key, members) => queue(key, (m) => m.zAdd(key, members)),
+    zRemRangeByScore: (key, min, max) => queue(key, (m) => m.zRemRangeByScore(key, min, max)),
+    expire: (key, seconds, mode) => queue(key, (m) => m.expire(key, seconds, mode)),
+    // One slot, as on a cluster, where MULTI over two slots fails with CROSSSLOT.
+    exec: () =>
+      oneSlot(keys, () => send((start) => queued.reduce((m, command) => command(m), start).exec())),
   };
   return chain;
 }

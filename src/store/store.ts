@@ -55,13 +55,30 @@ export interface KvMulti {
   exec(): Promise<unknown[]>;
 }
 
+/** One Redis (REDIS_URL or a tenant's own), a Redis Cluster, Redis through Sentinel, or in process. */
+export type StoreKind = 'redis' | 'cluster' | 'sentinel' | 'memory';
+
+/**
+ * What /readyz reports for a store: "up" when it serves, "degraded" when a cluster has primaries
+ * that do not answer (the keys of their slots get 503; the rest is served), "down" when nothing answers.
+ */
+export type StoreState = 'up' | 'degraded' | 'down';
+
 /** One store the app holds: its commands, whether it can answer now, and how to let go. */
 export interface Store {
   /** Shown by /readyz and in logs: "default", or the tenant file's `urlEnv`. */
   name: string;
-  kind: 'redis' | 'memory';
+  kind: StoreKind;
   kv: Kv;
-  /** Resolves when the store answers a PING within the command timeout; rejects otherwise. */
+  /** Resolves when the store answers a PING (a cluster: every primary) within the command timeout; rejects otherwise. */
   ping(): Promise<void>;
+  /** Asks the store now; settles within the command timeout and never rejects. */
+  state(): Promise<StoreState>;
+  /**
+   * Sentinel only: resolves once the writes made so far are on a replica (WAIT 1, bounded by
+   * REDIS_TIMEOUT_MS), so a login answered before a failover survives it. With no replica
+   * connected it resolves at once and logs a warning. Other kinds have no replica to wait for.
+   */
+  replicate?(): Promise<void>;
   close(): Promise<void>;
 }

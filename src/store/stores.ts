@@ -7,11 +7,12 @@ import type { Store } from './store.ts';
  * client of their own, so a tenant can move to its own Redis without a code change.
  */
 export interface Stores {
-  /** The store named by REDIS_URL (or the in-process one in development). */
+  /** The store named by REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or the in-process one in development). */
   readonly default: Store;
   forTenant(tenant: Tenant): Store;
-  /** Every store in use now, the default first (for /readyz and shutdown). */
+  /** Every store in use now, the default first (for /readyz). */
   all(): Store[];
+  /** Closes every store made, each within its command bound. */
   close(): Promise<void>;
 }
 
@@ -22,5 +23,42 @@ export function singleStore(store: Store): Stores {
     forTenant: () => store,
     all: () => [store],
     close: () => store.close(),
+  };
+}
+
+export interface TenantStoresOptions {
+  /** A store for a tenant's own Redis at `url`, named by the variable that holds it. */
+  create: (url: string, name: string) => Store;
+  /** The tenants now (the registry's list), so /readyz names every tenant store, used yet or not. */
+  tenants?: () => Tenant[];
+}
+
+/**
+ * The default store, plus a store for each tenant file with `"redis": {"urlEnv": …}`: one client
+ * per distinct URL (tenants naming the same URL share it), made when first needed and closed with
+ * the rest. A tenant store that is down fails only the requests of its tenants.
+ */
+export function tenantStores(fallback: Store, { create, tenants }: TenantStoresOptions): Stores {
+  const own = new Map<string, Store>();
+  const forTenant = (tenant: Tenant): Store => {
+    if (!tenant.redis) return fallback;
+    const { url, urlEnv } = tenant.redis;
+    let store = own.get(url);
+    if (!store) {
+      store = create(url, urlEnv);
+      own.set(url, store);
+    }
+    return store;
+  };
+  return {
+    default: fallback,
+    forTenant,
+    all: () => {
+      const named = (tenants?.() ?? []).filter((t) => t.redis).map(forTenant);
+      return [fallback, ...new Set([...named, ...own.values()])];
+    },
+    close: async () => {
+      await Promise.all([fallback, ...own.values()].map((store) => store.close()));
+    },
   };
 }

@@ -159,6 +159,14 @@ export function checkTenants(
         );
       }
     }
+    let redis: Tenant['redis'];
+    if (file.redis !== undefined) {
+      const { urlEnv } = file.redis;
+      const url = env[urlEnv]?.trim() ?? '';
+      if (url === '') problem(`redis.urlEnv names ${urlEnv}, which is not set`);
+      else if (!isRedisUrl(url)) problem(`${urlEnv} must be a redis:// or rediss:// URL`);
+      else redis = { urlEnv, url };
+    }
     if (problems.length > before) continue;
     tenants.push({
       id: file.id,
@@ -168,8 +176,18 @@ export function checkTenants(
       users,
       session: file.session,
       ownSecrets,
+      redis,
       file: name,
     });
   }
   return { tenants, problems };
+}
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(value);
+    return (protocol === 'redis:' || protocol === 'rediss:') && hostname !== '';
+  } catch {
+    return false;
+  }
 }

@@ -71,6 +71,20 @@ export const tenantFileSchema = z
     session: sessionSchema
       .default({})
       .describe('This tenant’s session policy; unset fields take the environment’s defaults'),
+    redis: z
+      .object({
+        urlEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
+          .describe(
+            'Name of an environment variable holding the redis:// URL of this tenant’s own Redis. Never the URL itself (it may carry a password).',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'A Redis of this tenant’s own for its sessions and login limits; without it the default store (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS) holds them.',
+      ),
     users: z.array(userSchema).default([]),
   })
   .strict();

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { StoreState } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
 
 /** The readiness answer comes within this, whatever REDIS_TIMEOUT_MS is (the contract says 2 s). */
@@ -7,33 +8,36 @@ export const READINESS_TIMEOUT_MS = 1500;
 /**
  * Probes for orchestrators, answered on any host and before tenant resolution.
  * /healthz: the process is alive (never touches Redis, so a Redis outage does not restart apps).
- * /readyz: the default store answers a PING, within READINESS_TIMEOUT_MS.
+ * /readyz: every store in use, asked at once, each within READINESS_TIMEOUT_MS:
+ *   {"status": "ready" | "unavailable", "stores": [{"name", "kind", "state"}]}
+ * with the default store first as "default" and each tenant store named by its `urlEnv`. 503 only
+ * when the default store cannot serve ("down"; a cluster: no primary answers): a tenant's own Redis
+ * being down fails that tenant's requests, not this replica's place behind the proxy.
  */
 export function probeRoutes(stores: Stores): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (req, res) => {
+  router.get('/readyz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    const store = stores.default;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)),
-        READINESS_TIMEOUT_MS,
-      );
+    const all = stores.all();
+    const states = await Promise.all(all.map((store) => withinBound(store.state())));
+    const ready = states[0] !== 'down';
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'unavailable',
+      stores: all.map((store, i) => ({ name: store.name, kind: store.kind, state: states[i] })),
     });
-    try {
-      await Promise.race([store.ping(), late]);
-      res.json({ status: 'ready', store: store.kind });
-    } catch (err) {
-      // Debug only: the store logs the outage once, and probes repeat every few seconds.
-      req.log.debug({ err }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable', store: store.kind });
-    } finally {
-      clearTimeout(timer);
-    }
   });
   return router;
+}
+
+function withinBound(state: Promise<StoreState>): Promise<StoreState> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<StoreState>((resolve) => {
+    timer = setTimeout(() => resolve('down'), READINESS_TIMEOUT_MS);
+  });
+  return Promise.race([state.catch(() => 'down' as const), late]).finally(() =>
+    clearTimeout(timer),
+  );
 }

@@ -1,5 +1,5 @@
-// The compose CLI as the compose suite drives it: which command, which project, which port, and
-// the few things it asks of it (run a command, wait for health, show the state on failure).
+// The compose CLI as the compose suites drive it: which command, which project, which port, and
+// the few things they ask of it (run a command, wait for health, show the state on failure).
 import { spawn } from 'node:child_process';
 import { freePort } from '../support/free-port.ts';
 import { eventually } from '../support/polling.ts';
@@ -42,47 +42,80 @@ export function run(cmd: string[], { quiet = false } = {}): Promise<string> {
     });
   });
 }
-export const dc = (...rest: string[]) => run([...compose, '-p', project, ...rest], { quiet: true });
 
-/** service -> "running/healthy" for every container of the project. */
-async function states(): Promise<Map<string, string>> {
-  const ids = (await dc('ps', '-q')).split('\n').filter(Boolean);
-  const lines = await run(
-    [
-      'docker',
-      'inspect',
-      '-f',
-      '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}',
-      ...ids,
-    ],
-    { quiet: true },
-  );
-  return new Map(
-    lines
+/** One compose project: docker-compose.yml plus override files (deploy/compose/*.yml). */
+export function composeProject(name: string, overrides: string[] = []) {
+  const files = ['docker-compose.yml', ...overrides].flatMap((f) => ['-f', f]);
+  const dc = (...rest: string[]) =>
+    run([...compose, '-p', name, ...files, ...rest], { quiet: true });
+
+  /** Every container of the project: its service and "running/healthy" (or "exited/0"). */
+  async function states(): Promise<[service: string, state: string][]> {
+    const ids = (await dc('ps', '-a', '-q')).split('\n').filter(Boolean);
+    if (ids.length === 0) return [];
+    const lines = await run(
+      [
+        'docker',
+        'inspect',
+        '-f',
+        '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.ExitCode}}{{end}}',
+        ...ids,
+      ],
+      { quiet: true },
+    );
+    return lines
       .split('\n')
       .filter(Boolean)
-      .map((l) => l.split(' ') as [string, string]),
-  );
-}
-const SERVICES = ['redis', 'app-1', 'app-2', 'proxy'];
-export async function allHealthy(timeoutMs = 120_000) {
-  await eventually(
-    async () => {
-      const now = await states();
-      const bad = SERVICES.filter((s) => now.get(s) !== 'running/healthy');
-      if (bad.length > 0)
-        throw new Error(bad.map((s) => `${s}: ${now.get(s) ?? 'missing'}`).join(', '));
+      .map((l) => l.split(' ') as [string, string]);
+  }
+
+  return {
+    name,
+    dc,
+    up: (...rest: string[]) => run([...compose, '-p', name, ...files, 'up', '-d', ...rest]),
+    states,
+    /**
+     * Waits until each of `services` has `count` (default 1) containers, every container of the
+     * project is running and healthy, and one-shot ones (no health check) ended with 0.
+     */
+    async allHealthy(services: Record<string, number>, timeoutMs = 180_000) {
+      await eventually(
+        async () => {
+          const now = await states();
+          const bad = now.filter(([, s]) => s !== 'running/healthy' && s !== 'exited/0');
+          const missing = Object.entries(services).filter(
+            ([service, count]) =>
+              now.filter(([s, state]) => s === service && state === 'running/healthy').length !==
+              count,
+          );
+          if (bad.length > 0 || missing.length > 0) {
+            throw new Error(
+              [
+                ...bad.map(([s, state]) => `${s}: ${state}`),
+                ...missing.map(([s]) => `${s}: count`),
+              ].join(', '),
+            );
+          }
+        },
+        { timeoutMs, intervalMs: 1000 },
+      );
     },
-    { timeoutMs, intervalMs: 1000 },
-  );
+    /** What a failure needs to be understood: the containers and their last log lines. */
+    async showState() {
+      try {
+        console.error(await dc('ps'));
+        console.error(await dc('logs', '--tail', '40'));
+      } catch {
+        // nothing more to show
+      }
+    },
+  };
 }
 
-/** What a failure needs to be understood: the containers and their last log lines. */
-export async function showState() {
-  try {
-    console.error(await dc('ps'));
-    console.error(await dc('logs', '--tail', '40'));
-  } catch {
-    // nothing more to show
-  }
-}
+// The base stack, as `docker compose up` runs it.
+const base = composeProject(project);
+export const { dc } = base;
+export const showState = () => base.showState();
+/** The base stack's services, each running and healthy (two app replicas by default). */
+export const allHealthy = (counts: Record<string, number> = {}, timeoutMs?: number) =>
+  base.allHealthy({ redis: 1, app: 2, proxy: 1, ...counts }, timeoutMs);

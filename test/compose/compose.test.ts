@@ -2,7 +2,8 @@
  * `npm run test:compose`: brings up docker-compose.yml as it is (its own project name, a free
  * PROXY_PORT) and checks it from outside, like a person with curl would: every service healthy,
  * the tenant hosts served through the proxy, an unknown host refused, one session spread over both
- * replicas and surviving a restart of a replica and of Redis. Then takes it down again. Not part
+ * replicas and surviving a restart of a replica and of Redis, and `--scale app=4` served by four
+ * replicas with no proxy edit. Then takes it down again. Not part
  * of `npm test` (see vitest.config.ts beside this file); image builds make it slow on a cold box.
  *
  * Environment:
@@ -21,6 +22,10 @@ import { plainRequest } from '../support/http-client.ts';
 import { eventually } from '../support/polling.ts';
 import { signIn } from '../support/sign-in.ts';
 import { allHealthy, compose, dc, keep, port, project, run, showState } from './compose-cli.ts';
+
+/** The app's containers now; each one's host name (what it sends as X-Served-By) is its id's start. */
+const appContainers = async () => (await dc('ps', '-q', 'app')).split('\n').filter(Boolean);
+const hostnameOf = (id: string) => id.slice(0, 12);
 
 const A = { host: `customer-a.localhost:${port}`, name: 'Customer A' };
 const hosts = [
@@ -67,7 +72,7 @@ describe(`docker-compose.yml, project ${project}, proxy on port ${port}`, () => 
 
   beforeEach(({ onTestFailed }) => onTestFailed(showState));
 
-  it('every service is running and healthy (redis, app-1, app-2, proxy)', () => allHealthy());
+  it('every service is running and healthy (redis, two app replicas, proxy)', () => allHealthy());
 
   it('the proxy serves each tenant host, anonymous visitors get no cookie', async () => {
     for (const t of hosts) {
@@ -101,9 +106,9 @@ describe(`docker-compose.yml, project ${project}, proxy on port ${port}`, () => 
     expect(keys.split('\n')).toContain(`sessions:customer-a:app:${sid}`);
   });
 
-  it('her requests are spread over app-1 and app-2, each finds the session', async () => {
+  it('her requests are spread over both replicas, each names itself and finds the session', async () => {
     const seen = await aliceEverywhere(cookie);
-    expect([...seen]).toEqual(expect.arrayContaining(['app-1', 'app-2']));
+    expect([...seen].sort()).toEqual((await appContainers()).map(hostnameOf).sort());
   });
 
   it("A's cookie means nothing at B, and a forged X-Forwarded-Host changes no tenant", async () => {
@@ -125,16 +130,33 @@ describe(`docker-compose.yml, project ${project}, proxy on port ${port}`, () => 
     expect(forged.body).not.toContain('Customer B');
   });
 
-  it('the session survives `restart app-1`, and app-1 serves again', async () => {
-    await dc('restart', 'app-1');
+  it('the session survives a restart of one replica, and that replica serves again', async () => {
+    const [first] = await appContainers();
+    await run(['docker', 'restart', first!], { quiet: true });
     await allHealthy();
     await eventually(
       async () => {
         const seen = await aliceEverywhere(cookie);
-        expect([...seen], 'served by').toContain('app-1');
+        expect([...seen], 'served by').toContain(hostnameOf(first!));
       },
       { timeoutMs: 30_000, intervalMs: 1000 },
     );
+  });
+
+  it('`--scale app=4` is served by four replicas with no proxy edit, and back to two without a failed request', async () => {
+    await dc('up', '-d', '--no-recreate', '--scale', 'app=4');
+    await allHealthy({ app: 4 });
+    const four = (await appContainers()).map(hostnameOf).sort();
+    expect(four).toHaveLength(4);
+    // The proxy asks Docker's DNS again within 5 s (valid=5s): then every replica gets requests.
+    await eventually(
+      async () => expect([...(await aliceEverywhere(cookie, 24))].sort()).toEqual(four),
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    await dc('up', '-d', '--no-recreate', '--scale', 'app=2');
+    // While the proxy still knows the removed addresses, it retries the next one: every answer is alice's.
+    await aliceEverywhere(cookie, 24);
+    await allHealthy();
   });
 
   it('the session survives `restart redis` (append-only file on the volume)', async () => {
@@ -145,7 +167,7 @@ describe(`docker-compose.yml, project ${project}, proxy on port ${port}`, () => 
     // The replicas reconnect with backoff; until then they answer 503, never a wrong user.
     await eventually(
       async () => {
-        const seen = await aliceEverywhere(cookie);
+        const seen = await aliceEverywhere(cookie, 12);
         expect(seen.size, `served by ${[...seen].join(', ')} only`).toBe(2);
       },
       { timeoutMs: 30_000, intervalMs: 1000 },

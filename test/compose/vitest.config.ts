@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL('../..', import.meta.url)),
     include: ['test/compose/**/*.test.ts'],
+    // One stack at a time: each builds images and brings up a dozen containers.
+    fileParallelism: false,
     // A restart waits for health (up to 2 min) and then for both replicas (30 s).
     testTimeout: 5 * 60_000,
   },

@@ -65,6 +65,10 @@ describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_0
       const first = await readyz();
       const second = await readyz();
       expect(first.status).toBe(503);
+      expect(JSON.parse(first.body)).toEqual({
+        status: 'unavailable',
+        stores: [{ name: 'default', kind: 'redis', state: 'down' }],
+      });
       expect(first.ms).toBeLessThan(2000);
       expect(second.status).toBe(503);
       expect(second.ms).toBeLessThan(2000);
@@ -78,6 +82,10 @@ describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_0
     await eventually(async () => expect((await readyz()).status).toBe(200), {
       timeoutMs: 2000,
       intervalMs: 50,
+    });
+    expect(JSON.parse((await readyz()).body)).toEqual({
+      status: 'ready',
+      stores: [{ name: 'default', kind: 'redis', state: 'up' }],
     });
     expect((await me()).status).toBe(200);
     expect(server.exit()).toBeUndefined();

@@ -12,7 +12,8 @@ import { eventually } from '../support/polling.ts';
  */
 let redis: Store;
 const memory = createMemoryStore();
-const prefix = `kv-test-${randomBytes(4).toString('hex')}:`;
+// One hash tag: the script's multi-key commands keep to one slot, as on a cluster.
+const prefix = `{kv-test-${randomBytes(4).toString('hex')}}:`;
 
 beforeAll(async () => {
   redis = createRedisStore({

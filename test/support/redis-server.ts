@@ -31,9 +31,8 @@ export function hasRedisServer(): boolean {
 export async function startRedisServer(
   options: { appendonly?: boolean } = {},
 ): Promise<RedisServer> {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tenantry-redis-'));
-  const args = [
+  const argsFor = (port: number) => [
     '--port',
     String(port),
     '--bind',
@@ -49,7 +48,19 @@ export async function startRedisServer(
     '--protected-mode',
     'yes',
   ];
-  let server = await start(args);
+  // A free port can be taken by another test worker between finding it and binding it: then again.
+  const started = async (attempt = 1): Promise<{ port: number; launched: Launched }> => {
+    const port = await freePort();
+    try {
+      return { port, launched: await launchRedis(argsFor(port)) };
+    } catch (err) {
+      if (attempt >= 5 || !/Address already in use/.test((err as Error).message)) throw err;
+      return started(attempt + 1);
+    }
+  };
+  const { port, launched } = await started();
+  const args = argsFor(port);
+  let server = launched;
   // SIGCONT first: a paused server would not act on SIGTERM until resumed.
   const stop = async (signal: NodeJS.Signals) => {
     server.child.kill('SIGCONT');
@@ -66,7 +77,7 @@ export async function startRedisServer(
     resume: () => void server.child.kill('SIGCONT'),
     async restart() {
       await stop('SIGTERM');
-      server = await start(args);
+      server = await launchRedis(args);
     },
     async stop() {
       await stop('SIGTERM');
@@ -75,8 +86,14 @@ export async function startRedisServer(
   };
 }
 
-/** Resolves once redis-server says it accepts connections; rejects with its output otherwise. */
-async function start(args: string[]): Promise<Launched> {
+/**
+ * Starts redis-server with `args` (with `--sentinel`, a sentinel) and resolves once it prints
+ * `readyLine`; rejects with its output otherwise. The cluster and Sentinel setups start theirs here.
+ */
+export async function launchRedis(
+  args: string[],
+  readyLine = 'Ready to accept connections',
+): Promise<Launched> {
   const output: string[] = [];
   const server = launch('redis-server', 'redis-server', args, {
     log: (_name, line) => output.push(line),
@@ -86,7 +103,7 @@ async function start(args: string[]): Promise<Launched> {
     await untilReady(
       server,
       async () => {
-        if (!output.some((line) => line.includes('Ready to accept connections'))) {
+        if (!output.some((line) => line.includes(readyLine))) {
           throw new Error('not ready yet');
         }
       },

@@ -1,12 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { credentialFingerprints } from '../../auth/credentials.ts';
-import { ConfigError, loadConfig, type Config } from '../../config.ts';
+import { ConfigError, loadConfig, type Config, type HostPort } from '../../config.ts';
 import { sessionHandles } from '../../sessions/session-handle.ts';
 import { createUserSessions } from '../../sessions/user-sessions.ts';
 import type { Store } from '../../store/store.ts';
 import { openStores } from '../../store/open-stores.ts';
-import { redactUrl } from '../../store/redis-store.ts';
+import { redactUrl } from '../../store/state-log.ts';
 import { TenantLoadError } from '../../tenants/load-tenants.ts';
 import { TenantRegistry } from '../../tenants/registry.ts';
 import type { Tenant } from '../../tenants/tenant.ts';
@@ -24,9 +24,9 @@ export async function openContext(env: Record<string, string | undefined>) {
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
   }
-  if (!config.redisUrl) {
+  if (!config.redisUrl && !config.redisClusterNodes && !config.redisSentinel) {
     throw new CliError(
-      'REDIS_URL is unset: the server then keeps sessions inside its own process, out of reach of this command. Set REDIS_URL to the Redis the server uses.',
+      'REDIS_URL is unset (nor REDIS_CLUSTER_NODES or REDIS_SENTINELS): the server then keeps sessions inside its own process, out of reach of this command. Set it to the Redis the server uses.',
     );
   }
   const logger = pino({ level: 'silent' });
@@ -37,7 +37,7 @@ export async function openContext(env: Record<string, string | undefined>) {
     if (err instanceof TenantLoadError) throw new CliError(err.message);
     throw err;
   }
-  const stores = openStores(config, logger);
+  const stores = openStores(config, logger, () => tenants.list());
   const defaults = {
     ttlSeconds: config.sessionTtlSeconds,
     absoluteSeconds: config.sessionAbsoluteSeconds,
@@ -63,7 +63,7 @@ export async function openContext(env: Record<string, string | undefined>) {
     async storeOf(tenant: Tenant) {
       const store = stores.forTenant(tenant);
       if (!ready.has(store)) {
-        ready.set(store, waitUntilReady(store, redactUrl(config.redisUrl!), config.redisTimeoutMs));
+        ready.set(store, waitUntilReady(store, describe(config, store), config.redisTimeoutMs));
       }
       await ready.get(store);
       return store.kv;
@@ -73,6 +73,15 @@ export async function openContext(env: Record<string, string | undefined>) {
 }
 
 export type CliContext = Awaited<ReturnType<typeof openContext>>;
+
+/** Where a store is, for messages (passwords masked). */
+function describe(config: Config, store: Store): string {
+  if (store.name !== 'default') return `the Redis named by ${store.name}`;
+  const list = (nodes: HostPort[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (config.redisClusterNodes) return `the cluster at ${list(config.redisClusterNodes)}`;
+  if (config.redisSentinel) return `the sentinels at ${list(config.redisSentinel.sentinels)}`;
+  return redactUrl(config.redisUrl!);
+}
 
 /** The client connects in the background and refuses commands until then: wait, boundedly. */
 async function waitUntilReady(store: Store, url: string, timeoutMs: number): Promise<void> {

@@ -1,0 +1,101 @@
+import { ErrorReply } from 'redis';
+import { StoreUnavailableError } from './store-unavailable.ts';
+
+/** A command that Redis did not answer in time: the cause of a StoreUnavailableError. */
+export class RedisTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms`);
+    this.name = 'RedisTimeoutError';
+  }
+}
+
+export interface GuardOptions<C extends object> {
+  /** Bound on every command. */
+  timeoutMs: number;
+  /** The client to send on now; undefined while none is connected (the command fails at once). */
+  current: () => C | undefined;
+  closed: () => boolean;
+  /**
+   * A command on `client` timed out; `silent` when nothing at all came back on that client since
+   * the command went out (a paused Redis, a network black hole): then it is stuck, not just slow.
+   */
+  onTimeout: (client: C, silent: boolean) => void;
+}
+
+export interface Guard<C extends object> {
+  /** Runs one command on the current client and settles within `boundMs`, whatever Redis does. */
+  run: <T>(command: (c: C) => Promise<T>, boundMs?: number) => Promise<T>;
+  /** Something came back on `client` (a reply, a finished handshake): it is not stuck. */
+  alive: (client: C) => void;
+}
+
+/**
+ * The per-command bound every kind of store shares. node-redis alone does not bound a request's
+ * wait: `commandOptions.timeout` stops counting once a command is written to the socket, and its
+ * `socketTimeout` is an idle timer that every new write resets (so under load it never fires). So
+ * every command runs under its own timer here, and a client on which nothing at all came back
+ * within that time (a paused Redis, a network black hole) is reported silent, for the store to
+ * replace.
+ */
+export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C> {
+  const { timeoutMs, current, closed, onTimeout } = options;
+  const lastReplyAt = new WeakMap<C, number>();
+  const alive = (client: C) => void lastReplyAt.set(client, performance.now());
+
+  function run<T>(command: (c: C) => Promise<T>, boundMs = timeoutMs): Promise<T> {
+    if (closed())
+      return Promise.reject(new StoreUnavailableError(new Error('The store is closed')));
+    const target = current();
+    if (!target) {
+      return Promise.reject(new StoreUnavailableError(new Error('Not connected to Redis yet')));
+    }
+    const sentAt = performance.now();
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(
+        // setImmediate: a reply that arrived while the event loop was busy is read first and wins.
+        () =>
+          setImmediate(() => {
+            if (settled) return;
+            settled = true;
+            reject(new StoreUnavailableError(new RedisTimeoutError(boundMs)));
+            onTimeout(target, (lastReplyAt.get(target) ?? 0) < sentAt);
+          }),
+        boundMs,
+      );
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
+      Promise.resolve()
+        .then(() => command(target))
+        .then(
+          (value) => {
+            alive(target);
+            settle(() => resolve(value));
+          },
+          (err: unknown) => {
+            if (err instanceof ErrorReply) alive(target); // Redis answered, with an error
+            settle(() => reject(asStoreError(err)));
+          },
+        );
+    });
+  }
+
+  return { run, alive };
+}
+
+/**
+ * Redis error replies that mean "not now" (loading its data, a replica after a failover, a cluster
+ * re-electing, no replica to write to) are an outage like a closed socket: 503 and retry. Any
+ * other reply is a bug here and stays a 500: CROSSSLOT above all, which means a command touched
+ * keys in two hash slots of a cluster.
+ */
+const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS)\b/;
+
+export function asStoreError(err: unknown): Error {
+  if (err instanceof ErrorReply && !TRANSIENT_REPLY.test(err.message)) return err;
+  return err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
+}

@@ -1,0 +1,117 @@
+import type { createClient } from 'redis';
+import { queuedMulti, type RedisMulti } from './redis-multi.ts';
+import type { Kv } from './store.ts';
+
+/**
+ * The node-redis methods behind the Kv. A single client, a Cluster client and a Sentinel client
+ * all have them with these signatures (the cluster client routes each by its key's slot).
+ */
+export type KvClient = Pick<
+  ReturnType<typeof createClient>,
+  | 'get'
+  | 'set'
+  | 'expire'
+  | 'del'
+  | 'incr'
+  | 'decr'
+  | 'ttl'
+  | 'mGet'
+  | 'hSet'
+  | 'hGetAll'
+  | 'hDel'
+  | 'hLen'
+  | 'ping'
+  | 'scan'
+  | 'zAdd'
+  | 'zRangeWithScores'
+  | 'zRem'
+  | 'zRemRangeByScore'
+> & {
+  /** MULTI … EXEC; on a cluster, routed by the first key queued (one slot only: see oneSlot). */
+  multi(): RedisMulti;
+};
+
+/** Runs one command on the store's current client, within the store's bound (see guard.ts). */
+export type Run = <T>(command: (c: KvClient) => Promise<T>) => Promise<T>;
+
+type ScanOptions = Parameters<Kv['scanIterator']>[0];
+
+/** Keys asked of Redis per SCAN page: small pages keep each command short. */
+export const SCAN_COUNT = 100;
+
+/**
+ * The Kv over any kind of node-redis client, built once: every kind of store (single Redis,
+ * Cluster, Sentinel) passes its own `run` (connection management and the per-command bound) and
+ * its own scan (a cluster scans every primary). A command added to Kv is one line here and works
+ * on every kind; memory-store.ts implements the same semantics in process.
+ */
+export function kvOver(run: Run, scanIterator: (options: ScanOptions) => AsyncIterable<string[]>) {
+  const kv: Kv = {
+    get: (key) => run((c) => c.get(key)),
+    set: (key, value, options) => run((c) => c.set(key, value, options)),
+    expire: (key, seconds, mode) => run((c) => c.expire(key, seconds, mode)),
+    del: (keys) => oneSlot([keys].flat(), () => run((c) => c.del(keys))),
+    incr: (key) => run((c) => c.incr(key)),
+    decr: (key) => run((c) => c.decr(key)),
+    ttl: (key) => run((c) => c.ttl(key)),
+    mGet: (keys) => oneSlot(keys, () => run((c) => c.mGet(keys))),
+    hSet: (key, field, value) => run((c) => c.hSet(key, field, value)),
+    hGetAll: (key) => run((c) => c.hGetAll(key)),
+    hDel: (key, fields) => run((c) => c.hDel(key, fields)),
+    hLen: (key) => run((c) => c.hLen(key)),
+    scanIterator,
+    ping: () => run((c) => c.ping()),
+    zAdd: (key, members) => run((c) => c.zAdd(key, members)),
+    zRangeWithScores: (key, start, stop) => run((c) => c.zRangeWithScores(key, start, stop)),
+    zRem: (key, members) => run((c) => c.zRem(key, members)),
+    zRemRangeByScore: (key, min, max) => run((c) => c.zRemRangeByScore(key, min, max)),
+    // Queued here, sent as one MULTI … EXEC under one bound when exec() runs.
+    multi: () => queuedMulti((transaction) => run((c) => transaction(c.multi()))),
+  };
+  return kv;
+}
+
+/** SCAN over one server, page by page; each page is one bounded command. */
+export async function* scanServer(
+  scan: (
+    cursor: string,
+    options: { MATCH: string; COUNT: number },
+  ) => Promise<{
+    cursor: string | number;
+    keys: string[];
+  }>,
+  { MATCH, COUNT = SCAN_COUNT }: ScanOptions,
+): AsyncIterable<string[]> {
+  let cursor = '0';
+  do {
+    const page = await scan(cursor, { MATCH, COUNT });
+    cursor = String(page.cursor);
+    yield page.keys;
+  } while (cursor !== '0');
+}
+
+/**
+ * The part of a key Redis Cluster hashes to pick its slot: the first non-empty `{…}`, else the key.
+ * (Redis's rule: the first '{', then the first '}' after it.)
+ */
+export function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  if (open === -1) return key;
+  const close = key.indexOf('}', open + 1);
+  return close === -1 || close === open + 1 ? key : key.slice(open + 1, close);
+}
+
+/**
+ * Refuses a multi-key command whose keys do not share one hash tag (or are not one key), on every
+ * kind of store: on a cluster such a command fails with CROSSSLOT, or is split by node-redis into
+ * several commands that are no longer atomic. A bug, so a plain Error (a 500), never a 503.
+ */
+export function oneSlot<T>(keys: string[], command: () => Promise<T>): Promise<T> {
+  const tags = new Set(keys.map(hashTag));
+  if (tags.size > 1) {
+    return Promise.reject(
+      new Error(`CROSSSLOT: one command over keys in different hash slots: ${keys.join(' ')}`),
+    );
+  }
+  return command();
+}

@@ -1,0 +1,113 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { RedisTimeoutError } from './guard.ts';
+import { reconnectDelay, type StateLog } from './state-log.ts';
+
+/** What the Cluster and Sentinel clients of node-redis have in common, for connecting and letting go. */
+export interface Connectable {
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}
+
+export interface ReplaceableOptions<C extends Connectable> {
+  /** A fresh client with its listeners attached, not yet connected. */
+  create: () => C;
+  /** Bound on commands, and (with room for the several connections a client opens) on connecting. */
+  timeoutMs: number;
+  maxReconnectDelayMs: number;
+  state: StateLog;
+}
+
+export interface Replaceable<C extends Connectable> {
+  /** The connected client; undefined until the first connection succeeds. */
+  current(): C | undefined;
+  /** Builds a fresh client in the background and swaps it in once it connects (one at a time). */
+  replace(reason: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A Cluster or Sentinel client that is never given up on. node-redis's `connect()` of these
+ * rejects when no node answers (and the Sentinel client gives up after some attempts), and can
+ * wait forever on a node that accepts connections but never answers; so each attempt here is
+ * bounded and a failed one is retried with a fresh client, with backoff, until one connects.
+ * Once connected the client follows the topology by itself (node reconnects, Cluster slot
+ * refreshes, Sentinel's switch-master); a client on which nothing comes back at all is replaced.
+ */
+export function replaceableClient<C extends Connectable>(
+  options: ReplaceableOptions<C>,
+): Replaceable<C> {
+  const { create, timeoutMs, maxReconnectDelayMs, state } = options;
+  const connectBoundMs = 3 * timeoutMs;
+  let client: C | undefined;
+  let attempt: C | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  function connect(retries: number): void {
+    if (closed || attempt) return;
+    const next = create();
+    attempt = next;
+    let bound: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      bound = setTimeout(() => reject(new RedisTimeoutError(connectBoundMs)), connectBoundMs);
+    });
+    Promise.race([next.connect(), late])
+      .then(
+        () => {
+          if (closed) return discard(next);
+          const old = client;
+          client = next;
+          state.up();
+          if (old) void retire(old);
+        },
+        (err: unknown) => {
+          discard(next);
+          if (closed) return;
+          state.down(err, client ? 'a fresh connection failed too' : 'cannot connect');
+          // Until a first client connects, keep trying; a failed replacement waits for the next cause.
+          if (!client) {
+            retry = setTimeout(
+              () => connect(retries + 1),
+              reconnectDelay(retries, maxReconnectDelayMs),
+            );
+          }
+        },
+      )
+      .finally(() => {
+        clearTimeout(bound);
+        if (attempt === next) attempt = undefined;
+      });
+  }
+
+  /** Lets commands in flight on a replaced client finish, but never waits past the command bound. */
+  async function retire(old: C): Promise<void> {
+    await Promise.race([old.close().catch(() => undefined), delay(timeoutMs)]);
+    discard(old);
+  }
+
+  connect(0);
+  return {
+    current: () => client,
+    replace(reason) {
+      if (closed || attempt) return;
+      state.down(new RedisTimeoutError(timeoutMs), reason);
+      connect(0);
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      if (attempt) discard(attempt);
+      if (client) await retire(client);
+    },
+  };
+}
+
+/** Drops a client now; its pending commands fail. (Sentinel's destroy is async and may reject.) */
+function discard(client: Connectable): void {
+  try {
+    void Promise.resolve(client.destroy()).catch(() => undefined);
+  } catch {
+    // already torn down
+  }
+}

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { DEMO } from '../support/demo.ts';
+import { runLoad } from '../support/load.ts';
+import { sleep } from '../support/polling.ts';
+import { redisCli } from '../support/redis-cli.ts';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { signIn } from '../support/sign-in.ts';
+import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
+import { recoveryWindow } from '../support/failover-window.ts';
+
+// Enough sessions that every primary holds some (sessions carry no hash tag: they spread).
+const PEOPLE = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
+
+let cluster: RedisCluster | undefined;
+let server: ServerProcess | undefined;
+afterEach(async () => {
+  await server?.stop();
+  await cluster?.stop();
+  server = cluster = undefined;
+});
+
+describe.runIf(inject('redisServerAvailable'))(
+  'when a Redis Cluster primary dies',
+  { timeout: 90_000 },
+  () => {
+    it('when a primary is killed under load, then answers come within 2 s, its sessions get 503 until its replica is promoted, and then they are served again without a restart', async () => {
+      cluster = await startRedisCluster();
+      server = await startServer({
+        redisUrl: '',
+        env: { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodeList },
+      });
+      const { port } = server;
+      const clients = [];
+      // One at a time: scrypt is slow by design, and nine at once on a loaded 2-core box time out.
+      for (const who of PEOPLE) clients.push({ host: who.host, cookie: await signIn(port, who) });
+      // The primary that holds the most of these sessions.
+      const app = server.env.APP_NAME!;
+      const held = await Promise.all(
+        (await cluster.primaries()).map(async (primary) => {
+          const keys = await redisCli(primary, '--scan', '--pattern', `sessions:*:${app}:*`);
+          return { primary, count: keys.split('\n').filter(Boolean).length };
+        }),
+      );
+      const target = held.sort((a, b) => b.count - a.count)[0]!;
+      expect(target.count).toBeGreaterThan(0);
+
+      const load = runLoad({ port, clients, durationMs: 12_000 });
+      await sleep(2000);
+      const downAt = performance.now();
+      await cluster.killPrimary({ port: target.primary, waitForFailover: false });
+      await cluster.healthy(); // its replica has taken over, as every node sees it
+      const backAt = performance.now();
+      const samples = await load;
+
+      const window = recoveryWindow(samples, downAt);
+      console.log(
+        `cluster primary killed: failover done ${(backAt - downAt).toFixed(0)} ms after the kill; ` +
+          `${window.affected} of ${clients.length} clients saw 503s, the last served again ` +
+          `${window.lastRecoveredMs.toFixed(0)} ms after the kill`,
+      );
+      // Only the sessions on the killed primary failed: the other shards kept serving.
+      expect(window.affected).toBeGreaterThan(0);
+      expect(window.affected).toBeLessThan(clients.length);
+      expectGracefulOutage('cluster primary killed', server, samples, { downAt, backAt });
+      expect((await server.stop()).code).toBe(0);
+    });
+  },
+);
