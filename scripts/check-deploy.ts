@@ -1,12 +1,12 @@
 // `npm run lint:deploy`: static checks of the deployment files, no container engine needed.
 //   - deploy/nginx/tenantry.conf.template, rendered as `npm run stack` renders it: `nginx -t`
 //   - Dockerfile: `dockerfile-utils lint` finds nothing, and every base image has a version tag
-//   - docker-compose.yml: accepted by docker-compose 1.29 (through compose-offline, which needs no
-//     engine) or else by `docker compose config`; its images have version tags
+//   - docker-compose.yml and each override in deploy/compose/: accepted by `$COMPOSE_CMD config`
+//     (default `docker compose`; no engine needed); their images have version tags
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ROOT } from '../test/support/root.ts';
 import { nginxBinary } from '../test/support/stack/nginx.ts';
 import { nativeMainConfig, renderProxyConfig } from '../test/support/stack/proxy-config.ts';
@@ -70,7 +70,13 @@ report(
 
 // A version in every image tag: no `latest`, no bare `node` (a digest pin is stricter still).
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const composeFile = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+/** The compose override files (`docker compose -f docker-compose.yml -f <one of these> up`). */
+const OVERRIDES = readdirSync(join(ROOT, 'deploy', 'compose'))
+  .filter((name) => name.endsWith('.yml'))
+  .map((name) => `deploy/compose/${name}`);
+const composeFile = ['docker-compose.yml', ...OVERRIDES]
+  .map((file) => readFileSync(join(ROOT, file), 'utf8'))
+  .join('\n');
 const stages = new Set([...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]!));
 const images = [
   ...[...dockerfile.matchAll(/^FROM\s+(\S+)/gim)].map((m) => m[1]!).filter((f) => !stages.has(f)),
@@ -83,24 +89,20 @@ report(
   unpinned.join(', '),
 );
 
-const beside = join(ROOT, '..', 'shared', 'tools', 'compose-offline');
-const offline = process.env.COMPOSE_OFFLINE
-  ? resolve(process.env.COMPOSE_OFFLINE)
-  : run('sh', ['-c', 'command -v compose-offline']).ok
-    ? 'compose-offline'
-    : existsSync(beside)
-      ? beside
-      : undefined;
-if (offline) {
-  const c = run(offline, ['check', ROOT]);
-  report(c.ok, 'compose-offline check: docker-compose.yml', c.ok ? '' : c.output);
-} else if (run('docker', ['compose', 'version']).ok) {
-  const c = run('docker', ['compose', 'config', '-q']);
-  report(c.ok, 'docker compose config -q', c.ok ? '' : c.output);
+// The compose command as `npm run test:compose` takes it: COMPOSE_CMD, else `docker compose`.
+// `config -q` needs no engine; each override file is checked on top of the base file.
+const [composeBin, ...composeArgs] = (process.env.COMPOSE_CMD ?? 'docker compose').split(/\s+/);
+if (run(composeBin!, [...composeArgs, 'version']).ok) {
+  for (const override of ['', ...OVERRIDES]) {
+    const files = ['-f', 'docker-compose.yml', ...(override ? ['-f', override] : [])];
+    const c = run(composeBin!, [...composeArgs, ...files, 'config', '-q']);
+    const what = `${[composeBin, ...composeArgs].join(' ')} ${files.join(' ')} config -q`;
+    report(c.ok, what, c.ok ? '' : c.output);
+  }
 } else {
   report(
     !process.env.CI,
-    'compose file not validated: neither compose-offline nor docker compose is here',
+    `compose files not validated: no ${[composeBin, ...composeArgs].join(' ')} here (set COMPOSE_CMD)`,
   );
 }
 
