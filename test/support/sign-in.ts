@@ -36,3 +36,16 @@ export async function signIn(
   }
   return cookie;
 }
+
+/**
+ * Signs each in, one after the other (scrypt is slow by design: many at once on a loaded two-core
+ * machine time out), and returns each one's Host and cookie, as a load's clients.
+ */
+export async function signInEach(
+  target: Express | number | string,
+  people: readonly Who[],
+): Promise<{ host: string; cookie: string }[]> {
+  const clients = [];
+  for (const who of people) clients.push({ host: who.host, cookie: await signIn(target, who) });
+  return clients;
+}
