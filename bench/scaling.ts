@@ -9,34 +9,21 @@
  *
  *   SCALING_LOGINS=40 SCALING_ROUNDS=3 npm run bench:scaling
  */
-import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { recoveryWindow } from '../test/support/failover-window.ts';
 import { createKindApp, type KindApp } from '../test/support/kind-app.ts';
 import { DEMO } from '../test/support/demo.ts';
 import { timedRequest } from '../test/support/http-client.ts';
 import { runLoad } from '../test/support/load.ts';
+import { closeServer, listen } from '../test/support/listen.ts';
 import { sleep } from '../test/support/polling.ts';
 import { redisCli } from '../test/support/redis-cli.ts';
 import { startKind, type KindServers } from '../test/support/store-kinds.ts';
-import { signIn } from '../test/support/sign-in.ts';
+import { signInEach } from '../test/support/sign-in.ts';
 
 const LOGINS = Number(process.env.SCALING_LOGINS ?? 40);
 const ROUNDS = Number(process.env.SCALING_ROUNDS ?? 3);
 // REDIS_TIMEOUT_MS as in production by default.
 const ENV = { REDIS_TIMEOUT_MS: '1000' };
-
-async function listen(app: Express) {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;
@@ -86,7 +73,7 @@ async function waitCost() {
   console.log(
     `  ROLE + WAIT 1 alone median ${ms(median(alone))}, p90 ${ms(p90(alone))} (200 times)`,
   );
-  for (const l of listening) l.close();
+  await Promise.all(listening.map((l) => closeServer(l.server)));
   await Promise.all(apps.map((t) => t.close()));
   await servers.stop();
 }
@@ -94,10 +81,9 @@ async function waitCost() {
 async function failover(kind: 'cluster' | 'sentinel') {
   const servers = await startKind(kind);
   const t: KindApp = await createKindApp(servers, { env: ENV });
-  const { port, close } = await listen(t.app);
+  const { server, port } = await listen(t.app);
   const people = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
-  const clients = [];
-  for (const who of people) clients.push({ host: who.host, cookie: await signIn(port, who) });
+  const clients = await signInEach(port, people);
   let target: number | undefined;
   if (kind === 'cluster') {
     // The primary holding the most of these sessions.
@@ -124,7 +110,7 @@ async function failover(kind: 'cluster' | 'sentinel') {
     (s) => s.startedAt >= downAt - 100 && s.startedAt < downAt + window.lastRecoveredMs,
   );
   const statuses = [...new Set(samples.filter((s) => s.status !== 200).map((s) => s.status))];
-  close();
+  await closeServer(server);
   await t.close();
   await servers.stop();
   return {

@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { DEMO } from '../test/support/demo.ts';
 import { sendAbandonedLogins, spray, timedAsset, timedLogin } from '../test/support/login-flood.ts';
+import { sleep } from '../test/support/polling.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { startServer } from '../test/support/server-process.ts';
 import { startStack } from '../test/support/stack/start-stack.ts';
@@ -71,7 +72,7 @@ try {
   if (sprayCount > 0) {
     // Let what the flood started finish, so the spraying is measured on its own.
     for (let i = 0; i < 60 && (await timedAsset(port, DEMO.c.host)).ms > 50; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
     const started = performance.now();
     const statuses = await spray(port, { host: DEMO.c.host, count: sprayCount });

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireUser, safeNextPath } from '../src/auth/require-user.ts';
 import { buildApp, createTestApp, type TestApp } from './support/test-app.ts';
+import { cookiesOf } from './support/cookies.ts';
 import { DEMO } from './support/demo.ts';
 import { signIn } from './support/sign-in.ts';
 
@@ -12,9 +13,13 @@ let app: Express;
 
 beforeAll(async () => {
   t = await createTestApp();
-  const page = Router().get('/private', requireUser, (req, res) => {
-    res.type('html').send(`<p>for ${req.user!.displayName}</p>`);
-  });
+  const page = Router()
+    .get('/private', requireUser, (req, res) => {
+      res.type('html').send(`<p>for ${req.user!.displayName}</p>`);
+    })
+    .post('/private', requireUser, (_req, res) => {
+      res.redirect(303, '/private');
+    });
   const api = Router().get('/private', requireUser, (req, res) => {
     res.json({ for: req.user!.username });
   });
@@ -28,18 +33,36 @@ afterAll(async () => {
 });
 
 describe('requireUser', () => {
-  it('when a signed-out browser asks for a guarded page, then it is sent to the login page and back', async () => {
+  it('when a signed-out browser asks for a guarded page, then it is sent to the login page and, signed in there, back to the page', async () => {
     const res = await request(app).get('/private?tab=2').set('Host', DEMO.a.host);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login?next=%2Fprivate%3Ftab%3D2');
 
-    const signIn = await request(app)
+    const form = await request(app).get(res.headers.location!).set('Host', DEMO.a.host);
+    expect(form.text).toContain('name="next" value="/private?tab=2"');
+    const login = await request(app)
       .post('/login')
       .set('Host', DEMO.a.host)
       .type('form')
       .send({ username: DEMO.a.username, password: DEMO.a.password, next: '/private?tab=2' });
-    expect(signIn.status).toBe(303);
-    expect(signIn.headers.location).toBe('/private?tab=2');
+    expect(login.status).toBe(303);
+    expect(login.headers.location).toBe('/private?tab=2');
+    const [cookie] = cookiesOf(login);
+    const page = await request(app)
+      .get('/private?tab=2')
+      .set('Host', DEMO.a.host)
+      .set('Cookie', cookie!);
+    expect(page.text).toContain('for Alice Anders');
+  });
+
+  it('when a signed-out browser posts a guarded form, then 303 to the login page with no way back to a POST', async () => {
+    const res = await request(app)
+      .post('/private')
+      .set('Host', DEMO.a.host)
+      .type('form')
+      .send({ x: '1' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
   });
 
   it('when a signed-out client asks for JSON or the API, then 401 JSON, no redirect', async () => {
@@ -51,6 +74,7 @@ describe('requireUser', () => {
       .set('Host', DEMO.a.host)
       .set('Accept', 'application/json');
     expect(page.status).toBe(401);
+    expect(page.body).toEqual({ error: 'Not signed in' });
   });
 
   it('when signed in, then the guarded page and API answer for that user only', async () => {
@@ -75,11 +99,16 @@ describe('requireUser', () => {
 describe('where the login page sends the user afterwards', () => {
   it.each([
     ['/account?x=1', '/account?x=1'],
+    ['/notes', '/notes'],
+    ['/a/b?c=d', '/a/b?c=d'],
     ['/a/../b', '/b'],
+    ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
+    ['/x#fragment', '/x'],
     ['//evil.example/path', '/'],
     ['/\\evil.example', '/'],
     ['https://evil.example/', '/'],
     ['javascript:alert(1)', '/'],
+    ['notes', '/'],
     ['', '/'],
     [`/${'a'.repeat(2048)}`, '/'],
     [42, '/'],
@@ -89,13 +118,16 @@ describe('where the login page sends the user afterwards', () => {
     expect(safeNextPath(next)).toBe(expected);
   });
 
-  it('when the login form carries an off-site next, then the sign-in lands on /', async () => {
-    const res = await request(app)
-      .post('/login')
-      .set('Host', DEMO.c.host)
-      .type('form')
-      .send({ username: DEMO.c.username, password: DEMO.c.password, next: '//evil.example' });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/');
-  });
+  it.each(['//evil.example', '/\\evil.example', 'https://evil.example', '/\t/evil.example'])(
+    'when the login form carries next=%j, then the sign-in lands on / (no open redirect)',
+    async (next) => {
+      const res = await request(app)
+        .post('/login')
+        .set('Host', DEMO.c.host)
+        .type('form')
+        .send({ username: DEMO.c.username, password: DEMO.c.password, next });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/');
+    },
+  );
 });

@@ -1,11 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { ROOT } from '../support/root.ts';
 
 // `npm run test:compose` only: it needs a container engine and builds images, so `npm test`
 // (../../vitest.config.ts) leaves it out.
 export default defineConfig({
   test: {
-    root: fileURLToPath(new URL('../..', import.meta.url)),
+    root: ROOT,
     include: ['test/compose/**/*.test.ts'],
     // One stack at a time: each builds images and brings up a dozen containers.
     fileParallelism: false,

@@ -1,26 +1,16 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveScreenshot, startBrowserStack } from '../support/browser-stack.ts';
 import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
 import { plainRequest } from '../support/http-client.ts';
 import { eventually } from '../support/polling.ts';
-import {
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  missingForBrowserTest,
-  prerequisitesTest,
-} from '../support/prerequisites.ts';
-import { ROOT } from '../support/root.ts';
-import { startStack, type Stack } from '../support/stack/start-stack.ts';
+import { missingForBrowserTest, prerequisitesTest } from '../support/prerequisites.ts';
+import type { Stack } from '../support/stack/start-stack.ts';
 
 const missing = missingForBrowserTest();
-// Every run leaves its screenshots in test-results/; UPDATE_SCREENSHOTS=1 also refreshes docs/.
-const SHOT_DIRS = [
-  join(ROOT, 'test-results', 'e2e'),
-  ...(process.env.UPDATE_SCREENSHOTS ? [join(ROOT, 'docs')] : []),
-];
 
 prerequisitesTest('test/e2e/browser.test.ts', missing);
 
@@ -39,12 +29,11 @@ describe.skipIf(missing.length > 0)(
       // A copy of the demo tenants, so a test may add one without touching the repository.
       tenantsDir = mkdtempSync(join(tmpdir(), 'tenantry-e2e-tenants-'));
       cpSync(DEMO_TENANTS_DIR, tenantsDir, { recursive: true });
-      stack = await startStack({
+      ({ stack, browser } = await startBrowserStack({
         tenantsDir,
         appEnv: { LOG_LEVEL: 'warn' },
         log: (name, line) => void output.push(`${name} | ${line}`),
-      });
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+      }));
       context = await browser.newContext({ viewport: { width: 760, height: 260 } });
     }, 60_000);
 
@@ -114,11 +103,8 @@ describe.skipIf(missing.length > 0)(
       expect(domainsOf('sid')).toEqual([DEMO.a.host, DEMO.b.host]);
       expect(domainsOf('sid-device')).toEqual([DEMO.a.host, DEMO.b.host]);
       expect(cookies).toHaveLength(4);
-      for (const dir of SHOT_DIRS) {
-        mkdirSync(dir, { recursive: true });
-        await pageA.screenshot({ path: join(dir, 'customer-a-signed-in.png') });
-        await pageB.screenshot({ path: join(dir, 'customer-b-signed-in.png') });
-      }
+      await saveScreenshot(pageA, 'customer-a-signed-in.png');
+      await saveScreenshot(pageB, 'customer-b-signed-in.png');
 
       // Round robin: consecutive requests of one session land on both replicas, and each
       // replica finds the session in Redis.
@@ -188,10 +174,7 @@ describe.skipIf(missing.length > 0)(
         expect(await current.textContent()).toContain('Chrome on Linux');
         const other = onLaptop.locator('[data-testid=session][data-current=false]');
         expect(await other.textContent()).toContain('Safari on iOS');
-        for (const dir of SHOT_DIRS) {
-          mkdirSync(dir, { recursive: true });
-          await onLaptop.screenshot({ path: join(dir, 'sessions-page.png') });
-        }
+        await saveScreenshot(onLaptop, 'sessions-page.png');
 
         // End the phone's session from the laptop: the phone is signed out at its next request,
         // whichever replica serves it.

@@ -1,26 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack/start-stack.ts';
-import {
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  missingForBrowserTest,
-  prerequisitesTest,
-} from '../support/prerequisites.ts';
+import { saveScreenshot, startBrowserStack } from '../support/browser-stack.ts';
+import type { Stack } from '../support/stack/start-stack.ts';
+import { missingForBrowserTest, prerequisitesTest } from '../support/prerequisites.ts';
 import { DEMO } from '../support/demo.ts';
 import { plainRequest } from '../support/http-client.ts';
 import { eventually } from '../support/polling.ts';
-import { ROOT } from '../support/root.ts';
 
 const missing = missingForBrowserTest();
-
-// Every run leaves its screenshot in test-results/; UPDATE_SCREENSHOTS=1 also refreshes docs/.
-const SHOT_DIRS = [
-  join(ROOT, 'test-results', 'e2e'),
-  ...(process.env.UPDATE_SCREENSHOTS ? [join(ROOT, 'docs')] : []),
-];
 
 prerequisitesTest('test/e2e/front-door.test.ts', missing);
 
@@ -30,11 +18,10 @@ describe.skipIf(missing.length > 0)('the front door and request ids, through ngi
   const output: { name: string; line: string }[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({
+    ({ stack, browser } = await startBrowserStack({
       appEnv: { LOG_LEVEL: 'info', NODE_ENV: 'development' },
       log: (name, line) => void output.push({ name, line }),
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    }));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -108,10 +95,7 @@ describe.skipIf(missing.length > 0)('the front door and request ids, through ngi
       const landing = await page.goto(stack.url('localhost'));
       expect(landing?.status()).toBe(200);
       expect(landing?.headers()['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
-      for (const dir of SHOT_DIRS) {
-        mkdirSync(dir, { recursive: true });
-        await page.screenshot({ path: join(dir, 'landing-page.png') });
-      }
+      await saveScreenshot(page, 'landing-page.png');
       for (const who of [DEMO.a, DEMO.b, DEMO.c]) {
         await page.goto(stack.url('localhost'));
         await page.getByRole('link', { name: who.name }).click();

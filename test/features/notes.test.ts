@@ -19,6 +19,7 @@ import { TenantRegistry } from '../../src/tenants/registry.ts';
 import { demoTenant, tenantsDir } from '../security/helpers.ts';
 import { buildApp, createTestApp } from '../support/test-app.ts';
 import { DEMO } from '../support/demo.ts';
+import { sleep } from '../support/polling.ts';
 import { signIn } from '../support/sign-in.ts';
 
 /**
@@ -170,7 +171,7 @@ describe.each([
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
       await as('alice').add({ text: 'second' }).expect(201);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
       await as('alice').add({ text: 'third' }).expect(201);
       expect(await texts('alice')).toEqual(['third', 'second', 'first']);
 

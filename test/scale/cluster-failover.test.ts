@@ -5,9 +5,9 @@ import { sleep } from '../support/polling.ts';
 import { redisCli } from '../support/redis-cli.ts';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn } from '../support/sign-in.ts';
+import { signInEach } from '../support/sign-in.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
-import { recoveryWindow } from '../support/failover-window.ts';
+import { logRecoveryWindow } from '../support/failover-window.ts';
 
 // Enough sessions that every primary holds some (sessions carry no hash tag: they spread).
 const PEOPLE = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
@@ -31,9 +31,7 @@ describe.runIf(inject('redisServerAvailable'))(
         env: { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodeList },
       });
       const { port } = server;
-      const clients = [];
-      // One at a time: scrypt is slow by design, and nine at once on a loaded 2-core box time out.
-      for (const who of PEOPLE) clients.push({ host: who.host, cookie: await signIn(port, who) });
+      const clients = await signInEach(port, PEOPLE);
       // The primary that holds the most of these sessions.
       const app = server.env.APP_NAME!;
       const held = await Promise.all(
@@ -53,12 +51,11 @@ describe.runIf(inject('redisServerAvailable'))(
       const backAt = performance.now();
       const samples = await load;
 
-      const window = recoveryWindow(samples, downAt);
-      console.log(
-        `cluster primary killed: failover done ${(backAt - downAt).toFixed(0)} ms after the kill; ` +
-          `${window.affected} of ${clients.length} clients saw 503s, the last served again ` +
-          `${window.lastRecoveredMs.toFixed(0)} ms after the kill`,
-      );
+      const window = logRecoveryWindow('cluster primary killed: failover done', samples, {
+        downAt,
+        backAt,
+        clients: clients.length,
+      });
       // Only the sessions on the killed primary failed: the other shards kept serving.
       expect(window.affected).toBeGreaterThan(0);
       expect(window.affected).toBeLessThan(clients.length);

@@ -9,7 +9,13 @@ import { createKindApp, type KindApp } from '../support/kind-app.ts';
 import { infoFields, redisCli } from '../support/redis-cli.ts';
 import { startKind, STORE_KINDS, type KindServers } from '../support/store-kinds.ts';
 import { signIn } from '../support/sign-in.ts';
-import { BROWSERS, sessionsOf, signedIn, signInWith } from '../support/user-sessions.ts';
+import {
+  BROWSERS,
+  sessionsOf,
+  signedIn,
+  signInWith,
+  signOutEverywhere,
+} from '../support/user-sessions.ts';
 
 const MAX_FAILURES = 3;
 const WINDOW_SECONDS = 600;
@@ -93,12 +99,7 @@ const FLOWS: { name: string; run: (t: KindApp) => Promise<Answer[]> }[] = [
       expect(await signedIn(t.app, host, two.cookie)).toBe(false);
       expect(await signedIn(t.app, host, three.cookie)).toBe(false);
       const four = await signInWith(t.app, DEMO.a, BROWSERS.firefox);
-      const everywhere = await request(t.app)
-        .post('/logout')
-        .set('Host', host)
-        .set('Cookie', one.cookie)
-        .type('form')
-        .send({ everywhere: '1' });
+      const everywhere = await signOutEverywhere(t.app, host, one.cookie);
       expect(everywhere.status).toBe(303);
       expect(await signedIn(t.app, host, four.cookie)).toBe(false);
       return [endOne, page, endOthers, everywhere];

@@ -14,7 +14,7 @@ import { expectThat, redisCli } from '../support/redis-cli.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
 import { OWN_STORE_ENV, startKind, type KindServers } from '../support/store-kinds.ts';
-import { signIn } from '../support/sign-in.ts';
+import { signIn, signInEach } from '../support/sign-in.ts';
 import { BOUND_MS, expectGracefulOutage } from '../reliability/outage-assertions.ts';
 
 const HASH = 'scrypt$15$8$3$N5eGMn2gch-8RyeljnNepA$XmUSzr4qXH9XzyiRDaxIigEqUBfJ4EFHZuWx-eF4VFg';
@@ -147,8 +147,7 @@ describe.runIf(inject('redisServerAvailable'))(
     it('when customer-c’s Redis is killed under load, then only customer-c gets 503 (within 2 s), the others keep working, /readyz stays 200 naming it down, and customer-c is served again once it is back', async () => {
       const { port } = server;
       const people = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
-      const clients = [];
-      for (const who of people) clients.push({ host: who.host, cookie: await signIn(port, who) });
+      const clients = await signInEach(port, people);
       const load = runLoad({ port, clients, durationMs: 9000 });
       await sleep(2000);
       const downAt = performance.now();

@@ -6,9 +6,9 @@ import { eventually, sleep } from '../support/polling.ts';
 import { expectThat, infoFields, redisCli } from '../support/redis-cli.ts';
 import { startRedisSentinel, type RedisSentinelSetup } from '../support/redis-sentinel.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn } from '../support/sign-in.ts';
+import { signIn, signInEach } from '../support/sign-in.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
-import { recoveryWindow } from '../support/failover-window.ts';
+import { logRecoveryWindow } from '../support/failover-window.ts';
 
 const PEOPLE = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
 
@@ -59,8 +59,7 @@ describe.runIf(available)('Redis behind Sentinel', { timeout: 90_000 }, () => {
 
   it('when the primary is killed under load, then answers come within 2 s, failures are 503, the app follows the promoted replica by itself, and a login answered just before the kill is still signed in', async () => {
     const { port } = server;
-    const clients = [];
-    for (const who of PEOPLE) clients.push({ host: who.host, cookie: await signIn(port, who) });
+    const clients = await signInEach(port, PEOPLE);
 
     const load = runLoad({ port, clients, durationMs: 12_000 });
     await sleep(2000);
@@ -70,12 +69,11 @@ describe.runIf(available)('Redis behind Sentinel', { timeout: 90_000 }, () => {
     const backAt = performance.now();
     const samples = await load;
 
-    const window = recoveryWindow(samples, downAt);
-    console.log(
-      `sentinel primary killed: replica promoted ${(backAt - downAt).toFixed(0)} ms after the kill; ` +
-        `${window.affected} of ${clients.length} clients saw 503s, the last served again ` +
-        `${window.lastRecoveredMs.toFixed(0)} ms after the kill`,
-    );
+    logRecoveryWindow('sentinel primary killed: replica promoted', samples, {
+      downAt,
+      backAt,
+      clients: clients.length,
+    });
     // node-redis's sentinel client asks the sentinels again once a second while the primary is
     // away (switch-master does not cut that short), so service returns up to about a second after
     // the sentinels have all switched, plus what a loaded box adds: 3 s, not 2, from then.

@@ -1,16 +1,12 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser-stack.ts';
 import { DEMO } from '../support/demo.ts';
 import { closeServer, listen } from '../support/listen.ts';
-import {
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  missingChromium,
-  prerequisitesTest,
-} from '../support/prerequisites.ts';
+import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -40,11 +36,8 @@ beforeAll(async () => {
   });
   recorder.use(t.app);
   ({ server, port } = await listen(recorder));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    // Every *.localhost to our loopback server, whatever the resolver of the machine does.
-    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.localhost 127.0.0.1'],
-  });
+  // Every *.localhost to our loopback server, whatever the resolver of the machine does.
+  browser = await launchChromium(['--host-resolver-rules=MAP *.localhost 127.0.0.1']);
   context = await browser.newContext();
   // Fail fast: a refused form shows up as a page that never arrives.
   context.setDefaultTimeout(5000);

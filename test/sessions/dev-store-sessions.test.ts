@@ -6,7 +6,13 @@ import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { singleStore } from '../../src/store/stores.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
 import { buildApp } from '../support/test-app.ts';
-import { BROWSERS, sessionsOf, signInWith, signedIn } from '../support/user-sessions.ts';
+import {
+  BROWSERS,
+  sessionsOf,
+  signInWith,
+  signOutEverywhere,
+  signedIn,
+} from '../support/user-sessions.ts';
 import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
 
 describe('"your sessions" without REDIS_URL (the development store)', () => {
@@ -41,13 +47,7 @@ describe('"your sessions" without REDIS_URL (the development store)', () => {
     await signInWith(app, DEMO.a, BROWSERS.safari);
     expect(await signedIn(app, DEMO.a.host, firefox.cookie)).toBe(false);
 
-    await request(app)
-      .post('/logout')
-      .set('Host', DEMO.a.host)
-      .set('Cookie', edge.cookie)
-      .type('form')
-      .send({ everywhere: '1' })
-      .expect(303);
+    await signOutEverywhere(app, DEMO.a.host, edge.cookie).expect(303);
     for (const s of [chrome, edge]) expect(await signedIn(app, DEMO.a.host, s.cookie)).toBe(false);
     expect(await store.kv.zRangeWithScores('user-sessions:{customer-a:app:alice}', 0, -1)).toEqual(
       [],

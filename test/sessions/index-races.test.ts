@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kv, KvMulti, Store } from '../../src/store/store.ts';
 import type { Stores } from '../../src/store/stores.ts';
 import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
-import { BROWSERS, indexKey, signInWith, signedIn } from '../support/user-sessions.ts';
+import {
+  BROWSERS,
+  indexKey,
+  signInWith,
+  signOutEverywhere,
+  signedIn,
+} from '../support/user-sessions.ts';
 import { DEMO } from '../support/demo.ts';
 
 /**
@@ -109,12 +115,7 @@ describe('a login racing "sign out everywhere"', () => {
     expect(await held).toBe('index'); // the index first, then the session
     await expectIndexKnowsEverySession(); // had the login crashed here, this would be all
 
-    const everywhere = await request(t.app)
-      .post('/logout')
-      .set('Host', alice.host)
-      .set('Cookie', elsewhere.cookie)
-      .type('form')
-      .send({ everywhere: '1' });
+    const everywhere = await signOutEverywhere(t.app, alice.host, elsewhere.cookie);
     expect(everywhere.status).toBe(303);
     expect(await signedIn(t.app, alice.host, elsewhere.cookie)).toBe(false);
     await expectIndexKnowsEverySession();
@@ -124,12 +125,7 @@ describe('a login racing "sign out everywhere"', () => {
     await expectIndexKnowsEverySession();
     expect(await aliceSessions()).toEqual([late.sid]);
     // So the next "sign out everywhere" still finds and ends it.
-    const res = await request(t.app)
-      .post('/logout')
-      .set('Host', alice.host)
-      .set('Cookie', late.cookie)
-      .type('form')
-      .send({ everywhere: '1' });
+    const res = await signOutEverywhere(t.app, alice.host, late.cookie);
     expect(res.status).toBe(303);
     expect(await aliceSessions()).toEqual([]);
   });

@@ -1,7 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { runCommand, runSessionsCli, type CliResult } from '../support/cli-process.ts';
+import {
+  hasScriptCommand,
+  runCommand,
+  runSessionsCli,
+  type CommandResult,
+} from '../support/command.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import {
   BROWSERS,
@@ -42,7 +46,7 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) => runSessionsCli(args, { env });
-const json = <T>(res: CliResult): T => {
+const json = <T>(res: CommandResult): T => {
   expect(res.code, res.stderr).toBe(0);
   return JSON.parse(res.stdout) as T;
 };
@@ -131,7 +135,7 @@ describe('npm run sessions -- revoke | revoke-user | purge', () => {
     expect(await signedIn(t.app, DEMO.b.host, bob.cookie)).toBe(true);
   });
 
-  it.skipIf(!hasUtilLinuxScript())(
+  it.skipIf(!hasScriptCommand())(
     'when purge runs on a terminal, then it asks for the tenant id: a wrong answer deletes nothing (exit 1)',
     async () => {
       const res = await onTerminal(['purge', 'customer-b'], 'customer-x\n');
@@ -248,11 +252,6 @@ describe('what goes wrong, and the exit status that says so', () => {
     expect(res.stderr).toContain('APP_NAME');
   });
 });
-
-/** util-linux `script`, which gives a command a pseudo-terminal. */
-function hasUtilLinuxScript(): boolean {
-  return /util-linux/.test(spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout ?? '');
-}
 
 /** Runs the CLI on a pseudo-terminal (stdin and stderr are TTYs), typing `input`. */
 function onTerminal(args: string[], input: string) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
+import { sessionIdOf } from '../support/cookies.ts';
 import { timedRequest } from '../support/http-client.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 import { tenantFilesCopy, type TenantFiles, type TenantFileJson } from '../support/tenant-files.ts';
@@ -86,11 +87,6 @@ async function untilAnonymous(pairs: [ServerProcess, string][]) {
   );
 }
 
-const sidOf = (cookie: string) => {
-  const value = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1));
-  return value.slice(2, value.lastIndexOf('.'));
-};
-
 /** alice signed in once at each replica, bob once: the sessions each case works on. */
 async function signInEverywhere() {
   const [r1, r2] = replicas as [ServerProcess, ServerProcess];
@@ -107,8 +103,8 @@ async function signInEverywhere() {
 async function expectEnded(...cookies: string[]) {
   const index = await redis.zRange(indexKey(APP_NAME, 'customer-a', 'alice'), 0, -1);
   for (const cookie of cookies) {
-    expect(await redis.exists(sessionKey(APP_NAME, 'customer-a', sidOf(cookie)))).toBe(0);
-    expect(index).not.toContain(sidOf(cookie));
+    expect(await redis.exists(sessionKey(APP_NAME, 'customer-a', sessionIdOf(cookie)))).toBe(0);
+    expect(index).not.toContain(sessionIdOf(cookie));
   }
 }
 

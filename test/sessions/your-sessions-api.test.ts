@@ -8,6 +8,7 @@ import {
   sessionKey,
   sessionsOf,
   signInWith,
+  signOutEverywhere,
   signedIn,
 } from '../support/user-sessions.ts';
 import { DEMO } from '../support/demo.ts';
@@ -200,12 +201,7 @@ describe('signing out everywhere else, and everywhere', () => {
     const there = await signInWith(t.app, alice, BROWSERS.safari);
     const his = await signInWith(t.app, alfred, BROWSERS.chrome);
     const bobs = await signInWith(t.app, bob, BROWSERS.chrome);
-    const res = await request(t.app)
-      .post('/logout')
-      .set('Host', alice.host)
-      .set('Cookie', here.cookie)
-      .type('form')
-      .send({ everywhere: '1' });
+    const res = await signOutEverywhere(t.app, alice.host, here.cookie);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
     expect(await signedIn(t.app, alice.host, here.cookie)).toBe(false);

@@ -5,7 +5,53 @@ export interface CommandResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Wall time of the whole run, start-up included. */
+  ms: number;
 }
+
+export interface CommandOptions {
+  /** The whole environment of the command (PATH and HOME are added). */
+  env: Record<string, string>;
+  /** Written to its standard input, which is then closed (a pipe: not a terminal). */
+  input?: string;
+  /** SIGKILL after this long; default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a command from the repository root as an operator would (`npm run -s …` or
+ * `node --import tsx src/cli/….ts …`), with exactly the given environment; rejects only if it
+ * cannot start.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: CommandOptions,
+): Promise<CommandResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** `npm run sessions -- <args>`, without npm in between (the same file, the same tsx). */
+export const runSessionsCli = (args: string[], options: CommandOptions) =>
+  runCommand(process.execPath, ['--import', 'tsx', 'src/cli/sessions.ts', ...args], options);
 
 /**
  * Runs `npm run -s <script> -- <args>` in the repository, as a person or a script would, with
@@ -16,19 +62,12 @@ export function runScript(
   args: string[],
   options: { env?: Record<string, string>; input?: string } = {},
 ): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', script, '--', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+  const inherited = Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
+  return runCommand('npm', ['run', '-s', script, '--', ...args], {
+    env: { ...Object.fromEntries(inherited), ...options.env },
+    input: options.input,
   });
 }
 

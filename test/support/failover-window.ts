@@ -21,3 +21,21 @@ export function recoveryWindow(samples: Sample[], downAt: number) {
   }
   return { affected, lastRecoveredMs };
 }
+
+/**
+ * The failover window (recoveryWindow), printed for whoever reads the run as `<what> <ms> ms
+ * after the kill; …` (`what`: what had happened by `backAt`), and returned for the assertions.
+ */
+export function logRecoveryWindow(
+  what: string,
+  samples: Sample[],
+  { downAt, backAt, clients }: { downAt: number; backAt: number; clients: number },
+) {
+  const window = recoveryWindow(samples, downAt);
+  console.log(
+    `${what} ${(backAt - downAt).toFixed(0)} ms after the kill; ` +
+      `${window.affected} of ${clients} clients saw 503s, the last served again ` +
+      `${window.lastRecoveredMs.toFixed(0)} ms after the kill`,
+  );
+  return window;
+}

@@ -5,7 +5,7 @@ import { freePort } from './free-port.ts';
 import type { Launched } from './launch.ts';
 import { eventually } from './polling.ts';
 import { expectThat, infoFields, killRedis, redisCli } from './redis-cli.ts';
-import { launchRedis } from './redis-server.ts';
+import { dataNodeArgs, launchRedis } from './redis-server.ts';
 
 /** One redis-server of the cluster. */
 export interface ClusterNode {
@@ -51,16 +51,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     specs.push({
       port,
       args: [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        nodeDir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
+        ...dataNodeArgs(port, nodeDir),
         '--cluster-enabled',
         'yes',
         '--cluster-config-file',

@@ -5,7 +5,7 @@ import { freePort } from './free-port.ts';
 import type { Launched } from './launch.ts';
 import { eventually } from './polling.ts';
 import { expectThat, infoFields, killRedis, redisCli } from './redis-cli.ts';
-import { launchRedis } from './redis-server.ts';
+import { dataNodeArgs, launchRedis } from './redis-server.ts';
 
 /** A real primary, its replica and three sentinels, owned by one test file. */
 export interface RedisSentinelSetup {
@@ -45,16 +45,7 @@ export async function startRedisSentinel(master = 'tenantry'): Promise<RedisSent
     const nodeDir = join(dir, String(port));
     mkdirSync(nodeDir, { recursive: true });
     return [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      nodeDir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
+      ...dataNodeArgs(port, nodeDir),
       ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
     ];
   };

@@ -33,16 +33,7 @@ export async function startRedisServer(
 ): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tenantry-redis-'));
   const argsFor = (port: number) => [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    options.appendonly ? 'yes' : 'no',
+    ...dataNodeArgs(port, dir, { appendonly: options.appendonly }),
     '--appendfsync',
     'always',
     '--protected-mode',
@@ -84,6 +75,30 @@ export async function startRedisServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The arguments every redis-server of the tests starts with: `port` on loopback, its files in
+ * `dir`, no RDB snapshots, and an append-only file only when asked for. The cluster and Sentinel
+ * setups add their own after these.
+ */
+export function dataNodeArgs(
+  port: number,
+  dir: string,
+  { appendonly = false }: { appendonly?: boolean } = {},
+): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    appendonly ? 'yes' : 'no',
+  ];
 }
 
 /**

@@ -12,14 +12,21 @@ export interface Who {
  * Signs in through POST /login, as the form does, and returns the `name=value` cookie to send
  * afterwards; throws unless the answer is the 303 with a cookie. `target` is an Express app (tested
  * in-process) or the loopback port or URL of a running server: supertest takes either, and sends
- * the tenant's Host header to both. Bounded, so a server that hangs fails the caller, not the run;
- * the bound is wide because tests sign in as setup several at once, each a scrypt hash, and the
- * app runs a few at a time (src/auth/hash-queue.ts): on a busy two-core machine the last waits.
+ * the tenant's Host header to both. `userAgent` makes it one browser's sign-in (the session
+ * records it). Bounded, so a server that hangs fails the caller, not the run; the bound is wide
+ * because tests sign in as setup several at once, each a scrypt hash, and the app runs a few at a
+ * time (src/auth/hash-queue.ts): on a busy two-core machine the last waits.
  */
-export async function signIn(target: Express | number | string, who: Who): Promise<string> {
-  const res = await request(typeof target === 'number' ? `http://127.0.0.1:${target}` : target)
+export async function signIn(
+  target: Express | number | string,
+  who: Who,
+  { userAgent }: { userAgent?: string } = {},
+): Promise<string> {
+  const req = request(typeof target === 'number' ? `http://127.0.0.1:${target}` : target)
     .post('/login')
-    .set('Host', who.host)
+    .set('Host', who.host);
+  if (userAgent) req.set('User-Agent', userAgent);
+  const res = await req
     .type('form')
     .send({ username: who.username, password: who.password })
     .timeout(20_000);
@@ -28,4 +35,17 @@ export async function signIn(target: Express | number | string, who: Who): Promi
     throw new Error(`sign-in as ${who.username} at ${who.host} answered ${res.status} ${res.text}`);
   }
   return cookie;
+}
+
+/**
+ * Signs each in, one after the other (scrypt is slow by design: many at once on a loaded two-core
+ * machine time out), and returns each one's Host and cookie, as a load's clients.
+ */
+export async function signInEach(
+  target: Express | number | string,
+  people: readonly Who[],
+): Promise<{ host: string; cookie: string }[]> {
+  const clients = [];
+  for (const who of people) clients.push({ host: who.host, cookie: await signIn(target, who) });
+  return clients;
 }

@@ -1,13 +1,11 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient, createCluster, createSentinel } from 'redis';
+import { DEMO_TENANTS_DIR } from './demo.ts';
 import { startRedisCluster, type RedisCluster } from './redis-cluster.ts';
 import { startRedisSentinel, type RedisSentinelSetup } from './redis-sentinel.ts';
 import { startRedisServer, type RedisServer } from './redis-server.ts';
-
-const DEMO_TENANTS = fileURLToPath(new URL('../../tenants', import.meta.url));
 
 /** The kinds of store the app runs on; tests that should hold on each run once per kind. */
 export const STORE_KINDS = ['single', 'cluster', 'sentinel', 'per-tenant'] as const;
@@ -75,7 +73,7 @@ const UNSET = {
  * `single` and the default of `per-tenant` when given (tests that kill it start their own).
  */
 export async function startKind(kind: StoreKindName, sharedUrl?: string): Promise<KindServers> {
-  const base = { kind, tenantsDir: DEMO_TENANTS, tenantEnv: {} };
+  const base = { kind, tenantsDir: DEMO_TENANTS_DIR, tenantEnv: {} };
   switch (kind) {
     case 'single': {
       const redis = sharedUrl ? undefined : await startRedisServer();
@@ -142,9 +140,9 @@ export async function startKind(kind: StoreKindName, sharedUrl?: string): Promis
 /** The demo tenants, with customer-c on a Redis of its own. */
 async function ownStoreTenantsDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tenantry-tenants-'));
-  for (const name of await readdir(DEMO_TENANTS)) {
+  for (const name of await readdir(DEMO_TENANTS_DIR)) {
     if (!name.endsWith('.json') || name.endsWith('.schema.json')) continue;
-    const tenant = JSON.parse(await readFile(join(DEMO_TENANTS, name), 'utf8')) as Record<
+    const tenant = JSON.parse(await readFile(join(DEMO_TENANTS_DIR, name), 'utf8')) as Record<
       string,
       unknown
     >;

@@ -1,7 +1,9 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { cookiesOf, sessionIdOf } from './cookies.ts';
+import type { AccountSession } from '../../src/auth/account-sessions.ts';
+import { sessionIdOf } from './cookies.ts';
+import { signIn, type Who } from './sign-in.ts';
 
 /** User-Agent headers of two real browsers, so a user's sessions can be told apart. */
 export const BROWSERS = {
@@ -12,49 +14,33 @@ export const BROWSERS = {
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
 } as const;
 
-export interface Who {
-  host: string;
-  username: string;
-  password: string;
-}
-
 /** One browser's session: its Cookie header value and the bare session id inside it. */
 export interface Signed {
   cookie: string;
   sid: string;
 }
 
-/** Signs in through POST /login with a User-Agent, as one browser would. */
+/** Signs in through POST /login with a User-Agent, as one browser would (see signIn). */
 export async function signInWith(app: Express, who: Who, userAgent: string): Promise<Signed> {
-  const res = await request(app)
-    .post('/login')
-    .set('Host', who.host)
-    .set('User-Agent', userAgent)
-    .type('form')
-    .send({ username: who.username, password: who.password });
-  expect(res.status).toBe(303);
-  const [cookie] = cookiesOf(res);
-  expect(cookie).toBeDefined();
-  return { cookie: cookie!, sid: sessionIdOf(cookie!) };
-}
-
-/** An item of GET /api/sessions. */
-export interface ListedSession {
-  handle: string;
-  current: boolean;
-  createdAt: string;
-  lastSeenAt: string;
-  userAgent: string;
-  device: string;
-  ip: string | null;
+  const cookie = await signIn(app, who, { userAgent });
+  return { cookie, sid: sessionIdOf(cookie) };
 }
 
 /** GET /api/sessions as that browser; fails the test unless it answers 200. */
 export async function sessionsOf(app: Express, host: string, cookie: string) {
   const res = await request(app).get('/api/sessions').set('Host', host).set('Cookie', cookie);
   expect(res.status, res.text).toBe(200);
-  return (res.body as { sessions: ListedSession[] }).sessions;
+  return (res.body as { sessions: AccountSession[] }).sessions;
 }
+
+/** POST /logout with everywhere=1, as that browser's "Sign out everywhere" button sends it. */
+export const signOutEverywhere = (app: Express, host: string, cookie: string) =>
+  request(app)
+    .post('/logout')
+    .set('Host', host)
+    .set('Cookie', cookie)
+    .type('form')
+    .send({ everywhere: '1' });
 
 /** Whether GET /api/me says this cookie is signed in (200) or not (401). */
 export async function signedIn(app: Express, host: string, cookie: string): Promise<boolean> {

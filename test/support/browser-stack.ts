@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './prerequisites.ts';
+import { ROOT } from './root.ts';
+import { startStack, type Stack, type StackOptions } from './stack/start-stack.ts';
+
+/** Chromium where CHROMIUM_PATH says, with CHROMIUM_ARGS and any `extraArgs`. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/**
+ * What a browser test runs against: the native stack (nginx, the app's replicas, Redis; see
+ * startStack) and a Chromium. Stop both when done (`browser.close()`, `stack.stop()`); if Chromium
+ * does not start, the stack is stopped here.
+ */
+export async function startBrowserStack(
+  options: StackOptions,
+): Promise<{ stack: Stack; browser: Browser }> {
+  const stack = await startStack(options);
+  try {
+    return { stack, browser: await launchChromium() };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
+
+// Every run leaves its screenshots in test-results/; UPDATE_SCREENSHOTS=1 also refreshes docs/.
+const SHOT_DIRS = [
+  join(ROOT, 'test-results', 'e2e'),
+  ...(process.env.UPDATE_SCREENSHOTS ? [join(ROOT, 'docs')] : []),
+];
+
+/** Saves what `page` shows as `name` (say, `landing-page.png`) in each screenshot folder. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  for (const dir of SHOT_DIRS) {
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, name) });
+  }
+}
