@@ -124,7 +124,8 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     ttl: async (key) => {
       if (!cache.has(key)) return -2;
       const ms = remaining(key);
-      return Number.isFinite(ms) ? Math.ceil(ms / 1000) : -1;
+      // Rounded to the nearest second, as Redis does: never above the TTL just set.
+      return Number.isFinite(ms) ? Math.round(ms / 1000) : -1;
     },
     mGet: (keys) =>
       oneSlot(keys, async () =>
