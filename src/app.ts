@@ -8,6 +8,7 @@ import type { AppRoutes } from './features/feature.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
+import { chain } from './web/chain.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
 import { frontDoor } from './web/front-door.ts';
@@ -46,37 +47,43 @@ export function createApp(deps: AppDeps): Express {
   // Only proxies named in TRUST_PROXY may set X-Forwarded-Host/-Proto/-For; never `true` by default.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // No ETag on dynamic answers: hashing each body costs every request, and personal pages are
+  // no-store anyway. Static assets keep theirs (express.static makes its own).
+  app.set('etag', false);
   const auth = createAuth({ config, stores, users });
 
+  // Steps that run on every path are chained into one router layer (web/chain.ts).
   app.use(
-    requestLogger({
-      logger,
-      trust: app.get('trust proxy fn') as TrustFn,
-      autoLogging: config.env !== 'test',
-    }),
+    chain(
+      requestLogger(app, {
+        logger,
+        trust: app.get('trust proxy fn') as TrustFn,
+        autoLogging: config.env !== 'test',
+      }),
+      securityHeaders(),
+      // Before anything reads the Host or the path, probes included: 400 for a target that is not
+      // a path and for a Host that is not an ASCII host name with a port from 1 to 65535.
+      strictRequest,
+      ...(config.trustProxy === false ? [untrustedProxyWarning(logger)] : []),
+      ...(config.replicaName ? [servedBy(config.replicaName)] : []),
+    ),
   );
-  app.use(securityHeaders());
-  // Before anything reads the Host or the path, probes included: 400 for a target that is not a
-  // path and for a Host that is not an ASCII host name with a port from 1 to 65535.
-  app.use(strictRequest);
-  if (config.trustProxy === false) app.use(untrustedProxyWarning(logger));
-  if (config.replicaName) app.use(servedBy(config.replicaName));
   app.use(probeRoutes(stores));
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
   app.use(
-    frontDoor({
-      centralHosts: config.centralHosts,
-      // Production's front door names no tenant: the list would map every customer.
-      tenants: config.env === 'production' ? undefined : () => tenants.list(),
-    }),
+    chain(
+      frontDoor({
+        centralHosts: config.centralHosts,
+        // Production's front door names no tenant: the list would map every customer.
+        tenants: config.env === 'production' ? undefined : () => tenants.list(),
+      }),
+      resolveTenant(tenants),
+    ),
   );
-
-  app.use(resolveTenant(tenants));
   for (const router of routes.beforeSession ?? []) app.use(router);
   // Before the session is read: a refused cross-site request costs no store call, and a logout
   // that finds the store down (auth.outage) has already passed this check.
-  app.use(crossOriginProtection);
-  app.use(auth.session);
+  app.use(chain(crossOriginProtection, ...auth.session));
 
   app.use(auth.routes);
   app.use(auth.pages);

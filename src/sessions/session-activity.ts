@@ -2,7 +2,8 @@ import type { Request } from 'express';
 
 /**
  * `lastSeenAt` is rewritten only when the recorded one is at least this old, so a signed-in
- * request costs no write of its own: shown times are accurate to a minute.
+ * request costs no write of its own: shown times are accurate to a minute. Each rewrite saves the
+ * session and so sends a fresh cookie (src/sessions/tenant-sessions.ts, cookieLifetimeMs).
  */
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
 /** Longer User-Agent headers are cut: the session list needs the start of it, not 16 KiB. */
@@ -23,6 +24,11 @@ export function stampSignIn(req: Request, now: number, absoluteSeconds: number):
 export function noteActivity(req: Request, now = Date.now()): void {
   const seen = req.session.lastSeenAt;
   if (seen === undefined || now - seen >= LAST_SEEN_RESOLUTION_MS) recordRequest(req, now);
+}
+
+/** Records this request now, whatever the resolution: the session is saved and its cookie sent. */
+export function renewCookie(req: Request): void {
+  recordRequest(req, Date.now());
 }
 
 function recordRequest(req: Request, now: number): void {

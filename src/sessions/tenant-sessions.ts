@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { sign } from 'cookie-signature';
 import session from 'express-session';
 import type { Tenant } from '../tenants/tenant.ts';
 import type { Stores } from '../store/stores.ts';
 import { sessionKeyPrefix } from './keys.ts';
+import { LAST_SEEN_RESOLUTION_MS, renewCookie } from './session-activity.ts';
 import { sessionPolicy, type SessionPolicy } from './session-policy.ts';
 import { tenantSigningKeys } from './signing-keys.ts';
 import { TenantStore } from './tenant-store.ts';
@@ -29,30 +31,87 @@ export const secureCookieName = (name: string) => `__Host-${name}`;
  * per tenant object, so a reloaded tenant file (a new policy, say) gets fresh ones. Needs `req.tenant` (resolveTenant runs first).
  */
 export function tenantSessions(options: TenantSessionOptions): RequestHandler {
-  const cache = new WeakMap<Tenant, { http: RequestHandler; https: RequestHandler }>();
+  const cache = new WeakMap<Tenant, TenantSession>();
   const forTenant = (tenant: Tenant) => {
     let pair = cache.get(tenant);
     if (!pair) {
-      pair = { http: build(tenant, options, false), https: build(tenant, options, true) };
+      pair = tenantSession(tenant, options);
       cache.set(tenant, pair);
     }
     return pair;
   };
   return (req, res, next) => {
-    const pair = forTenant(req.tenant);
+    const tenant = forTenant(req.tenant);
     // req.secure honours X-Forwarded-Proto only from proxies named in TRUST_PROXY.
-    const handler = req.secure ? pair.https : pair.http;
-    sessionCookieFirst(res, req.secure ? secureCookieName(options.cookieName) : options.cookieName);
-    handler(req, res, next);
+    const name = req.secure ? secureCookieName(options.cookieName) : options.cookieName;
+    sessionCookieFirst(res, name);
+    (req.secure ? tenant.https : tenant.http)(req, res, (err?: unknown) => {
+      if (err === undefined) renewCookieWhenDue(req, name, tenant);
+      next(err);
+    });
   };
 }
 
-function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): RequestHandler {
+/** One tenant's session middlewares (plain HTTP and HTTPS) and what its cookies need. */
+interface TenantSession {
+  http: RequestHandler;
+  https: RequestHandler;
+  /** How long a cookie lasts, ms (see cookieLifetimeMs). */
+  cookieMs: number;
+  /** Its signing keys, the one that signs first. */
+  keys: string[];
+}
+
+function tenantSession(tenant: Tenant, options: TenantSessionOptions): TenantSession {
+  const keys = tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id);
+  return {
+    http: build(tenant, options, keys, false),
+    https: build(tenant, options, keys, true),
+    cookieMs: cookieLifetimeMs(sessionPolicy(tenant, options.defaults).ttlSeconds),
+    keys,
+  };
+}
+
+/**
+ * The cookie is not re-signed and re-sent on every answer (express-session's `rolling`, a
+ * quarter of a signed-in read's time): it is sent whenever the session is saved, which is at
+ * sign-in, on any change, and when its last-seen time is recorded, at most LAST_SEEN_RESOLUTION_MS
+ * apart while it is used. So it lasts the idle lifetime plus that resolution, and never ends before
+ * the session does on the server, where GETEX slides the idle lifetime on every read.
+ */
+export const cookieLifetimeMs = (ttlSeconds: number) => ttlSeconds * 1000 + LAST_SEEN_RESOLUTION_MS;
+
+/**
+ * After the session is read: the next cookie sent follows the tenant's policy as it is now, and a
+ * cookie signed with an older key of a rotation is renewed at once, under the first key, so it
+ * outlives the old key's removal.
+ */
+function renewCookieWhenDue(req: Request, name: string, tenant: TenantSession): void {
+  const { session: sess, sessionID } = req;
+  if (!sess) return;
+  sess.cookie.originalMaxAge = tenant.cookieMs;
+  if (tenant.keys.length > 1 && sess.user && !signedWith(req, name, sessionID, tenant.keys[0]!)) {
+    renewCookie(req);
+  }
+}
+
+/** Whether the request's session cookie is signed with `key` (express-session's format). */
+function signedWith(req: Request, name: string, sid: string, key: string): boolean {
+  const value = encodeURIComponent(`s:${sign(sid, key)}`);
+  return (req.headers.cookie ?? '').split(/; */).includes(`${name}=${value}`);
+}
+
+function build(
+  tenant: Tenant,
+  options: TenantSessionOptions,
+  keys: string[],
+  https: boolean,
+): RequestHandler {
   const { stores, appName, cookieName } = options;
   const { ttlSeconds, absoluteSeconds } = sessionPolicy(tenant, options.defaults);
   return session({
     name: https ? secureCookieName(cookieName) : cookieName,
-    secret: tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id),
+    secret: keys,
     // One store per middleware: express-session rewrites store.generate, so a shared store breaks.
     // It reads back only this tenant's sessions within their absolute lifetime (the tenant id is
     // checked behind the key prefix), and never writes back a session a logout deleted meanwhile.
@@ -66,14 +125,14 @@ function build(tenant: Tenant, options: TenantSessionOptions, https: boolean): R
     // No write on every request and no key or cookie for anonymous visitors.
     resave: false,
     saveUninitialized: false,
-    // Each signed-in response renews the cookie, so the idle lifetime slides in the browser too.
-    rolling: true,
+    // The cookie is sent when the session is saved, not re-signed on every answer (cookieLifetimeMs).
+    rolling: false,
     cookie: {
       httpOnly: true, // not readable by page scripts
       sameSite: 'lax', // not sent on cross-site subresource requests or POSTs
       path: '/',
       secure: https, // `__Host-` requires it; plain HTTP (local development) cannot set it
-      maxAge: ttlSeconds * 1000,
+      maxAge: cookieLifetimeMs(ttlSeconds),
       // No `domain`: host-only cookies, so sibling subdomains (other tenants) never receive them.
     },
   });

@@ -23,9 +23,11 @@ export interface TenantStoreOptions {
  *   treats the visitor as new: anonymous, no cookie, nothing written.
  * - A session that a request read is written back only while its key still exists (SET … XX): a
  *   logout during a slow request that changed the session stays a logout.
+ * - A read costs one command (GETEX slides the idle lifetime as it reads); nothing is written back
+ *   for a session that did not change.
  * - Failures that can still change the answer reach the error handler (a StoreUnavailableError from
  *   the store layer: 503); failures after the answer is decided
- *   (the TTL refresh as the response ends, the second save of a login that already saved) are not
+ *   (cutting the TTL back near the absolute end, the second save of a login that already saved) are not
  *   passed on, since express-session reports them once the response has started, where all it
  *   can do is cut the connection.
  */
@@ -38,6 +40,7 @@ export class TenantStore extends RedisStore {
   readonly #ttl: (sess: SessionData) => number;
   readonly #tenantId: string;
   readonly #absoluteMs: number;
+  readonly #ttlSeconds: number;
 
   constructor({ kv, prefix, tenantId, ttlSeconds, absoluteSeconds }: TenantStoreOptions) {
     const absoluteMs = absoluteSeconds * 1000;
@@ -49,19 +52,42 @@ export class TenantStore extends RedisStore {
     this.#ttl = ttl;
     this.#tenantId = tenantId;
     this.#absoluteMs = absoluteMs;
+    this.#ttlSeconds = ttlSeconds;
   }
 
   #belongsHere(sess: Partial<SessionData>): boolean {
     return sess.tenantId === this.#tenantId && endOf(sess, this.#absoluteMs) > Date.now();
   }
 
+  /**
+   * GETEX reads the session and slides its idle lifetime in one command, so a signed-in read
+   * costs one Redis command and touch() has nothing left to do. Only in the last idle lifetime
+   * before its absolute end is the TTL cut back, with one more command.
+   */
   override get(sid: string, cb?: Callback) {
-    return super.get(sid, (err, data?: Partial<SessionData> | null) => {
-      if (err) return cb?.(err);
-      if (!data || this.#belongsHere(data)) return cb?.(null, data);
-      // Defence in depth behind the key prefix and the per-tenant signing key.
-      return this.destroy(sid, (destroyErr) => cb?.(destroyErr, null));
-    });
+    const key = this.prefix + sid;
+    return this.#kv.getEx(key, { type: 'EX', value: this.#ttlSeconds }).then(
+      async (raw) => {
+        if (raw === null) return cb?.(null, null);
+        let data: Partial<SessionData>;
+        try {
+          data = this.serializer.parse(raw) as Partial<SessionData>;
+        } catch (err) {
+          return cb?.(err);
+        }
+        if (!this.#belongsHere(data)) {
+          // Defence in depth behind the key prefix and the per-tenant signing key.
+          await this.destroy(sid, (destroyErr) => cb?.(destroyErr, null));
+          return undefined;
+        }
+        const ttl = this.#ttl(data as SessionData);
+        // The answer is already decided: a failure here only leaves the TTL a little long, and
+        // the absolute end is checked on every read anyway.
+        if (ttl < this.#ttlSeconds) await this.#kv.expire(key, ttl).catch(() => undefined);
+        return cb?.(null, data);
+      },
+      (err: unknown) => cb?.(err),
+    );
   }
 
   override createSession(...args: Parameters<RedisStore['createSession']>) {
@@ -97,10 +123,9 @@ export class TenantStore extends RedisStore {
     done();
   }
 
-  override touch(sid: string, sess: SessionData, cb?: Callback) {
-    // Runs as the response ends, with the answer already made from a session that was read: a
-    // lost TTL refresh only lets the session expire a little sooner than it would have.
-    return super.touch(sid, sess, () => cb?.());
+  override async touch(_sid: string, _sess: SessionData, cb?: Callback) {
+    // get() already slid the TTL (GETEX): express-session's end-of-response touch costs nothing.
+    cb?.();
   }
 }
 

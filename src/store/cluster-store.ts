@@ -34,7 +34,6 @@ function newCluster(nodes: NodeAddress[], timeoutMs: number, maxReconnectDelayMs
         reconnectStrategy: (retries: number) => reconnectDelay(retries, maxReconnectDelayMs),
       },
     },
-    commandOptions: { timeout: timeoutMs },
     // Connect to each primary when it is first needed, so connecting needs one answering node,
     // not all of them: the app starts, and serves the other slots, while a primary is down.
     minimizeConnections: true,

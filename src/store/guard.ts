@@ -31,16 +31,36 @@ export interface Guard<C extends object> {
 
 /**
  * The per-command bound every kind of store shares. node-redis alone does not bound a request's
- * wait: `commandOptions.timeout` stops counting once a command is written to the socket, and its
- * `socketTimeout` is an idle timer that every new write resets (so under load it never fires). So
- * every command runs under its own timer here, and a client on which nothing at all came back
- * within that time (a paused Redis, a network black hole) is reported silent, for the store to
- * replace.
+ * wait: `commandOptions.timeout` stops counting once a command is written to the socket (and
+ * costs an AbortSignal per command), and its `socketTimeout` is an idle timer that every new write
+ * resets (so under load it never fires). So every command is bounded here: one sweeping timer per
+ * store, running only while commands are out, fails those past their deadline (a timer per
+ * command cost more than the command itself). A client on which nothing at all came back within
+ * that time (a paused Redis, a network black hole) is reported silent, for the store to replace.
  */
 export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C> {
   const { timeoutMs, current, closed, onTimeout } = options;
   const lastReplyAt = new WeakMap<C, number>();
   const alive = (client: C) => void lastReplyAt.set(client, performance.now());
+  // A command fails at most this long after its bound: a tenth of it, between 5 and 100 ms.
+  const sweepMs = Math.min(100, Math.max(5, Math.floor(timeoutMs / 10)));
+  const out = new Set<Outstanding>();
+  let sweeper: NodeJS.Timeout | undefined;
+
+  const sweep = () => {
+    const now = performance.now();
+    const late = [...out].filter((command) => command.deadline <= now);
+    if (late.length > 0) {
+      // setImmediate: a reply that arrived while the event loop was busy is read first and wins.
+      setImmediate(() => {
+        for (const command of late) if (out.delete(command)) command.expire();
+      });
+    }
+    if (out.size === late.length) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
 
   function run<T>(command: (c: C) => Promise<T>, boundMs = timeoutMs): Promise<T> {
     if (closed())
@@ -49,42 +69,43 @@ export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C
     if (!target) {
       return Promise.reject(new StoreUnavailableError(new Error('Not connected to Redis yet')));
     }
-    const sentAt = performance.now();
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(
-        // setImmediate: a reply that arrived while the event loop was busy is read first and wins.
-        () =>
-          setImmediate(() => {
-            if (settled) return;
-            settled = true;
-            reject(new StoreUnavailableError(new RedisTimeoutError(boundMs)));
-            onTimeout(target, (lastReplyAt.get(target) ?? 0) < sentAt);
-          }),
-        boundMs,
-      );
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
+      const sentAt = performance.now();
+      const outstanding: Outstanding = {
+        deadline: sentAt + boundMs,
+        expire: () => {
+          reject(new StoreUnavailableError(new RedisTimeoutError(boundMs)));
+          onTimeout(target, (lastReplyAt.get(target) ?? 0) < sentAt);
+        },
       };
-      Promise.resolve()
-        .then(() => command(target))
-        .then(
-          (value) => {
-            alive(target);
-            settle(() => resolve(value));
-          },
-          (err: unknown) => {
-            if (err instanceof ErrorReply) alive(target); // Redis answered, with an error
-            settle(() => reject(asStoreError(err)));
-          },
-        );
+      out.add(outstanding);
+      sweeper ??= setInterval(sweep, sweepMs).unref();
+      let sent: Promise<T>;
+      try {
+        sent = command(target);
+      } catch (err) {
+        sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      sent.then(
+        (value) => {
+          alive(target);
+          if (out.delete(outstanding)) resolve(value);
+        },
+        (err: unknown) => {
+          if (err instanceof ErrorReply) alive(target); // Redis answered, with an error
+          if (out.delete(outstanding)) reject(asStoreError(err));
+        },
+      );
     });
   }
 
   return { run, alive };
+}
+
+/** A command sent and not yet answered: when it is late, and how to fail it. */
+interface Outstanding {
+  deadline: number;
+  expire: () => void;
 }
 
 /**

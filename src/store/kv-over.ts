@@ -9,6 +9,7 @@ import type { Kv } from './store.ts';
 export type KvClient = Pick<
   ReturnType<typeof createClient>,
   | 'get'
+  | 'getEx'
   | 'set'
   | 'expire'
   | 'del'
@@ -48,6 +49,7 @@ export const SCAN_COUNT = 100;
 export function kvOver(run: Run, scanIterator: (options: ScanOptions) => AsyncIterable<string[]>) {
   const kv: Kv = {
     get: (key) => run((c) => c.get(key)),
+    getEx: (key, options) => run((c) => c.getEx(key, options)),
     set: (key, value, options) => run((c) => c.set(key, value, options)),
     expire: (key, seconds, mode) => run((c) => c.expire(key, seconds, mode)),
     del: (keys) => oneSlot([keys].flat(), () => run((c) => c.del(keys))),

@@ -104,6 +104,11 @@ export function createMemoryStore(maxKeys = 10_000): Store {
 
   const kv: Kv = {
     get: async (key) => str(key) ?? null,
+    getEx: async (key, { value: seconds }) => {
+      const value = str(key);
+      if (value !== undefined) expire(key, seconds);
+      return value ?? null;
+    },
     set: async (key, value, options) => {
       if (options?.condition === 'NX' && cache.has(key)) return null;
       if (options?.condition === 'XX' && !cache.has(key)) return null;

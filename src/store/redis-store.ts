@@ -25,8 +25,6 @@ function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) 
     url,
     // Fail at once while disconnected instead of queueing commands (and requests) forever.
     disableOfflineQueue: true,
-    // Bounds commands still waiting to be written; the guard bounds the ones already sent.
-    commandOptions: { timeout: timeoutMs },
     socket: {
       connectTimeout: timeoutMs,
       reconnectStrategy: (retries) => reconnectDelay(retries, maxReconnectDelayMs),

@@ -37,7 +37,6 @@ function newSentinel(options: SentinelStoreOptions, maxReconnectDelayMs: number)
       },
     },
     sentinelClientOptions: { socket: { connectTimeout: timeoutMs } },
-    commandOptions: { timeout: timeoutMs },
     // One connection to the primary (node-redis's default, said here because it matters): every
     // command goes over it, so WAIT after a login's write runs on the connection that made it.
     masterPoolSize: 1,

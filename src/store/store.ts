@@ -6,6 +6,8 @@
  */
 export interface Kv {
   get(key: string): Promise<string | null>;
+  /** GETEX … EX: reads a string and sets its TTL in one command (Redis >= 6.2). */
+  getEx(key: string, options: { type: 'EX'; value: number }): Promise<string | null>;
   set(
     key: string,
     value: string,

@@ -21,13 +21,23 @@ export function parseHost(raw: string | undefined): { name: string; port?: numbe
   return { name, port: Number(port) };
 }
 
+/** Hosts already seen, with their canonical form: most requests bring one of a few hosts. */
+const canonicalForms = new Map<string, string | undefined>();
+/** Bounds the memo: Host is chosen by the client, so an attacker could send endless new ones. */
+const CANONICAL_FORMS_MAX = 1000;
+
 /**
  * Canonical form of a host: lower case, no port, no trailing dot; undefined for anything that is
  * not a host (see parseHost). Tenants are found by exact lookup of this form, so
  * "Customer-A.localhost.:80" and "customer-a.localhost" are the same tenant and nothing else is.
  */
 export function normalizeHost(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const known = canonicalForms.get(raw);
+  if (known !== undefined || canonicalForms.has(raw)) return known;
   const host = parseHost(raw);
-  if (host === undefined) return undefined;
-  return host.name.toLowerCase().replace(/\.$/, '');
+  const canonical = host?.name.toLowerCase().replace(/\.$/, '');
+  if (canonicalForms.size >= CANONICAL_FORMS_MAX) canonicalForms.clear();
+  canonicalForms.set(raw, canonical);
+  return canonical;
 }

@@ -8,7 +8,7 @@ export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export type TrustFn = (address: string | undefined, hop: number) => boolean;
 
 /**
- * pino-http's `genReqId`: the request's id, also sent back as `X-Request-Id` on every response.
+ * The request's id, also sent back as `X-Request-Id` on every response.
  * An incoming X-Request-Id is kept only from a peer TRUST_PROXY trusts (the proxy made it and
  * logged it) and only when well-formed; anyone else could forge ids into our logs or make one
  * request look like another, so they get a fresh one.
