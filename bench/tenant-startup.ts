@@ -24,6 +24,7 @@ interface Sample {
   tenants: number;
   readyMs: number;
   rssMb: number;
+  heapMb: number;
   reloadMs: number;
 }
 
@@ -67,7 +68,8 @@ async function measure(dir: string): Promise<Sample> {
   const readyMs = performance.now() - started;
   globalThis.gc?.();
   globalThis.gc?.();
-  const rssMb = process.memoryUsage().rss / 2 ** 20;
+  const { rss, heapUsed } = process.memoryUsage();
+  const [rssMb, heapMb] = [rss / 2 ** 20, heapUsed / 2 ** 20];
 
   const [first] = tenants.list();
   await writeFile(
@@ -79,7 +81,7 @@ async function measure(dir: string): Promise<Sample> {
   const reloadMs = performance.now() - reloadStarted;
   if (tenants.resolve(first!.hosts[0])?.name !== 'Renamed') throw new Error('edit not picked up');
   await stores.close();
-  return { tenants: tenants.list().length, readyMs, rssMb, reloadMs };
+  return { tenants: tenants.list().length, readyMs, rssMb, heapMb, reloadMs };
 }
 
 async function run(count: number): Promise<Sample> {
@@ -105,8 +107,10 @@ if (childAt !== -1) {
   const few = await run(3);
   const lots = await run(many);
   const row = (s: Sample) =>
-    `${String(s.tenants).padStart(6)} tenants: ready in ${s.readyMs.toFixed(0)} ms, RSS ${s.rssMb.toFixed(1)} MB, one-file reload ${s.reloadMs.toFixed(0)} ms`;
+    `${String(s.tenants).padStart(6)} tenants: ready in ${s.readyMs.toFixed(0)} ms, RSS ${s.rssMb.toFixed(1)} MB (heap ${s.heapMb.toFixed(1)} MB), one-file reload ${s.reloadMs.toFixed(0)} ms`;
   console.log(row(few));
   console.log(row(lots));
-  console.log(`RSS for ${many} tenants over 3: +${(lots.rssMb - few.rssMb).toFixed(1)} MB`);
+  console.log(
+    `${many} tenants over 3: RSS +${(lots.rssMb - few.rssMb).toFixed(1)} MB, heap +${(lots.heapMb - few.heapMb).toFixed(1)} MB`,
+  );
 }
