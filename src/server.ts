@@ -113,7 +113,7 @@ server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) =
   res.once('close', () => unanswered.delete(res));
 });
 
-process.on('SIGHUP', () => void tenants.reload());
+process.on('SIGHUP', () => void tenants.reload({ everyFile: true }));
 
 /**
  * How long idle keep-alive connections stay open after the signal. A request a client had just

@@ -147,6 +147,11 @@ describe('tenant registry reload', () => {
     expect(registry.resolve('c.example.test')).toBe(c);
     expect(registry.resolve('b.example.test')).not.toBe(b);
     expect(registry.resolve('b.example.test')?.name).toBe('Renamed');
+
+    // SIGHUP's reload reads every file again, unchanged or not.
+    expect(await registry.reload({ everyFile: true })).toBe(true);
+    expect(registry.resolve('a.example.test')).not.toBe(a);
+    expect(registry.resolve('a.example.test')).toEqual(a);
   });
 
   it('when an edit is bad, then every previous tenant keeps serving as it was, and the fix is picked up', async () => {

@@ -52,10 +52,15 @@ export class TenantRegistry {
     return [...this.#tenants];
   }
 
-  async reload(): Promise<boolean> {
+  /**
+   * Swaps in the directory's tenants if every file is valid. `everyFile` reads even the files that
+   * look unchanged (SIGHUP: the operator's way round a file system whose times are too coarse).
+   */
+  async reload({ everyFile = false } = {}): Promise<boolean> {
     const { dir, logger } = this.#options;
     try {
-      const { tenants, problems, files } = readTenantDir(dir, this.#options, this.#files);
+      const previous = everyFile ? undefined : this.#files;
+      const { tenants, problems, files } = readTenantDir(dir, this.#options, previous);
       // Kept even when refused: a file checked once is not parsed again until it changes.
       this.#files = files;
       if (problems.length > 0) throw tenantLoadError(dir, problems);
