@@ -168,6 +168,7 @@ const envSchema = z
       .default('sid'),
     TRUST_PROXY: trustProxy,
     TENANTS_DIR: z.string().min(1).default('./tenants'),
+    TENANT_CACHE_SIZE: z.preprocess(blankAsUnset, int(1, 1_000_000).default(1000)),
     CENTRAL_HOSTS: z.preprocess(blankAsUnset, centralHosts),
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
     LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100_000).default(50),
@@ -280,6 +281,8 @@ export interface Config {
   sessionCookieName: string;
   trustProxy: TrustProxy;
   tenantsDir: string;
+  /** Most tenants whose session middlewares (and derived keys) stay built: the most recently served. */
+  tenantCacheSize: number;
   /** Hosts that belong to no tenant: the front door (landing page) answers there. Normalised. */
   centralHosts: string[];
   loginMaxFailures: number;
@@ -333,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionCookieName: e.SESSION_COOKIE_NAME,
     trustProxy: e.TRUST_PROXY,
     tenantsDir: e.TENANTS_DIR,
+    tenantCacheSize: e.TENANT_CACHE_SIZE,
     centralHosts: e.CENTRAL_HOSTS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,

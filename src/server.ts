@@ -72,6 +72,8 @@ if (config.usingDevSecret) {
 }
 const stores = openStores(config, logger, () => tenants.list());
 const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
+/** Tenant addresses logged at start, one line each. */
+const TENANT_URLS_LOGGED = 20;
 // Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
 const onListening = (err?: Error) => {
   if (err) {
@@ -82,7 +84,12 @@ const onListening = (err?: Error) => {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const urls = startUrls({ port, centralHosts: config.centralHosts, tenants: tenants.list() });
   logger.info({ host: config.host, port, url: urls.frontDoor }, `listening on ${urls.frontDoor}`);
-  for (const { id, url } of urls.tenants) logger.info({ tenant: id, url }, `${id}: ${url}`);
+  // A few to click on; thousands of lines would bury the rest of the start-up log.
+  for (const { id, url } of urls.tenants.slice(0, TENANT_URLS_LOGGED)) {
+    logger.info({ tenant: id, url }, `${id}: ${url}`);
+  }
+  const more = urls.tenants.length - TENANT_URLS_LOGGED;
+  if (more > 0) logger.info({ tenants: urls.tenants.length }, `… and ${more} more tenants`);
 };
 // Without HOST, Node's default: every interface, IPv6 and IPv4 where the machine has both.
 const server: Server = config.host
@@ -106,7 +113,7 @@ server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) =
   res.once('close', () => unanswered.delete(res));
 });
 
-process.on('SIGHUP', () => void tenants.reload());
+process.on('SIGHUP', () => void tenants.reload({ everyFile: true }));
 
 /**
  * How long idle keep-alive connections stay open after the signal. A request a client had just

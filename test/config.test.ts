@@ -164,6 +164,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
   });
 
+  it.each(['0', '-5', '1.5', 'many'])(
+    'when TENANT_CACHE_SIZE is %j, then start-up is refused naming it',
+    (raw) => {
+      expect(problemsOf({ TENANT_CACHE_SIZE: raw })).toEqual([
+        expect.stringMatching(/^TENANT_CACHE_SIZE /),
+      ]);
+    },
+  );
+
+  it('when TENANT_CACHE_SIZE is unset or a positive integer, then that many tenants stay cached', () => {
+    expect(loadConfig({}).tenantCacheSize).toBe(1000);
+    expect(loadConfig({ TENANT_CACHE_SIZE: '' }).tenantCacheSize).toBe(1000);
+    expect(loadConfig({ TENANT_CACHE_SIZE: '2' }).tenantCacheSize).toBe(2);
+  });
+
   it('when REDIS_TIMEOUT_MS would break the 2 s answer, then it is refused', () => {
     expect(loadConfig({ REDIS_TIMEOUT_MS: '1500' }).redisTimeoutMs).toBe(1500);
     expect(problemsOf({ REDIS_TIMEOUT_MS: '5000' })).toEqual([

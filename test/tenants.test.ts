@@ -133,6 +133,56 @@ describe('tenant registry reload', () => {
     expect(registry.resolve('a.example.test')?.name).toBe('Renamed');
   });
 
+  it('when one file changes, then only it is read again: the other tenants stay the very same objects', async () => {
+    for (const id of ['a', 'b', 'c']) await write(`${id}.json`, tenant(id));
+    const registry = await TenantRegistry.open({ dir, env: {}, logger });
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => registry.resolve(`${id}.example.test`));
+    expect(await registry.reload()).toBe(true);
+    expect(registry.list()).toEqual([a, b, c]);
+    expect(registry.list()[1]).toBe(b);
+
+    await write('b.json', tenant('b', { name: 'Renamed' }));
+    expect(await registry.reload()).toBe(true);
+    expect(registry.resolve('a.example.test')).toBe(a);
+    expect(registry.resolve('c.example.test')).toBe(c);
+    expect(registry.resolve('b.example.test')).not.toBe(b);
+    expect(registry.resolve('b.example.test')?.name).toBe('Renamed');
+
+    // SIGHUP's reload reads every file again, unchanged or not.
+    expect(await registry.reload({ everyFile: true })).toBe(true);
+    expect(registry.resolve('a.example.test')).not.toBe(a);
+    expect(registry.resolve('a.example.test')).toEqual(a);
+  });
+
+  it('when an edit is bad, then every previous tenant keeps serving as it was, and the fix is picked up', async () => {
+    for (const id of ['a', 'b']) await write(`${id}.json`, tenant(id));
+    const registry = await TenantRegistry.open({ dir, env: {}, logger });
+    const [a, b] = registry.list();
+    // Valid alone, refused across files: the checks across files still see the unchanged ones.
+    await write('b.json', tenant('b', { hosts: ['a.example.test'] }));
+    expect(await registry.reload()).toBe(false);
+    await write('c.json', tenant('c'));
+    expect(await registry.reload()).toBe(false);
+    expect(registry.list()).toEqual([a, b]);
+    expect(registry.resolve('b.example.test')).toBe(b);
+    expect(registry.resolve('c.example.test')).toBeUndefined();
+
+    await write('b.json', tenant('b', { name: 'Fixed' }));
+    expect(await registry.reload()).toBe(true);
+    expect(registry.resolve('a.example.test')).toBe(a);
+    expect(registry.resolve('b.example.test')?.name).toBe('Fixed');
+    expect(registry.resolve('c.example.test')?.id).toBe('c');
+  });
+
+  it('when a file is removed, then its tenant is no longer served', async () => {
+    for (const id of ['a', 'b']) await write(`${id}.json`, tenant(id));
+    const registry = await TenantRegistry.open({ dir, env: {}, logger });
+    await rm(join(dir, 'b.json'));
+    expect(await registry.reload()).toBe(true);
+    expect(registry.list().map((t) => t.id)).toEqual(['a']);
+    expect(registry.resolve('b.example.test')).toBeUndefined();
+  });
+
   it('when the directory cannot be read at start, then start-up stops naming it', async () => {
     await expect(
       TenantRegistry.open({ dir: join(dir, 'missing'), env: {}, logger }),

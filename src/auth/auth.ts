@@ -63,6 +63,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
         cookieName: config.sessionCookieName,
         secrets: config.sessionSecrets,
         defaults,
+        cacheSize: config.tenantCacheSize,
       }),
       currentUser({ users, credentials, sessions }),
       noStoreWhenSignedIn,
@@ -87,6 +88,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
       devices: deviceCookies({
         secrets: config.sessionSecrets,
         cookieName: config.sessionCookieName,
+        cacheSize: config.tenantCacheSize,
       }),
     }),
     pages: sessionPages(accounts),

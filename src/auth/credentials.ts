@@ -1,6 +1,10 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Tenant } from '../tenants/tenant.ts';
 import type { DirectoryUser } from './user-directory.ts';
+
+/** Users whose fingerprints stay computed; a miss costs one HMAC per secret, so this only caps memory. */
+const CACHED_USERS = 10_000;
 
 /**
  * What a session was issued against: a fingerprint of the user's password hash, kept in the
@@ -14,16 +18,20 @@ export function credentialFingerprints(secrets: readonly string[]) {
   const keys = secrets.map((secret) =>
     Buffer.from(hkdfSync('sha256', secret, 'tenantry/credential-fingerprint/v1', '', 32)),
   );
-  // By user object: a reloaded tenant file brings new objects, so nothing stale is ever served,
-  // and a signed-in request costs a map lookup, not an HMAC.
-  const cache = new WeakMap<DirectoryUser, { tenantId: string; prints: string[] }>();
+  // By tenant and username, for the users most recently seen, so a signed-in request costs a map
+  // lookup, not an HMAC. An entry counts only for the very hash it was computed from (what the
+  // fingerprint covers), so a changed password is never matched against a stale print.
+  const cache = new LRUCache<string, { passwordHash: string; prints: string[] }>({
+    max: CACHED_USERS,
+  });
   const printsOf = (tenant: Tenant, user: DirectoryUser) => {
-    let entry = cache.get(user);
-    if (entry?.tenantId !== tenant.id) {
-      const data = `${tenant.id}\n${user.username}\n${user.passwordHash}`;
+    const id = `${tenant.id}\n${user.username}`;
+    let entry = cache.get(id);
+    if (entry?.passwordHash !== user.passwordHash) {
+      const data = `${id}\n${user.passwordHash}`;
       const prints = keys.map((key) => createHmac('sha256', key).update(data).digest('base64url'));
-      entry = { tenantId: tenant.id, prints };
-      cache.set(user, entry);
+      entry = { passwordHash: user.passwordHash, prints };
+      cache.set(id, entry);
     }
     return entry.prints;
   };

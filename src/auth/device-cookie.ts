@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { Tenant } from '../tenants/tenant.ts';
+import { tenantCache } from '../tenants/tenant-cache.ts';
 
 /** How long a browser stays known after its last sign-in. */
 export const DEVICE_COOKIE_MAX_AGE_SECONDS = 180 * 24 * 3600;
@@ -10,6 +10,8 @@ export interface DeviceCookieOptions {
   secrets: readonly string[];
   /** SESSION_COOKIE_NAME: the device cookie is `<name>-device` (`__Host-<name>-device` over HTTPS). */
   cookieName: string;
+  /** TENANT_CACHE_SIZE: how many tenants' derived keys stay in memory (the most recently used). */
+  cacheSize: number;
 }
 
 /**
@@ -20,21 +22,15 @@ export interface DeviceCookieOptions {
  * host-only, HttpOnly, SameSite=Lax and, over HTTPS, `__Host-` and Secure, like the session
  * cookie, and survives logout (that is its point).
  */
-export function deviceCookies({ secrets, cookieName }: DeviceCookieOptions) {
-  const keyCache = new WeakMap<Tenant, Buffer[]>();
+export function deviceCookies({ secrets, cookieName, cacheSize }: DeviceCookieOptions) {
   // Per tenant, derived from the secrets: a cookie signed for one tenant never verifies at another.
-  const keysOf = (tenant: Tenant) => {
-    let keys = keyCache.get(tenant);
-    if (!keys) {
-      keys = (tenant.ownSecrets ?? secrets).map((secret) =>
-        Buffer.from(
-          hkdfSync('sha256', secret, 'tenantry/device-cookie/v1', `tenant:${tenant.id}`, 32),
-        ),
-      );
-      keyCache.set(tenant, keys);
-    }
-    return keys;
-  };
+  const keysOf = tenantCache(cacheSize, (tenant) =>
+    (tenant.ownSecrets ?? secrets).map((secret) =>
+      Buffer.from(
+        hkdfSync('sha256', secret, 'tenantry/device-cookie/v1', `tenant:${tenant.id}`, 32),
+      ),
+    ),
+  );
   const nameFor = (req: Request) =>
     req.secure ? `__Host-${cookieName}-device` : `${cookieName}-device`;
   const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest();

@@ -58,8 +58,15 @@ export function createHashQueue(options: HashQueueOptions) {
   const waiting = new Map<string, Entry[]>();
   const runningByTenant = new Map<string, number>();
   const runningOf = (tenantId: string) => runningByTenant.get(tenantId) ?? 0;
-  /** When each tenant last had a turn (a counter; one entry per tenant ever served). */
+  /**
+   * When each tenant with hashes waiting or running last had a turn (a counter). A tenant gone
+   * idle is forgotten, so this holds the active tenants only; back, it counts as least recently
+   * served, which is what it is.
+   */
   const lastTurn = new Map<string, number>();
+  const forgetIfIdle = (tenantId: string) => {
+    if (runningOf(tenantId) === 0 && !waiting.has(tenantId)) lastTurn.delete(tenantId);
+  };
   let turns = 0;
   let running = 0;
 
@@ -89,6 +96,7 @@ export function createHashQueue(options: HashQueueOptions) {
     if (at === -1) return;
     queue!.splice(at, 1);
     if (queue!.length === 0) waiting.delete(entry.tenantId);
+    forgetIfIdle(entry.tenantId);
   }
 
   return {
@@ -114,6 +122,7 @@ export function createHashQueue(options: HashQueueOptions) {
                 const left = runningOf(tenantId) - 1;
                 if (left > 0) runningByTenant.set(tenantId, left);
                 else runningByTenant.delete(tenantId);
+                forgetIfIdle(tenantId);
                 pump();
               });
           },

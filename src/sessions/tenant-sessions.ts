@@ -3,6 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { sign } from 'cookie-signature';
 import session from 'express-session';
 import type { Tenant } from '../tenants/tenant.ts';
+import { tenantCache } from '../tenants/tenant-cache.ts';
 import type { Stores } from '../store/stores.ts';
 import { sessionKeyPrefix } from './keys.ts';
 import { LAST_SEEN_RESOLUTION_MS, renewCookie } from './session-activity.ts';
@@ -20,6 +21,8 @@ export interface TenantSessionOptions {
   secrets: readonly string[];
   /** The environment's policy; a tenant file's `session` settings override it per tenant. */
   defaults: SessionPolicy;
+  /** TENANT_CACHE_SIZE: how many tenants' middlewares stay built (the most recently served). */
+  cacheSize: number;
 }
 
 /** The cookie name used over HTTPS: `__Host-` makes browsers refuse it with a Domain or without Secure. */
@@ -27,19 +30,13 @@ export const secureCookieName = (name: string) => `__Host-${name}`;
 
 /**
  * The session layer: for each tenant, express-session middlewares with that tenant's own store
- * (prefix `sessions:<tenant>:<app>:`), signing keys and lifetimes, built on first use and cached
- * per tenant object, so a reloaded tenant file (a new policy, say) gets fresh ones. Needs `req.tenant` (resolveTenant runs first).
+ * (prefix `sessions:<tenant>:<app>:`), signing keys and lifetimes, built on first use and kept for
+ * the TENANT_CACHE_SIZE most recently served tenants; a reloaded tenant file (a new policy, say)
+ * gets fresh ones at once. Sessions live in the store, so an evicted tenant's rebuilt middleware
+ * reads the same signed-in cookies. Needs `req.tenant` (resolveTenant runs first).
  */
 export function tenantSessions(options: TenantSessionOptions): RequestHandler {
-  const cache = new WeakMap<Tenant, TenantSession>();
-  const forTenant = (tenant: Tenant) => {
-    let pair = cache.get(tenant);
-    if (!pair) {
-      pair = tenantSession(tenant, options);
-      cache.set(tenant, pair);
-    }
-    return pair;
-  };
+  const forTenant = tenantCache(options.cacheSize, (tenant) => tenantSession(tenant, options));
   return (req, res, next) => {
     const tenant = forTenant(req.tenant);
     // req.secure honours X-Forwarded-Proto only from proxies named in TRUST_PROXY.

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import { normalizeHost } from './host.ts';
-import { loadTenants } from './load-tenants.ts';
+import { readTenantDir, tenantLoadError, type CheckedTenantDir } from './load-tenants.ts';
 import type { Tenant } from './tenant.ts';
 
 export interface TenantRegistryOptions {
@@ -15,23 +15,31 @@ export interface TenantRegistryOptions {
 
 /**
  * The tenants of one directory, indexed by host. `reload()` swaps in a new index only when every
- * file is valid, so a bad edit on a running server is logged and the tenants keep working.
+ * file is valid, so a bad edit on a running server is logged and the tenants keep working. It
+ * reads again only the files that changed on disk: every other tenant keeps its Tenant object
+ * (and with it whatever was built for it, such as its session middleware). The environment is
+ * read when a file is (re)read, as a running process's environment does not change.
  */
 export class TenantRegistry {
   #byHost: ReadonlyMap<string, Tenant>;
+  #tenants: readonly Tenant[];
+  #files: CheckedTenantDir;
   #options: TenantRegistryOptions;
   #watcher: FSWatcher | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
 
-  private constructor(options: TenantRegistryOptions, tenants: Tenant[]) {
+  private constructor(options: TenantRegistryOptions, tenants: Tenant[], files: CheckedTenantDir) {
     this.#options = options;
+    this.#tenants = tenants;
     this.#byHost = index(tenants);
+    this.#files = files;
   }
 
   /** Loads the directory; throws TenantLoadError naming every bad file, so start-up stops. */
   static async open(options: TenantRegistryOptions): Promise<TenantRegistry> {
-    const { dir, env, centralHosts } = options;
-    return new TenantRegistry(options, await loadTenants(dir, env, { centralHosts }));
+    const { tenants, problems, files } = readTenantDir(options.dir, options);
+    if (problems.length > 0) throw tenantLoadError(options.dir, problems);
+    return new TenantRegistry(options, tenants, files);
   }
 
   /** The tenant serving this host, after normalisation; undefined for any other host. */
@@ -41,15 +49,26 @@ export class TenantRegistry {
   }
 
   list(): Tenant[] {
-    return [...new Set(this.#byHost.values())];
+    return [...this.#tenants];
   }
 
-  async reload(): Promise<boolean> {
-    const { dir, env, logger, centralHosts } = this.#options;
+  /**
+   * Swaps in the directory's tenants if every file is valid. `everyFile` reads even the files that
+   * look unchanged (SIGHUP: the operator's way round a file system whose times are too coarse).
+   */
+  async reload({ everyFile = false } = {}): Promise<boolean> {
+    const { dir, logger } = this.#options;
     try {
-      const tenants = await loadTenants(dir, env, { centralHosts });
+      const previous = everyFile ? undefined : this.#files;
+      const { tenants, problems, files } = readTenantDir(dir, this.#options, previous);
+      // Kept even when refused: a file checked once is not parsed again until it changes.
+      this.#files = files;
+      if (problems.length > 0) throw tenantLoadError(dir, problems);
+      const before = new Set(this.#tenants);
+      const changed = tenants.filter((t) => !before.has(t)).map((t) => t.id);
+      this.#tenants = tenants;
       this.#byHost = index(tenants);
-      logger.info({ tenants: tenants.map((t) => t.id) }, 'tenants reloaded');
+      logger.info({ tenants: tenants.length, changed }, 'tenants reloaded');
       return true;
     } catch (err) {
       logger.error({ err }, 'tenant reload refused; the previous tenants stay in service');
