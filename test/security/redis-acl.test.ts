@@ -28,6 +28,7 @@ const aclRule = [
   'resetchannels',
   '-@all',
   '+get',
+  '+getex',
   '+set',
   '+expire',
   '+del',
