@@ -72,12 +72,14 @@ export function startupTable(results: Results): string {
 }
 
 export function targetTable(results: Results): string {
+  const shown = (x: number, unit: string) =>
+    `${(unit === 'ms' || unit === 'MB' ? whole : fixed(2))(x)}${unit ? ` ${unit}` : ''}`;
   return table(
     ['target', 'measured', 'limit', ''],
     results.targets.map((t) => [
       t.name,
-      `${fixed(2)(t.value)} ${t.unit}`,
-      `${fixed(2)(t.limit)} ${t.unit}`,
+      shown(t.value, t.unit),
+      shown(t.limit, t.unit),
       t.pass ? 'PASS' : 'FAIL',
     ]),
   );

@@ -199,7 +199,8 @@ function targets(r: Omit<Results, 'targets'>): Results['targets'] {
     add(`${n} Redis commands per read, median`, c.commandsPerRequest!.median, 1.05, '', true);
   }
   const cost = tenantsCost(r.startup);
-  add(`${r.settings.tenants} tenants: start-up beyond 3 tenants'`, cost.seconds, 1.5, 's', true);
-  add(`${r.settings.tenants} tenants: RSS beyond 3 tenants'`, cost.megabytes, 60, 'MB', true);
+  const tenants = r.settings.tenants.toLocaleString('en');
+  add(`${tenants} tenants: start-up beyond 3 tenants'`, cost.seconds, 1.5, 's', true);
+  add(`${tenants} tenants: RSS beyond 3 tenants'`, cost.megabytes, 60, 'MB', true);
   return list;
 }
