@@ -63,11 +63,11 @@ const tenants = await generateTenants(settings.tenants);
 const running = new Map<ConfigId, Running>();
 try {
   console.log(`start-up, ${settings.starts} times each: 3 tenants, then ${settings.tenants}`);
-  const startup = { demo: { ms: [] as number[], rssBytes: [] as number[] } };
+  const demo = { ms: [] as number[], rssBytes: [] as number[] };
   const many = { ms: [] as number[], rssBytes: [] as number[] };
   for (let i = 0; i < settings.starts; i++) {
     for (const [into, dir, probeHost] of [
-      [startup.demo, DEMO_TENANTS_DIR, DEMO.c.host],
+      [demo, DEMO_TENANTS_DIR, DEMO.c.host],
       [many, tenants.dir, tenants.people.at(-1)!.host],
     ] as const) {
       const server = await startTenantry(redis.url, dir, { probeHost });
@@ -146,17 +146,13 @@ try {
     return { name: `${short(of)} / ${short(to)}`, of, to, perRound, spread: spread(perRound) };
   });
 
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('BENCH_')),
+  );
   const partial: Omit<Results, 'targets'> = {
     date: new Date().toISOString(),
-    command: [
-      ...Object.entries(process.env)
-        .filter(([k]) => k.startsWith('BENCH_'))
-        .map(([k, v]) => `${k}=${v}`),
-      'npm run bench',
-    ].join(' '),
-    env: Object.fromEntries(
-      Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('BENCH_')),
-    ),
+    command: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'npm run bench'].join(' '),
+    env,
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
@@ -168,7 +164,7 @@ try {
     settings,
     configs,
     ratios,
-    startup: { demo: startup.demo, many, manyRssAfterLoadBytes },
+    startup: { demo, many, manyRssAfterLoadBytes },
   };
   const results: Results = { ...partial, targets: targets(partial) };
   console.log(`\n${report(results)}\n`);
