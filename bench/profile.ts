@@ -12,6 +12,7 @@ import { startRedisServer } from '../test/support/redis-server.ts';
 import { startDemoTenantry } from './configs.ts';
 import { signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';
+import { wrap } from './report.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const TOP = 15;
@@ -66,10 +67,11 @@ const table = [
         `| ${((100 * r.us) / total).toFixed(1)} % | \`${r.name}\` | ${r.where ? `\`${r.where}\`` : ''} |`,
     ),
 ].join('\n');
-const note =
+const note = wrap(
   `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
-  `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
-  `${new Date().toISOString().slice(0, 10)}. Lines are those of the code as tsx compiled it.`;
+    `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
+    `${new Date().toISOString().slice(0, 10)}. Lines are those of the code as tsx compiled it.`,
+);
 console.log(`\n${table}\n\n${note}`);
 await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
 

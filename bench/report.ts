@@ -14,7 +14,7 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** Prose broken into lines of at most `width` characters, as the rest of the docs are. */
-function wrap(text: string, width = 100): string {
+export function wrap(text: string, width = 100): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
