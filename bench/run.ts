@@ -1,212 +1,202 @@
 /**
- * npm run bench: what tenancy costs, measured against a baseline in the same run.
+ * npm run bench: what tenantry costs, against the bare recipe and plain Express, in one run on
+ * this machine (docs/benchmark.md says what each server is and how to read the numbers).
  *
- * 1. Throughput: signed-in GET /api/me through tenantry (host -> tenant -> that tenant's session
- *    in Redis) against the plain single-tenant recipe (one express-session + connect-redis),
- *    both on the same real redis-server, over loopback HTTP with keep-alive, in alternating rounds.
- * 2. Memory: heap growth per tenant once 1,000 loaded tenants have each served a request (their
- *    session middlewares are built lazily, on that first request, and cached).
+ * Each server is a process of its own; autocannon runs here. After a warm-up, each round runs
+ * every server in turn, so a machine that gets slower or faster mid-run moves them all alike and
+ * shows as a range. Prints the tables, writes bench/results.json; `npm run bench:table` puts them
+ * into docs/benchmark.md and the README. Exits non-zero only when the harness fails (a server dies,
+ * a request is not answered 200), never because a target is missed.
+ *
+ *   BENCH_DURATION=5 BENCH_ROUNDS=3 BENCH_WARMUP=3 BENCH_STARTS=3 npm run bench
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RedisStore } from 'connect-redis';
-import express, { type Express } from 'express';
-import session from 'express-session';
-import { pino } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { createClient } from 'redis';
-import { createApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { appFeatures } from '../src/features/index.ts';
-import { createRedisStore } from '../src/store/redis-store.ts';
-import { singleStore } from '../src/store/stores.ts';
-import { TenantRegistry } from '../src/tenants/registry.ts';
-import { securityHeaders } from '../src/web/security-headers.ts';
-import { DEMO_TENANTS_DIR } from '../test/support/demo.ts';
-import { plainRequest } from '../test/support/http-client.ts';
-import { closeServer, listen } from '../test/support/listen.ts';
-import { eventually } from '../test/support/polling.ts';
+import { execFileSync } from 'node:child_process';
+import { cpus, release, totalmem, type } from 'node:os';
+import { DEMO, DEMO_TENANTS_DIR } from '../test/support/demo.ts';
+import { sleep } from '../test/support/polling.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
-import { signIn } from '../test/support/sign-in.ts';
+import {
+  CONFIGS,
+  generateTenants,
+  labelOf,
+  rssBytes,
+  startDemoTenantry,
+  startManyTenants,
+  startRecipe,
+  startTenantry,
+  type ConfigId,
+  type Running,
+} from './configs.ts';
+import { commandStats, resetCommandStats, signedInReads } from './load.ts';
+import { writeFormatted } from './markdown.ts';
+import { report } from './report.ts';
+import {
+  RESULTS_FILE,
+  spread,
+  tenantsCost,
+  type ConfigResult,
+  type Results,
+  type Round,
+} from './results.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
-const CONCURRENCY = 8;
-const logger = pino({ level: 'silent' });
-
-interface Target {
-  port: number;
-  host: string;
-  cookie: string;
-}
-
-async function serve(
-  app: Express,
-  host: string,
-  username: string,
-  password: string,
-): Promise<Target & { close(): Promise<void> }> {
-  const { server, port } = await listen(app);
-  const cookie = await signIn(port, { host, username, password });
-  return { port, host, cookie, close: () => closeServer(server) };
-}
-
-async function throughput(t: Target): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  let left = REQUESTS;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (left-- > 0) {
-        const { status } = await plainRequest({
-          port: t.port,
-          host: t.host,
-          agent,
-          path: '/api/me',
-          cookie: t.cookie,
-        });
-        if (status !== 200) throw new Error(`GET /api/me answered ${status}`);
-      }
-    }),
-  );
-  agent.destroy();
-  return REQUESTS / ((performance.now() - started) / 1000);
-}
-
-/**
- * The plain recipe: one express-session with one connect-redis store, no tenants, behind the same
- * security headers and request logger as tenantry, so the ratio is what tenancy itself costs.
- */
-function baselineApp(client: unknown): Express {
-  const app = express();
-  app.use(pinoHttp({ logger, autoLogging: false }));
-  app.use(securityHeaders());
-  app.use(
-    session({
-      store: new RedisStore({ client, prefix: 'bench:plain:' }),
-      secret: 'x'.repeat(32),
-      resave: false,
-      saveUninitialized: false,
-    }),
-  );
-  app.post('/login', express.urlencoded({ extended: false }), (req, res) => {
-    req.session.regenerate(() => {
-      req.session.user = { username: 'alice', displayName: 'Alice' };
-      req.session.save(() => res.redirect(303, '/'));
-    });
-  });
-  app.get('/api/me', (req, res) => {
-    if (!req.session.user) res.status(401).json({ error: 'Not signed in' });
-    else res.json({ user: req.session.user });
-  });
-  return app;
-}
-
-/** A full collection (twice: weak references and finalizers need a second pass). */
-const collect = () => {
-  global.gc?.();
-  global.gc?.();
+const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const settings = {
+  connections: 50,
+  durationSeconds: number('BENCH_DURATION', 5),
+  warmupSeconds: number('BENCH_WARMUP', 3),
+  rounds: number('BENCH_ROUNDS', 3),
+  tenants: number('BENCH_TENANTS', 10_000),
+  signedInTenants: number('BENCH_SIGNED_IN_TENANTS', 1000),
+  starts: number('BENCH_STARTS', 3),
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function tenantryApp(redisUrl: string, tenantsDir: string) {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    REDIS_URL: redisUrl,
-    TENANTS_DIR: tenantsDir,
-    APP_NAME: 'bench',
-  });
-  const backend = createRedisStore({ url: redisUrl, timeoutMs: 1000, logger });
-  const stores = singleStore(backend);
-  const tenants = await TenantRegistry.open({ dir: tenantsDir, env: {}, logger });
-  await eventually(() => backend.ping(), { timeoutMs: 5000, intervalMs: 50 });
-  const routes = appFeatures({ config, stores });
-  return { app: createApp({ config, tenants, stores, logger, routes }), backend, tenants };
-}
-
-/** Heap per tenant: loaded (registry only, the baseline), then grown by serving each one once. */
-async function heapPerTenant(
-  redisUrl: string,
-  count: number,
-): Promise<{ loaded: number; served: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-'));
-  try {
-    for (let i = 0; i < count; i++) {
-      await writeFile(
-        join(dir, `t${i}.json`),
-        JSON.stringify({
-          id: `t${i}`,
-          name: `Tenant ${i}`,
-          hosts: [`t${i}.localhost`],
-          theme: { color: '#123456' },
-          users: [],
-        }),
-      );
-    }
-    collect();
-    const start = process.memoryUsage().heapUsed;
-    const { app, backend } = await tenantryApp(redisUrl, dir);
-    const { server, port } = await listen(app);
-    const agent = new Agent({ keepAlive: true });
-    collect();
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < count; i++) {
-      const { status } = await plainRequest({ port, host: `t${i}.localhost`, agent, path: '/' });
-      if (status !== 200) throw new Error(`t${i}: ${status}`);
-    }
-    collect();
-    const grown = process.memoryUsage().heapUsed - before;
-    agent.destroy();
-    await closeServer(server);
-    await backend.close();
-    return { loaded: (before - start) / count, served: grown / count };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+/** Requests/s of the first over the second, each round. */
+const RATIOS: [of: ConfigId, to: ConfigId][] = [
+  ['tenantry', 'bare'],
+  ['tenantry-10k', 'bare'],
+  ['tenantry', 'defended'],
+  ['tenantry', 'plain'],
+];
 
 const redis = await startRedisServer();
+const tenants = await generateTenants(settings.tenants);
+const running = new Map<ConfigId, Running>();
 try {
-  // Memory first, on a fresh heap, so nothing from the throughput rounds is still being freed.
-  const heap = await heapPerTenant(redis.url, 1000);
-  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-  console.log(
-    'memory, 1000 tenants, heap per tenant' +
-      (global.gc ? '' : ' (run with --expose-gc for steadier numbers)'),
-  );
-  console.log(`  loaded (tenant file parsed, the baseline): ${kib(heap.loaded)}`);
-  console.log(`  added by serving it once (its session middlewares built): ${kib(heap.served)}`);
-  console.log(`  ratio served/loaded: ${(heap.served / heap.loaded).toFixed(2)}`);
-  const { app, backend } = await tenantryApp(redis.url, DEMO_TENANTS_DIR);
-  const tenantry = await serve(app, 'customer-a.localhost', 'alice', 'alice-password');
-  const client = createClient({ url: redis.url });
-  await client.connect();
-  const plain = await serve(baselineApp(client), 'localhost', 'alice', 'x');
-
-  await throughput(tenantry);
-  await throughput(plain); // warm-up
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    a.push(await throughput(tenantry));
-    b.push(await throughput(plain));
+  console.log(`start-up, ${settings.starts} times each: 3 tenants, then ${settings.tenants}`);
+  const demo = { ms: [] as number[], rssBytes: [] as number[] };
+  const many = { ms: [] as number[], rssBytes: [] as number[] };
+  for (let i = 0; i < settings.starts; i++) {
+    for (const [into, dir, probeHost] of [
+      [demo, DEMO_TENANTS_DIR, DEMO.c.host],
+      [many, tenants.dir, tenants.people.at(-1)!.host],
+    ] as const) {
+      const server = await startTenantry(redis.url, dir, { probeHost });
+      into.ms.push(server.startMs);
+      into.rssBytes.push(rssBytes(server.child.pid!));
+      await server.stop();
+    }
   }
-  const ratios = a.map((x, i) => x / b[i]!);
-  console.log(
-    `throughput, signed-in GET /api/me, ${REQUESTS} requests x ${ROUNDS} rounds, ${CONCURRENCY} concurrent`,
+
+  console.log(`starting the servers; ${settings.signedInTenants} sign-ins at (5)`);
+  running.set('plain', await startRecipe('plain', redis.url));
+  running.set('bare', await startRecipe('bare', redis.url));
+  running.set('defended', await startRecipe('defended', redis.url));
+  running.set('tenantry', await startDemoTenantry(redis.url));
+  running.set('tenantry-10k', await startManyTenants(redis.url, tenants, settings.signedInTenants));
+
+  const rounds = new Map<ConfigId, Round[]>(CONFIGS.map((c) => [c.id, []]));
+  for (let round = 0; round <= settings.rounds; round++) {
+    const warmUp = round === 0;
+    for (const config of CONFIGS) {
+      const { server, clients } = running.get(config.id)!;
+      const label = labelOf(config.id, settings);
+      if (config.redis) await resetCommandStats(redis.port);
+      const measured = await signedInReads({
+        port: server.port,
+        clients,
+        connections: settings.connections,
+        durationSeconds: warmUp ? settings.warmupSeconds : settings.durationSeconds,
+      });
+      if (server.exit()) throw new Error(`${label} died:\n${server.output()}`);
+      if (measured.errors > 0) {
+        throw new Error(
+          `${label}: ${measured.errors} errors; answers: ${JSON.stringify(measured.statuses)}`,
+        );
+      }
+      const r: Round = { ...measured };
+      if (config.redis) {
+        // Requests still in flight when autocannon stopped finish their commands first.
+        await sleep(250);
+        r.redisCommands = await commandStats(redis.port);
+        const total = Object.values(r.redisCommands).reduce((sum, n) => sum + n, 0);
+        r.commandsPerRequest = total / measured.sent;
+      }
+      console.log(
+        `${warmUp ? 'warm-up' : `round ${round}`}  ${label.padEnd(46)} ` +
+          `${measured.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${measured.p99Ms} ms` +
+          (r.commandsPerRequest === undefined
+            ? ''
+            : `  ${r.commandsPerRequest.toFixed(2)} Redis commands/req`),
+      );
+      if (!warmUp) rounds.get(config.id)!.push(r);
+    }
+  }
+  const manyRssAfterLoadBytes = rssBytes(running.get('tenantry-10k')!.server.child.pid!);
+
+  const configs: ConfigResult[] = CONFIGS.map((c) => {
+    const rs = rounds.get(c.id)!;
+    const perRequest = rs.map((r) => r.commandsPerRequest).filter((x) => x !== undefined);
+    return {
+      id: c.id,
+      label: labelOf(c.id, settings),
+      rounds: rs,
+      requestsPerSecond: spread(rs.map((r) => r.requestsPerSecond)),
+      p50Ms: spread(rs.map((r) => r.p50Ms)),
+      p99Ms: spread(rs.map((r) => r.p99Ms)),
+      errors: rs.reduce((sum, r) => sum + r.errors, 0),
+      ...(perRequest.length > 0 ? { commandsPerRequest: spread(perRequest) } : {}),
+    };
+  });
+  const byId = (id: ConfigId) => configs.find((c) => c.id === id)!;
+  const short = (id: ConfigId) => byId(id).label.slice(0, 3);
+  const ratios = RATIOS.map(([of, to]) => {
+    const perRound = byId(of).rounds.map(
+      (r, i) => r.requestsPerSecond / byId(to).rounds[i]!.requestsPerSecond,
+    );
+    return { name: `${short(of)} / ${short(to)}`, of, to, perRound, spread: spread(perRound) };
+  });
+
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('BENCH_')),
   );
-  console.log(`  tenantry          median ${median(a).toFixed(0)} req/s`);
-  console.log(`  plain recipe      median ${median(b).toFixed(0)} req/s`);
-  console.log(
-    `  ratio tenantry/plain: median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`,
-  );
-  await tenantry.close();
-  await plain.close();
-  await client.close();
-  await backend.close();
+  const partial: Omit<Results, 'targets'> = {
+    date: new Date().toISOString(),
+    command: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'npm run bench'].join(' '),
+    env,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryBytes: totalmem(),
+      os: `${type()} ${release()}`,
+      node: process.version,
+      redis: /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))![1]!,
+    },
+    settings,
+    configs,
+    ratios,
+    startup: { demo, many, manyRssAfterLoadBytes },
+  };
+  const results: Results = { ...partial, targets: targets(partial) };
+  console.log(`\n${report(results)}\n`);
+  await writeFormatted(RESULTS_FILE, JSON.stringify(results));
+  console.log(`written to ${RESULTS_FILE}; npm run bench:table puts it into docs/benchmark.md`);
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
 } finally {
+  for (const { server } of running.values()) await server.stop();
+  await tenants.remove();
   await redis.stop();
+}
+
+/** The issue's targets, each PASS or FAIL: a measurement, so none of them fails the run. */
+function targets(r: Omit<Results, 'targets'>): Results['targets'] {
+  const config = (id: ConfigId) => r.configs.find((c) => c.id === id)!;
+  const ratio = (of: ConfigId) => r.ratios.find((x) => x.of === of && x.to === 'bare')!;
+  const bareP99 = config('bare').p99Ms.median;
+  const list: Results['targets'] = [];
+  const add = (name: string, value: number, limit: number, unit: string, atMost: boolean) =>
+    list.push({ name, value, limit, unit, pass: atMost ? value <= limit : value >= limit });
+  for (const id of ['tenantry', 'tenantry-10k'] as const) {
+    const c = config(id);
+    const n = c.label.slice(0, 3);
+    add(`${n} requests/s over (2)'s, median`, ratio(id).spread.median, 0.9, '×', false);
+    add(`${n} p99, median, at most (2)'s`, c.p99Ms.median, bareP99, 'ms', true);
+    add(`${n} Redis commands per read, median`, c.commandsPerRequest!.median, 1.05, '', true);
+  }
+  const cost = tenantsCost(r.startup);
+  const tenants = r.settings.tenants.toLocaleString('en');
+  add(`${tenants} tenants: start-up beyond 3 tenants'`, cost.seconds, 1.5, 's', true);
+  add(`${tenants} tenants: RSS beyond 3 tenants'`, cost.megabytes, 60, 'MB', true);
+  return list;
 }

@@ -32,6 +32,11 @@ export interface LaunchOptions {
   /** Each line of stdout and stderr; default: dropped. */
   log?: LogSink;
   /**
+   * 'discard': stdout goes straight to /dev/null, never through a pipe to this process (a server
+   * under load logs a line per request: writing it is the server's cost, reading it is not).
+   */
+  stdout?: 'pipe' | 'discard';
+  /**
    * Its own process group, so a Ctrl-C at the terminal reaches the launcher only, which then stops
    * its children in order (the native stack wants this; a test's child does not need it).
    */
@@ -47,12 +52,12 @@ export function launch(
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
   const log = options.log ?? (() => {});
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => log(name, line));
+    if (stream) createInterface({ input: stream }).on('line', (line) => log(name, line));
   }
   let exit: Exit | undefined;
   const exited = new Promise<Exit>((resolve) => {

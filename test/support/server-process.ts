@@ -19,12 +19,24 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Modules loaded with --import before the server (test fixtures). */
   preload?: string[];
+  /** Node flags before everything else (`--cpu-prof`, say). */
+  nodeArgs?: string[];
+  /** The entry point, from the repository root; default src/server.ts (dist/server.js: built). */
+  entry?: string;
+  /** Resolves once the server is ready to be used; default: GET /healthz answers 200. */
+  ready?: (port: number) => Promise<void>;
+  /** Polling interval of `ready`; default 100 ms. */
+  readyIntervalMs?: number;
+  /** 'discard': its stdout (the logs) goes to /dev/null and output() holds stderr only. */
+  stdout?: 'pipe' | 'discard';
 }
 
 export interface ServerProcess {
   port: number;
   env: Record<string, string>;
   child: ChildProcess;
+  /** From spawning the process until `ready` first resolved. */
+  startMs: number;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
   logs(): LogLine[];
@@ -36,8 +48,9 @@ export interface ServerProcess {
 }
 
 /**
- * The real server (src/server.ts, as `npm run dev` runs it) as a child process, configured as in
- * production, on a free port. Resolves once /healthz answers; rejects with its output if it ends.
+ * The real server (src/server.ts, as `npm run dev` runs it; or another `entry`) as a child process,
+ * configured as in production, on a free port. Resolves once `ready` does (default: /healthz
+ * answers); rejects with its output if it ends first.
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
   const port = await freePort();
@@ -51,28 +64,42 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     LOG_LEVEL: 'warn',
     ...options.env,
   };
-  return start(env, options.preload ?? []);
+  return start(env, options);
 }
 
 /** Starts the server again with the same environment (port, secret, APP_NAME). */
 export function restartServer(previous: ServerProcess): Promise<ServerProcess> {
-  return start(previous.env, []);
+  return start(previous.env, {});
 }
 
-async function start(env: Record<string, string>, preload: string[]): Promise<ServerProcess> {
-  const args = ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'src/server.ts'];
+async function healthz(port: number): Promise<void> {
+  const res = await plainRequest({ port, path: '/healthz', host: 'localhost', timeoutMs: 1000 });
+  if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+}
+
+async function start(
+  env: Record<string, string>,
+  options: Omit<ServerOptions, 'redisUrl' | 'env'>,
+): Promise<ServerProcess> {
+  const { preload = [], nodeArgs = [], entry = 'src/server.ts', ready = healthz } = options;
+  // TypeScript runs through tsx, as `npm run dev` does; built JavaScript (dist/) as `npm start` does.
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const args = [...nodeArgs, ...loader, ...preload.flatMap((p) => ['--import', p]), entry];
   const lines: string[] = [];
+  const spawnedAt = performance.now();
   const proc = launch('server', process.execPath, args, {
     cwd: ROOT,
     // Only what the server needs: nothing from the test runner's own environment leaks in.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     log: (_name, line) => lines.push(line),
+    stdout: options.stdout,
   });
   const output = () => lines.join('\n');
   const server: ServerProcess = {
     port: Number(env.PORT),
     env,
     child: proc.child,
+    startMs: 0,
     output,
     logs: () => lines.filter(Boolean).map(parseLine),
     exit: () => proc.exit(),
@@ -80,19 +107,11 @@ async function start(env: Record<string, string>, preload: string[]): Promise<Se
     stop: (signal = 'SIGTERM') => proc.stop(signal, 15_000),
   };
   try {
-    await untilReady(
-      proc,
-      async () => {
-        const res = await plainRequest({
-          port: server.port,
-          path: '/healthz',
-          host: 'localhost',
-          timeoutMs: 1000,
-        });
-        if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await untilReady(proc, () => ready(server.port), {
+      timeoutMs: 30_000,
+      intervalMs: options.readyIntervalMs ?? 100,
+    });
+    server.startMs = performance.now() - spawnedAt;
   } catch (err) {
     proc.child.kill('SIGKILL');
     throw new Error(`the server did not start: ${(err as Error).message}\n${output()}`, {

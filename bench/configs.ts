@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../src/auth/password.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../test/support/demo.ts';
+import { plainRequest } from '../test/support/http-client.ts';
+import { startServer, type ServerProcess } from '../test/support/server-process.ts';
+import { signIn, signInEach, type Who } from '../test/support/sign-in.ts';
+import type { Client } from './load.ts';
+
+/** The five servers `npm run bench` measures, in the order each round runs them. */
+export const CONFIGS = [
+  { id: 'plain', label: '(1) plain Express, no session', redis: false },
+  { id: 'bare', label: '(2) bare recipe', redis: true },
+  { id: 'defended', label: '(3) bare recipe + helmet + request log', redis: true },
+  { id: 'tenantry', label: '(4) tenantry, 3 tenants', redis: true },
+  { id: 'tenantry-10k', label: '(5) tenantry, many tenants', redis: true },
+] as const;
+
+export type ConfigId = (typeof CONFIGS)[number]['id'];
+
+/** A config's label, with the tenant counts of this run in (5)'s. */
+export function labelOf(id: ConfigId, counts: { tenants: number; signedInTenants: number }) {
+  const config = CONFIGS.find((c) => c.id === id)!;
+  if (id !== 'tenantry-10k') return config.label;
+  const n = (x: number) => x.toLocaleString('en');
+  return `(5) tenantry, ${n(counts.tenants)} tenants (load on ${n(counts.signedInTenants)})`;
+}
+
+/** A server under test, started, with the signed-in clients the load goes round. */
+export interface Running {
+  server: ServerProcess;
+  clients: Client[];
+}
+
+/** Where each server logs: stdout, at info, into /dev/null (writing a line is the server's cost). */
+const QUIET = { stdout: 'discard' } as const;
+
+/** (1)-(3): bench/recipe-server.ts, each baseline a process of its own. */
+export async function startRecipe(
+  recipe: 'plain' | 'bare' | 'defended',
+  redisUrl: string,
+): Promise<Running> {
+  const server = await startServer({
+    redisUrl,
+    entry: 'bench/recipe-server.ts',
+    env: { RECIPE: recipe },
+    ...QUIET,
+  });
+  if (recipe === 'plain') return { server, clients: [{ host: 'localhost' }] };
+  // Three sessions, as tenantry has three signed-in users.
+  const who = (username: string): Who => ({ host: 'localhost', username, password: 'any' });
+  return { server, clients: await signInEach(server.port, ['a', 'b', 'c'].map(who)) };
+}
+
+/**
+ * (4) and (5): the real server, dist/server.js, as production runs it (NODE_ENV=production, a
+ * SESSION_SECRET, Redis, LOG_LEVEL=info), ready once /readyz answers 200 and `probeHost` (a
+ * tenant) serves its home page. Polled every 10 ms: `startMs` is the start-up time measured.
+ */
+export function startTenantry(
+  redisUrl: string,
+  tenantsDir: string,
+  { probeHost, nodeArgs }: { probeHost: string; nodeArgs?: string[] },
+): Promise<ServerProcess> {
+  return startServer({
+    redisUrl,
+    // Built, as `npm start` and the Docker image run it (npm run bench builds first).
+    entry: 'dist/server.js',
+    env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info' },
+    nodeArgs,
+    ready: async (port) => {
+      for (const [host, path] of [
+        ['localhost', '/readyz'],
+        [probeHost, '/'],
+      ] as const) {
+        const res = await plainRequest({ port, host, path, timeoutMs: 1000 });
+        if (res.status !== 200) throw new Error(`${host}${path} answered ${res.status}`);
+      }
+    },
+    readyIntervalMs: 10,
+    ...QUIET,
+  });
+}
+
+/** (4): the demo tenants, alice, bob and carol each signed in at their own. */
+export async function startDemoTenantry(
+  redisUrl: string,
+  options: { nodeArgs?: string[] } = {},
+): Promise<Running> {
+  const people = [DEMO.a, DEMO.b, DEMO.c];
+  const server = await startTenantry(redisUrl, DEMO_TENANTS_DIR, {
+    probeHost: DEMO.c.host,
+    ...options,
+  });
+  return { server, clients: await signInEach(server.port, people) };
+}
+
+/** Generated tenant files: `count` tenants `t00000`…, one user each, same cheap password. */
+export interface GeneratedTenants {
+  dir: string;
+  people: Who[];
+  remove(): Promise<void>;
+}
+
+const PASSWORD = 'bench-password';
+
+export async function generateTenants(count: number): Promise<GeneratedTenants> {
+  const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-tenants-'));
+  // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
+  // the server verifies it exactly as it verifies a default-cost hash.
+  const passwordHash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
+  const people: Who[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `t${String(i).padStart(5, '0')}`;
+    people.push({ host: `${id}.localhost`, username: 'user', password: PASSWORD });
+    await writeFile(
+      join(dir, `${id}.json`),
+      JSON.stringify({
+        id,
+        name: `Tenant ${i}`,
+        hosts: [`${id}.localhost`],
+        theme: { color: '#1f6feb' },
+        users: [{ username: 'user', displayName: `User ${i}`, passwordHash }],
+      }),
+    );
+  }
+  return { dir, people, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** (5): every generated tenant loaded; the first `signedIn` of them each with a session. */
+export async function startManyTenants(
+  redisUrl: string,
+  tenants: GeneratedTenants,
+  signedIn: number,
+): Promise<Running> {
+  const server = await startTenantry(redisUrl, tenants.dir, {
+    probeHost: tenants.people.at(-1)!.host,
+  });
+  const people = tenants.people.slice(0, signedIn);
+  const clients: Client[] = [];
+  // A few sign-ins at once: each tenant's limits and hash queue are its own, and one sign-in
+  // each never comes near them.
+  for (let i = 0; i < people.length; i += 8) {
+    const batch = people.slice(i, i + 8);
+    const cookies = await Promise.all(batch.map((who) => signIn(server.port, who)));
+    batch.forEach((who, k) => clients.push({ host: who.host, cookie: cookies[k]! }));
+  }
+  return { server, clients };
+}
+
+/** Resident set size of a process now (VmRSS), in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib) * 1024;
+}

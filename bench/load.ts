@@ -1,0 +1,79 @@
+import autocannon from 'autocannon';
+import { infoFields, redisCli } from '../test/support/redis-cli.ts';
+
+/** One signed-in client of a server under test: its Host and its session cookie (if any). */
+export interface Client {
+  host: string;
+  cookie?: string;
+}
+
+export interface LoadOptions {
+  port: number;
+  clients: readonly Client[];
+  connections: number;
+  durationSeconds: number;
+}
+
+export interface Measured {
+  /** Answered in time. */
+  requests: number;
+  /** Sent, the last ones still in flight when the time ran out included (the server did serve those). */
+  sent: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Connection errors and timeouts, and every answer other than 200. */
+  errors: number;
+  /** Each status answered, with how often. */
+  statuses: Record<string, number>;
+}
+
+/**
+ * `connections` keep-alive connections send GET /api/me as fast as answers come, for
+ * `durationSeconds`. Each connection goes round the clients in turn (autocannon's request
+ * sequence), so the load is spread evenly over their tenants and sessions.
+ */
+export async function signedInReads(options: LoadOptions): Promise<Measured> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${options.port}`,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    requests: options.clients.map((client) => ({
+      method: 'GET',
+      path: '/api/me',
+      headers: { host: client.host, ...(client.cookie ? { cookie: client.cookie } : {}) },
+    })),
+  });
+  const statuses = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([status, s]) => [status, s.count ?? 0]),
+  );
+  const requests = result.requests.total;
+  return {
+    requests,
+    sent: result.requests.sent,
+    requestsPerSecond: requests / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + (requests - (statuses['200'] ?? 0)),
+    statuses,
+  };
+}
+
+/** What the bench itself sends to Redis around a round, left out of the count. */
+const OWN_COMMANDS = new Set(['config|resetstat', 'info']);
+
+/** Zeroes Redis's per-command counters (CONFIG RESETSTAT). */
+export const resetCommandStats = (redisPort: number) =>
+  redisCli(redisPort, 'CONFIG', 'RESETSTAT').then(() => undefined);
+
+/** Calls of each command since the last reset (INFO commandstats), the bench's own left out. */
+export async function commandStats(redisPort: number): Promise<Record<string, number>> {
+  const fields = infoFields(await redisCli(redisPort, 'INFO', 'commandstats'));
+  const calls: Record<string, number> = {};
+  for (const [field, value] of fields) {
+    const command = field.replace(/^cmdstat_/, '');
+    const count = Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
+    if (!OWN_COMMANDS.has(command) && count > 0) calls[command] = count;
+  }
+  return calls;
+}

@@ -1,0 +1,109 @@
+/**
+ * npm run bench:profile: where tenantry's time goes under the benchmark's load. Runs (4), the real
+ * server with the demo tenants, with `node --cpu-prof`, loads it as `npm run bench` does for
+ * BENCH_DURATION seconds (default 8) after a short warm-up, and lists the functions with the most
+ * self time during the load, here and in docs/benchmark.md.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../test/support/root.ts';
+import { startRedisServer } from '../test/support/redis-server.ts';
+import { startDemoTenantry } from './configs.ts';
+import { signedInReads } from './load.ts';
+import { fillMarkers } from './markdown.ts';
+import { wrap } from './report.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const TOP = 15;
+
+/** The parts of a .cpuprofile (V8's Profile) read here. */
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Microseconds on the monotonic clock, the one V8 stamps its samples with. */
+const now = () => Number(process.hrtime.bigint() / 1000n);
+
+const dir = await mkdtemp(join(tmpdir(), 'tenantry-cpu-profile-'));
+const redis = await startRedisServer();
+let loadWindow: { from: number; to: number };
+try {
+  const { server, clients } = await startDemoTenantry(redis.url, {
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+  });
+  const load = (durationSeconds: number) =>
+    signedInReads({ port: server.port, clients, connections: 50, durationSeconds });
+  await load(2); // warm-up, left out of the profile below
+  const from = now();
+  const measured = await load(DURATION);
+  loadWindow = { from, to: now() };
+  // SIGTERM: the server shuts down and exits, and Node writes the profile as it exits.
+  await server.stop();
+  if (measured.errors > 0) throw new Error(`answers: ${JSON.stringify(measured.statuses)}`);
+  console.log(`${measured.requestsPerSecond.toFixed(0)} requests/s under the profiler`);
+} finally {
+  await redis.stop();
+}
+
+const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no .cpuprofile in ${dir}`);
+const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
+await rm(dir, { recursive: true, force: true });
+
+const rows = selfTimes(profile, loadWindow);
+const total = rows.reduce((sum, r) => sum + r.us, 0);
+const table = [
+  '| self time | function | where |',
+  '| --- | --- | --- |',
+  ...rows
+    .slice(0, TOP)
+    .map(
+      (r) =>
+        `| ${((100 * r.us) / total).toFixed(1)} % | \`${r.name}\` | ${r.where ? `\`${r.where}\`` : ''} |`,
+    ),
+].join('\n');
+const note = wrap(
+  `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
+    `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
+    `${new Date().toISOString().slice(0, 10)}. Lines are those of the code as tsx compiled it.`,
+);
+console.log(`\n${table}\n\n${note}`);
+await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
+
+/**
+ * Self time per function (name, file and line), highest first, from the samples taken between
+ * `window.from` and `window.to`: each sample stands for the time until the next one.
+ */
+function selfTimes(p: CpuProfile, w: { from: number; to: number }) {
+  const byId = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const totals = new Map<string, { name: string; where: string; us: number }>();
+  let at = p.startTime;
+  const stamps = p.timeDeltas.map((delta) => (at += delta));
+  for (let i = 0; i < p.samples.length; i++) {
+    const start = stamps[i]!;
+    const us = (stamps[i + 1] ?? p.endTime) - start;
+    if (start < w.from || start >= w.to) continue;
+    const frame = byId.get(p.samples[i]!)!;
+    const name = frame.functionName || '(anonymous)';
+    const where = frame.url ? `${shortPath(frame.url)}:${frame.lineNumber + 1}` : '';
+    const key = `${name}\n${where}`;
+    const entry = totals.get(key) ?? { name, where, us: 0 };
+    entry.us += us;
+    totals.set(key, entry);
+  }
+  if (totals.size === 0) throw new Error('no samples during the load: clocks not comparable?');
+  return [...totals.values()].sort((a, b) => b.us - a.us);
+}
+
+/** `node_modules/express/lib/router.js` as `express/lib/router.js`, this repository's files relative. */
+function shortPath(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  const modules = path.lastIndexOf('/node_modules/');
+  if (modules !== -1) return path.slice(modules + '/node_modules/'.length);
+  return path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
+}
