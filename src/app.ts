@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createAuth } from './auth/auth.ts';
 import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
@@ -39,7 +39,7 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
  *   request id and log line -> security headers -> request target and Host (400 stops here) ->
  *   probes -> static assets -> the front door (central hosts) -> tenant (404 stops here) ->
  *   routes before the session -> cross-origin check -> that tenant's session and `req.user` ->
- *   sign-in, "your sessions" and the tenant's pages -> the JSON API -> 404 -> error handler.
+ *   the JSON API (/api) -> sign-in, "your sessions" and the tenant's pages -> 404 -> error handler.
  */
 export function createApp(deps: AppDeps): Express {
   const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
@@ -85,15 +85,14 @@ export function createApp(deps: AppDeps): Express {
   // that finds the store down (auth.outage) has already passed this check.
   app.use(chain(crossOriginProtection, ...auth.session));
 
+  // The JSON API first, as one router under /api: its requests never walk the page routers (each
+  // router walked costs every request), and pages never enter it. JSON only (415 otherwise: a
+  // form post never reaches an API route), objects and arrays, 16 KB, never compressed; every
+  // refusal a 4xx answered as JSON.
+  app.use('/api', Router().use(jsonBody('16kb'), auth.api, ...(routes.api ?? [])));
   app.use(auth.routes);
   app.use(auth.pages);
   for (const router of routes.pages ?? []) app.use(router);
-
-  // JSON only (415 otherwise: a form post never reaches an API route), objects and arrays, 16 KB,
-  // never compressed; every refusal a 4xx answered as JSON.
-  app.use('/api', jsonBody('16kb'));
-  app.use('/api', auth.api);
-  for (const router of routes.api ?? []) app.use('/api', router);
 
   app.use(notFound);
   app.use(auth.outage);

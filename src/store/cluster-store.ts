@@ -34,6 +34,8 @@ function newCluster(nodes: NodeAddress[], timeoutMs: number, maxReconnectDelayMs
         reconnectStrategy: (retries: number) => reconnectDelay(retries, maxReconnectDelayMs),
       },
     },
+    // No per-command timer of node-redis's own: the guard bounds every command (guard.ts).
+    commandOptions: { timeout: 0 },
     // Connect to each primary when it is first needed, so connecting needs one answering node,
     // not all of them: the app starts, and serves the other slots, while a primary is down.
     minimizeConnections: true,

@@ -25,6 +25,9 @@ function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) 
     url,
     // Fail at once while disconnected instead of queueing commands (and requests) forever.
     disableOfflineQueue: true,
+    // No per-command timer of node-redis's own (by default an AbortSignal per command): the
+    // guard bounds every command, with one sweeping timer per store.
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: timeoutMs,
       reconnectStrategy: (retries) => reconnectDelay(retries, maxReconnectDelayMs),

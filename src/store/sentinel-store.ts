@@ -37,6 +37,8 @@ function newSentinel(options: SentinelStoreOptions, maxReconnectDelayMs: number)
       },
     },
     sentinelClientOptions: { socket: { connectTimeout: timeoutMs } },
+    // No per-command timer of node-redis's own: the guard bounds every command (guard.ts).
+    commandOptions: { timeout: 0 },
     // One connection to the primary (node-redis's default, said here because it matters): every
     // command goes over it, so WAIT after a login's write runs on the connection that made it.
     masterPoolSize: 1,

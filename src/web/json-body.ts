@@ -14,6 +14,9 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 export function jsonBody(limit: string): RequestHandler {
   const parse = express.json({ limit, strict: true, type: JSON_TYPES, inflate: false });
   return (req, res, next) => {
+    // No body at all (most GETs): nothing to parse, as body-parser itself would decide.
+    const { 'content-length': length, 'transfer-encoding': encoding } = req.headers;
+    if (length === undefined && encoding === undefined) return next();
     if (hasBody(req.headers) && !req.is(JSON_TYPES)) {
       return next(createError(415, 'Send the body as JSON (Content-Type: application/json).'));
     }
