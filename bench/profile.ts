@@ -70,7 +70,7 @@ const table = [
 const note = wrap(
   `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
     `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
-    `${new Date().toISOString().slice(0, 10)}. Lines are those of the code as tsx compiled it.`,
+    `${new Date().toISOString().slice(0, 10)}. Lines are those of the built code (dist/).`,
 );
 console.log(`\n${table}\n\n${note}`);
 await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
