@@ -30,19 +30,32 @@ export interface Measured {
 
 /**
  * `connections` keep-alive connections send GET /api/me as fast as answers come, for
- * `durationSeconds`. Each connection goes round the clients in turn (autocannon's request
- * sequence), so the load is spread evenly over their tenants and sessions.
+ * `durationSeconds`. Each request goes to the next client in turn, across all connections, so
+ * the load is spread evenly over the tenants and sessions, and no two connections read the same
+ * session in step (autocannon's own request sequence starts every connection at the first entry,
+ * so they would move through the list together).
  */
 export async function signedInReads(options: LoadOptions): Promise<Measured> {
+  const { clients } = options;
+  let turn = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${options.port}`,
     connections: options.connections,
     duration: options.durationSeconds,
-    requests: options.clients.map((client) => ({
-      method: 'GET',
-      path: '/api/me',
-      headers: { host: client.host, ...(client.cookie ? { cookie: client.cookie } : {}) },
-    })),
+    requests: [
+      {
+        method: 'GET',
+        path: '/api/me',
+        setupRequest: (request) => {
+          const client = clients[turn++ % clients.length]!;
+          const headers = {
+            host: client.host,
+            ...(client.cookie ? { cookie: client.cookie } : {}),
+          };
+          return { ...request, headers };
+        },
+      },
+    ],
   });
   const statuses = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([status, s]) => [status, s.count ?? 0]),
