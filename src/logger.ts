@@ -79,7 +79,7 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     },
   };
   // JSON to stdout is written asynchronously: lines that come while a write is under way go out
-  // together in the next one (a synchronous write per line was a tenth of a signed-in read). pino
+  // together in the next one (a synchronous write per line showed in the benchmark's profile). pino
   // flushes what is left when the process exits, fatal lines before a crash exit included; only a
   // kill -9 could lose the last lines.
   destination ??= pino.destination({ dest: 1, sync: false });

@@ -70,8 +70,8 @@ function tenantSession(tenant: Tenant, options: TenantSessionOptions): TenantSes
 }
 
 /**
- * The cookie is not re-signed and re-sent on every answer (express-session's `rolling`, a
- * quarter of a signed-in read's time): it is sent whenever the session is saved, which is at
+ * The cookie is not re-signed and re-sent on every answer (express-session's `rolling`: an HMAC
+ * and a Set-Cookie on every signed-in read): it is sent whenever the session is saved, which is at
  * sign-in, on any change, and when its last-seen time is recorded, at most LAST_SEEN_RESOLUTION_MS
  * apart while it is used. So it lasts the idle lifetime plus that resolution, and never ends before
  * the session does on the server, where GETEX slides the idle lifetime on every read.

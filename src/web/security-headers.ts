@@ -20,8 +20,8 @@ const helmetHeaders = () =>
 
 /**
  * The headers above on every response. They depend on nothing in the request, so helmet computes
- * them once, at start-up, and each request copies the list (helmet's chain of a dozen middlewares
- * per request cost several percent of a signed-in read). A policy that must vary per request (a
+ * them once, at start-up, and each request copies the list instead of running helmet's chain of a
+ * dozen middlewares. A policy that must vary per request (a
  * CSP nonce) needs helmet's middleware itself here instead.
  */
 export function securityHeaders(): RequestHandler {
