@@ -1,6 +1,6 @@
 import type { createClient } from 'redis';
 import { queuedMulti, type RedisMulti } from './redis-multi.ts';
-import type { Kv } from './store.ts';
+import type { Kv, Store } from './store.ts';
 
 /**
  * The node-redis methods behind the Kv. A single client, a Cluster client and a Sentinel client
@@ -71,6 +71,27 @@ export function kvOver(run: Run, scanIterator: (options: ScanOptions) => AsyncIt
     multi: () => queuedMulti((transaction) => run((c) => transaction(c.multi()))),
   };
   return kv;
+}
+
+/**
+ * The store of one server (a single Redis, or the primary Sentinel names): the Kv over `run`,
+ * SCAN walking that server, and the probes, each a PING. A cluster has its own (every primary).
+ */
+export function oneServer(run: Run): Pick<Store, 'kv' | 'ping' | 'state'> {
+  const kv = kvOver(run, (options) =>
+    scanServer((cursor, page) => run((c) => c.scan(cursor, page)), options),
+  );
+  return {
+    kv,
+    ping: async () => {
+      await kv.ping();
+    },
+    state: () =>
+      kv.ping().then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+  };
 }
 
 /** SCAN over one server, page by page; each page is one bounded command. */

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
 import { createGuard, RedisTimeoutError } from './guard.ts';
-import { kvOver, scanServer } from './kv-over.ts';
+import { oneServer } from './kv-over.ts';
 import { reconnectDelay, redactUrl, stateLog } from './state-log.ts';
 import type { Store } from './store.ts';
 
@@ -91,22 +91,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     stuck.destroy(); // its pending commands fail now instead of at their own timers
   }
 
-  const kv = kvOver(guard.run, (options) =>
-    scanServer((cursor, scan) => guard.run((c) => c.scan(cursor, scan)), options),
-  );
-
   return {
     name,
     kind: 'redis',
-    kv,
-    ping: async () => {
-      await kv.ping();
-    },
-    state: () =>
-      kv.ping().then(
-        () => 'up' as const,
-        () => 'down' as const,
-      ),
+    ...oneServer(guard.run),
     close: async () => {
       closed = true;
       // Let commands in flight finish when Redis answers, but never wait past the command bound.

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { createSentinel } from 'redis';
 import type { NodeAddress } from './cluster-store.ts';
 import { createGuard } from './guard.ts';
-import { kvOver, scanServer, type Run } from './kv-over.ts';
+import { oneServer, type Run } from './kv-over.ts';
 import { replaceableClient, type Replaceable } from './replaceable-client.ts';
 import { reconnectDelay, stateLog } from './state-log.ts';
 import type { Store } from './store.ts';
@@ -119,22 +119,10 @@ export function createSentinelStore(options: SentinelStoreOptions): Store {
       });
   }
   const run: Run = (command) => through(() => guard.run(command));
-  const kv = kvOver(run, (scan) =>
-    scanServer((cursor, page) => run((c) => c.scan(cursor, page)), scan),
-  );
-
   return {
     name,
     kind: 'sentinel',
-    kv,
-    ping: async () => {
-      await kv.ping();
-    },
-    state: () =>
-      kv.ping().then(
-        () => 'up' as const,
-        () => 'down' as const,
-      ),
+    ...oneServer(run),
     async replicate() {
       const role = await through(() => guard.run((c) => c.role()));
       if (role?.role === 'master' && (role.replicas?.length ?? 0) === 0) {
