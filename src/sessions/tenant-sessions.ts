@@ -61,10 +61,11 @@ interface TenantSession {
 
 function tenantSession(tenant: Tenant, options: TenantSessionOptions): TenantSession {
   const keys = tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id);
+  const policy = sessionPolicy(tenant, options.defaults);
   return {
-    http: build(tenant, options, keys, false),
-    https: build(tenant, options, keys, true),
-    cookieMs: cookieLifetimeMs(sessionPolicy(tenant, options.defaults).ttlSeconds),
+    http: build(tenant, options, { keys, policy, https: false }),
+    https: build(tenant, options, { keys, policy, https: true }),
+    cookieMs: cookieLifetimeMs(policy.ttlSeconds),
     keys,
   };
 }
@@ -101,11 +102,10 @@ function signedWith(req: Request, name: string, sid: string, key: string): boole
 function build(
   tenant: Tenant,
   options: TenantSessionOptions,
-  keys: string[],
-  https: boolean,
+  { keys, policy, https }: { keys: string[]; policy: SessionPolicy; https: boolean },
 ): RequestHandler {
   const { stores, appName, cookieName } = options;
-  const { ttlSeconds, absoluteSeconds } = sessionPolicy(tenant, options.defaults);
+  const { ttlSeconds, absoluteSeconds } = policy;
   return session({
     name: https ? secureCookieName(cookieName) : cookieName,
     secret: keys,
