@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { stdoutLines } from './log-destination.ts';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export interface LoggerOptions {
@@ -78,11 +79,8 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
       censor: '[redacted]',
     },
   };
-  // JSON to stdout is written asynchronously: lines that come while a write is under way go out
-  // together in the next one (a synchronous write per line showed in the benchmark's profile). pino
-  // flushes what is left when the process exits, fatal lines before a crash exit included; only a
-  // kill -9 could lose the last lines.
-  destination ??= pino.destination({ dest: 1, sync: false });
+  // JSON to stdout, the lines of one turn of the event loop in one write (log-destination.ts).
+  destination ??= stdoutLines();
   const logger = pino(settings, destination);
   if (pretty && !build) logger.warn('pino-pretty is not installed: logging JSON');
   return logger;
