@@ -13,7 +13,7 @@ import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
 import { frontDoor } from './web/front-door.ts';
 import { jsonBody } from './web/json-body.ts';
-import { probeRoutes } from './web/probes.ts';
+import { probes } from './web/probes.ts';
 import { untrustedProxyWarning } from './web/proxy-warning.ts';
 import type { TrustFn } from './web/request-id.ts';
 import { requestLogger } from './web/request-logger.ts';
@@ -68,7 +68,10 @@ export function createApp(deps: AppDeps): Express {
       ...(config.replicaName ? [servedBy(config.replicaName)] : []),
     ),
   );
-  app.use(probeRoutes(stores));
+  // Routes of the app itself, not a router of their own: any other path pays one path match each.
+  const probe = probes(stores);
+  app.get('/healthz', probe.healthz);
+  app.get('/readyz', probe.readyz);
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
   app.use(
     chain(
@@ -89,7 +92,13 @@ export function createApp(deps: AppDeps): Express {
   // router walked costs every request), and pages never enter it. JSON only (415 otherwise: a
   // form post never reaches an API route), objects and arrays, 16 KB, never compressed; every
   // refusal a 4xx answered as JSON.
-  app.use('/api', Router().use(jsonBody('16kb'), auth.api, ...(routes.api ?? [])));
+  app.use(
+    '/api',
+    Router()
+      .use(jsonBody('16kb'))
+      .use('/sessions', auth.api)
+      .use(...(routes.api ?? [])),
+  );
   app.use(auth.routes);
   app.use(auth.pages);
   for (const router of routes.pages ?? []) app.use(router);

@@ -37,15 +37,15 @@ export function sessionPages(accounts: AccountSessions): Router {
 /** The same for scripts, mounted under /api: GET and DELETE /api/sessions[/<handle>]. */
 export function sessionApi(accounts: AccountSessions): Router {
   const router = Router();
-  router.get('/sessions', requireUser, async (req, res) => {
+  router.get('/', requireUser, async (req, res) => {
     res.json({ sessions: await accounts.list(req) });
   });
   // "Sign out everywhere else": every session of this user here but the one asking.
-  router.delete('/sessions', requireUser, async (req, res) => {
+  router.delete('/', requireUser, async (req, res) => {
     await accounts.endOthers(req);
     res.status(204).end();
   });
-  router.delete('/sessions/:handle', requireUser, async (req, res) => {
+  router.delete('/:handle', requireUser, async (req, res) => {
     await endByHandle(accounts, req);
     res.status(204).end();
   });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { StoreState } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
 
@@ -14,12 +14,11 @@ export const READINESS_TIMEOUT_MS = 1500;
  * when the default store cannot serve ("down"; a cluster: no primary answers): a tenant's own Redis
  * being down fails that tenant's requests, not this replica's place behind the proxy.
  */
-export function probeRoutes(stores: Stores): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
+export function probes(stores: Stores): { healthz: RequestHandler; readyz: RequestHandler } {
+  const healthz: RequestHandler = (_req, res) => {
     res.json({ status: 'ok' });
-  });
-  router.get('/readyz', async (_req, res) => {
+  };
+  const readyz: RequestHandler = async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const all = stores.all();
     const states = await Promise.all(all.map((store) => withinBound(store.state())));
@@ -28,8 +27,8 @@ export function probeRoutes(stores: Stores): Router {
       status: ready ? 'ready' : 'unavailable',
       stores: all.map((store, i) => ({ name: store.name, kind: store.kind, state: states[i] })),
     });
-  });
-  return router;
+  };
+  return { healthz, readyz };
 }
 
 function withinBound(state: Promise<StoreState>): Promise<StoreState> {
