@@ -5,6 +5,10 @@ import type { Kv } from '../store/store.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express-session's callback data types vary by method
 type Callback = (err?: unknown, data?: any) => unknown;
 
+/** Marks a session object read from the store (one request's req.session). */
+const READ_FROM_STORE = Symbol('read from the store');
+type Marked = { [READ_FROM_STORE]?: true };
+
 export interface TenantStoreOptions {
   kv: Kv;
   /** `sessions:<tenant>:<app>:` */
@@ -32,8 +36,6 @@ export interface TenantStoreOptions {
  *   can do is cut the connection.
  */
 export class TenantStore extends RedisStore {
-  /** Sessions read from this store, by object: each is one request's req.session. */
-  readonly #readFromStore = new WeakSet<object>();
   /** Session objects written once already. */
   readonly #written = new WeakSet<SessionData>();
   readonly #kv: Kv;
@@ -41,6 +43,7 @@ export class TenantStore extends RedisStore {
   readonly #tenantId: string;
   readonly #absoluteMs: number;
   readonly #ttlSeconds: number;
+  readonly #slide: { type: 'EX'; value: number };
 
   constructor({ kv, prefix, tenantId, ttlSeconds, absoluteSeconds }: TenantStoreOptions) {
     const absoluteMs = absoluteSeconds * 1000;
@@ -53,6 +56,10 @@ export class TenantStore extends RedisStore {
     this.#tenantId = tenantId;
     this.#absoluteMs = absoluteMs;
     this.#ttlSeconds = ttlSeconds;
+    this.#slide = { type: 'EX', value: ttlSeconds };
+    // No touch at all: get() slid the TTL already (GETEX), and express-session, seeing none,
+    // skips the end-of-request touch and the session hash it takes to decide on one.
+    Object.defineProperty(this, 'touch', { value: undefined });
   }
 
   #belongsHere(sess: Partial<SessionData>): boolean {
@@ -61,38 +68,42 @@ export class TenantStore extends RedisStore {
 
   /**
    * GETEX reads the session and slides its idle lifetime in one command, so a signed-in read
-   * costs one Redis command and touch() has nothing left to do. Only in the last idle lifetime
+   * costs one Redis command and there is nothing left to touch. Only in the last idle lifetime
    * before its absolute end is the TTL cut back, with one more command.
    */
   override get(sid: string, cb?: Callback) {
-    const key = this.prefix + sid;
-    return this.#kv.getEx(key, { type: 'EX', value: this.#ttlSeconds }).then(
-      async (raw) => {
-        if (raw === null) return cb?.(null, null);
-        let data: Partial<SessionData>;
-        try {
-          data = this.serializer.parse(raw) as Partial<SessionData>;
-        } catch (err) {
-          return cb?.(err);
-        }
-        if (!this.#belongsHere(data)) {
-          // Defence in depth behind the key prefix and the per-tenant signing key.
-          await this.destroy(sid, (destroyErr) => cb?.(destroyErr, null));
-          return undefined;
-        }
-        const ttl = this.#ttl(data as SessionData);
-        // The answer is already decided: a failure here only leaves the TTL a little long, and
-        // the absolute end is checked on every read anyway.
-        if (ttl < this.#ttlSeconds) await this.#kv.expire(key, ttl).catch(() => undefined);
-        return cb?.(null, data);
-      },
+    return this.#kv.getEx(this.prefix + sid, this.#slide).then(
+      (raw) => this.#loaded(sid, raw, cb),
       (err: unknown) => cb?.(err),
     );
   }
 
+  #loaded(sid: string, raw: string | null, cb: Callback | undefined): unknown {
+    if (raw === null) return cb?.(null, null);
+    let data: Partial<SessionData>;
+    try {
+      data = this.serializer.parse(raw) as Partial<SessionData>;
+    } catch (err) {
+      return cb?.(err);
+    }
+    if (!this.#belongsHere(data)) {
+      // Defence in depth behind the key prefix and the per-tenant signing key.
+      return this.destroy(sid, (destroyErr) => cb?.(destroyErr, null));
+    }
+    const ttl = this.#ttl(data as SessionData);
+    if (ttl >= this.#ttlSeconds) return cb?.(null, data);
+    // The answer is already decided: a failure here only leaves the TTL a little long, and the
+    // absolute end is checked on every read anyway.
+    return this.#kv
+      .expire(this.prefix + sid, ttl)
+      .catch(() => undefined)
+      .then(() => cb?.(null, data));
+  }
+
   override createSession(...args: Parameters<RedisStore['createSession']>) {
     const session = super.createSession(...args);
-    this.#readFromStore.add(session);
+    // A symbol key: JSON (the store's serialiser, express-session's change hash) never sees it.
+    (session as Marked)[READ_FROM_STORE] = true;
     return session;
   }
 
@@ -107,7 +118,7 @@ export class TenantStore extends RedisStore {
       return cb?.(err);
     };
     const ttl = this.#ttl(sess);
-    if (!this.#readFromStore.has(sess) || ttl <= 0) {
+    if ((sess as Marked)[READ_FROM_STORE] !== true || ttl <= 0) {
       await super.set(sid, sess, done); // connect-redis deletes the key when the TTL is over
       return;
     }
@@ -121,11 +132,6 @@ export class TenantStore extends RedisStore {
       return;
     }
     done();
-  }
-
-  override async touch(_sid: string, _sess: SessionData, cb?: Callback) {
-    // get() already slid the TTL (GETEX): express-session's end-of-response touch costs nothing.
-    cb?.();
   }
 }
 
