@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import express, { Router, type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createAuth } from './auth/auth.ts';
 import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
@@ -88,17 +88,13 @@ export function createApp(deps: AppDeps): Express {
   // that finds the store down (auth.outage) has already passed this check.
   app.use(chain(crossOriginProtection, ...auth.session));
 
-  // The JSON API first, as one router under /api: its requests never walk the page routers (each
-  // router walked costs every request), and pages never enter it. JSON only (415 otherwise: a
-  // form post never reaches an API route), objects and arrays, 16 KB, never compressed; every
-  // refusal a 4xx answered as JSON.
-  app.use(
-    '/api',
-    Router()
-      .use(jsonBody('16kb'))
-      .use('/sessions', auth.api)
-      .use(...(routes.api ?? [])),
-  );
+  // The JSON API first, each part mounted on the app at its path, so a request enters only the
+  // routers whose path it has (leaving a router it did not end in costs a turn of the event loop).
+  // JSON only (415 otherwise: a form post never reaches an API route), objects and arrays, 16 KB,
+  // never compressed; every refusal a 4xx answered as JSON.
+  app.use('/api', jsonBody('16kb'));
+  app.use('/api/sessions', auth.api);
+  for (const router of routes.api ?? []) app.use('/api', router);
   app.use(auth.routes);
   app.use(auth.pages);
   for (const router of routes.pages ?? []) app.use(router);

@@ -114,6 +114,39 @@ describe('pages', () => {
     expect(res.headers['content-security-policy']).toContain("script-src-attr 'none'");
   });
 
+  it('when the JSON API answers, signed in or not, then it carries the API policy: nothing may load, frame or sniff it', async () => {
+    const cookie = await signIn(app, DEMO.a);
+    for (const res of [
+      await request(app).get('/api/me').set('Host', DEMO.a.host).set('Cookie', cookie),
+      await request(app).get('/api/me').set('Host', DEMO.a.host),
+      await request(app).get('/API/nope').set('Host', DEMO.a.host),
+    ]) {
+      expect(res.type).toBe('application/json');
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'none';frame-ancestors 'none'",
+      );
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toContain('max-age=');
+      expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      // Headers that act only on an HTML document are the pages' alone.
+      expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+      expect(res.headers['x-xss-protection']).toBeUndefined();
+    }
+  });
+
+  it("when a page or a probe answers, then it carries the pages' policy, helmet's defaults", async () => {
+    for (const path of ['/login', '/healthz', '/apiary']) {
+      const res = await request(app).get(path).set('Host', DEMO.a.host);
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('when a route does not exist, then 404', async () => {
     const res = await request(app).get('/nope').set('Host', DEMO.a.host);
     expect(res.status).toBe(404);

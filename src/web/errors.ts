@@ -1,14 +1,12 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import createError, { isHttpError } from 'http-errors';
 import { StoreUnavailableError } from '../store/store-unavailable.ts';
+import { isApiPath } from './api-path.ts';
 import { errorPage } from './pages.ts';
-
-/** The JSON API's paths, `/api` itself included; case-insensitive, as Express routes them. */
-const API_PATH = /^\/api(?:[/?]|$)/i;
 
 /** JSON under /api and for clients that prefer it (Accept); HTML for browsers. */
 export function wantsJson(req: Request): boolean {
-  return API_PATH.test(req.originalUrl) || req.accepts(['html', 'json']) === 'json';
+  return isApiPath(req.originalUrl) || req.accepts(['html', 'json']) === 'json';
 }
 
 export function sendError(req: Request, res: Response, status: number, message: string): void {

@@ -45,16 +45,24 @@ export function requestLogger(app: Express, options: RequestLoggerOptions): Requ
       return log;
     },
   });
+  // One listener for every response, not a closure (and `once` wrapper) per request: 'close'
+  // comes once per response, after it was sent or when the client went first.
+  function completed(this: Response) {
+    logRequest(lines, this.req, this, Date.now() - (this as Timed)[STARTED_AT]);
+  }
   return (req, res, next) => {
     req.id = requestId(req, res);
     if (autoLogging) {
-      const startedAt = Date.now();
-      // 'close' comes once per response: after it was sent, or when the client went first.
-      res.once('close', () => logRequest(lines, req, res, Date.now() - startedAt));
+      (res as Timed)[STARTED_AT] = Date.now();
+      res.on('close', completed);
     }
     next();
   };
 }
+
+/** When the response's request came in (ms since the epoch). */
+const STARTED_AT = Symbol('request started at');
+type Timed = Response & { [STARTED_AT]: number };
 
 function logRequest(logger: Logger, req: Request, res: Response, responseTime: number) {
   const { statusCode } = res;

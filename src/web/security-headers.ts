@@ -1,44 +1,74 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
+import { isApiPath } from './api-path.ts';
 
 /**
- * helmet's defaults (a strict Content-Security-Policy with no inline scripts and form-action
- * 'self', nosniff, frame-ancestors 'self' so no other origin, another tenant included, can frame
- * a page, Referrer-Policy no-referrer, HSTS) with one change, explained below.
+ * Pages (and every answer outside /api): helmet's defaults (a strict Content-Security-Policy with
+ * no inline scripts and form-action 'self', nosniff, frame-ancestors 'self' so no other origin,
+ * another tenant included, can frame a page, Referrer-Policy no-referrer, HSTS) with one change.
  */
-const helmetHeaders = () =>
-  helmet({
-    contentSecurityPolicy: {
-      directives: {
-        // TLS belongs to the proxy in front; upgrading requests on a plain-HTTP development host
-        // (http://customer-a.localhost) would send the login form to a port nobody listens on.
-        upgradeInsecureRequests: null,
-      },
+const PAGES: HelmetOptions = {
+  contentSecurityPolicy: {
+    directives: {
+      // TLS belongs to the proxy in front; upgrading requests on a plain-HTTP development host
+      // (http://customer-a.localhost) would send the login form to a port nobody listens on.
+      upgradeInsecureRequests: null,
     },
-  });
+  },
+};
 
 /**
- * The headers above on every response. They depend on nothing in the request, so helmet computes
- * them once, at start-up, and each request copies the list instead of running helmet's chain of a
- * dozen middlewares. A policy that must vary per request (a
- * CSP nonce) needs helmet's middleware itself here instead.
+ * The JSON API (/api): the headers that protect a JSON answer, stricter than the pages' (OWASP's
+ * REST Security Cheat Sheet): a CSP that allows nothing and no framing at all, DENY framing for
+ * older browsers, nosniff (JSON is never run as a script or shown as HTML), HSTS, a same-origin
+ * resource policy and no referrer. Left out are helmet's headers that act only on an HTML document
+ * (Cross-Origin-Opener-Policy, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-XSS-Protection: 0)
+ * or only for Internet Explorer and Flash (X-Download-Options, X-Permitted-Cross-Domain-Policies):
+ * on a JSON answer they protect nothing, and each header costs every answer (docs/benchmark.md).
+ */
+const API: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  xFrameOptions: { action: 'deny' },
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xXssProtection: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+};
+
+/**
+ * The headers above on every response: the API's under /api, the pages' everywhere else (probes,
+ * assets and errors included). They depend on nothing else in the request, so helmet computes each
+ * set once, at start-up, and each request copies a list instead of running helmet's chain of a
+ * dozen middlewares. A policy that must vary per request (a CSP nonce) needs helmet's middleware
+ * itself here instead.
  */
 export function securityHeaders(): RequestHandler {
+  const pages = headersOf(PAGES);
+  const api = headersOf(API);
+  return (req, res, next) => {
+    for (const [name, value] of isApiPath(req.url) ? api : pages) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** The headers helmet sets with these options, as [name, value] pairs. */
+export function headersOf(options: HelmetOptions): [string, string][] {
   const headers = new Map<string, string>();
   const capture = {
     setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
     removeHeader: (name: string) => headers.delete(name),
   };
   let done = false;
-  helmetHeaders()({} as IncomingMessage, capture as unknown as ServerResponse, (err?: unknown) => {
+  helmet(options)({} as IncomingMessage, capture as unknown as ServerResponse, (err?: unknown) => {
     if (err) throw err as Error;
     done = true;
   });
   if (!done) throw new Error('helmet did not set its headers synchronously');
-  const list = [...headers];
-  return (_req, res, next) => {
-    for (const [name, value] of list) res.setHeader(name, value);
-    next();
-  };
+  return [...headers];
 }
