@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import type { AppRoutes } from './features/feature.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
+import { secureCookieName, sessionCookieFirst } from './sessions/tenant-sessions.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { chain } from './web/chain.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
@@ -51,6 +52,10 @@ export function createApp(deps: AppDeps): Express {
   // no-store anyway. Static assets keep theirs (express.static makes its own).
   app.set('etag', false);
   const auth = createAuth({ config, stores, users });
+  sessionCookieFirst(app.response, [
+    config.sessionCookieName,
+    secureCookieName(config.sessionCookieName),
+  ]);
 
   // Steps that run on every path are chained into one router layer (web/chain.ts).
   app.use(

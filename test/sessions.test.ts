@@ -53,6 +53,16 @@ describe('sessions in Redis', () => {
     expect(header).not.toMatch(/Secure/i);
   });
 
+  it('when a sign-in sets the device cookie too, then the session cookie comes first', async () => {
+    const res = await request(t.app)
+      .post('/login')
+      .set('Host', DEMO.a.host)
+      .type('form')
+      .send({ username: 'alice', password: 'alice-password' });
+    const names = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split('=')[0]);
+    expect(names).toEqual(['sid', 'sid-device']);
+  });
+
   it('when a cookie from customer A is sent to customer B, then B treats the visitor as anonymous', async () => {
     const cookie = await signIn(t.app, DEMO.a);
     const atA = await request(t.app).get('/api/me').set('Host', DEMO.a.host).set('Cookie', cookie);

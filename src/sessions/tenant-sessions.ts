@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { sign } from 'cookie-signature';
 import session from 'express-session';
 import type { Tenant } from '../tenants/tenant.ts';
@@ -41,7 +41,6 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
     const tenant = forTenant(req.tenant);
     // req.secure honours X-Forwarded-Proto only from proxies named in TRUST_PROXY.
     const name = req.secure ? secureCookieName(options.cookieName) : options.cookieName;
-    sessionCookieFirst(res, name);
     (req.secure ? tenant.https : tenant.http)(req, res, (err?: unknown) => {
       if (err === undefined) renewCookieWhenDue(req, name, tenant);
       next(err);
@@ -136,18 +135,22 @@ function build(
 }
 
 /**
- * Puts the session cookie first among the response's Set-Cookie headers (a login also sets the
+ * Puts the session cookie first among a response's Set-Cookie headers (a login also sets the
  * device cookie), so clients and scripts that read one cookie read the session. express-session
- * sets its cookie as the headers are written; this hook is installed before it, so it runs after.
+ * sets its cookie as the headers are written, from a wrapper on each response's writeHead; this
+ * runs from the app's response prototype (`app.response`), under that wrapper, so after it, and
+ * costs a response nothing to install.
  */
-function sessionCookieFirst(res: ServerResponse, name: string): void {
-  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
-  res.writeHead = (...args: unknown[]) => {
-    const cookies = res.getHeader('Set-Cookie');
+export function sessionCookieFirst(response: Response, names: readonly string[]): void {
+  const prefixes = names.map((name) => `${name}=`);
+  const mine = (cookie: string) => prefixes.some((prefix) => cookie.startsWith(prefix));
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each response below
+  const writeHead = response.writeHead as (this: ServerResponse, ...args: unknown[]) => unknown;
+  response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const cookies = this.getHeader('Set-Cookie');
     if (Array.isArray(cookies) && cookies.length > 1) {
-      const mine = (cookie: string) => cookie.startsWith(`${name}=`);
-      res.setHeader('Set-Cookie', [...cookies.filter(mine), ...cookies.filter((c) => !mine(c))]);
+      this.setHeader('Set-Cookie', [...cookies.filter(mine), ...cookies.filter((c) => !mine(c))]);
     }
-    return writeHead(...args);
-  };
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
 }
