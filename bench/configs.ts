@@ -37,16 +37,24 @@ export interface Running {
 /** Where each server logs: stdout, at info, into /dev/null (writing a line is the server's cost). */
 const QUIET = { stdout: 'discard' } as const;
 
+/** Node's own flags for a server, and its stdout piped to this process instead of /dev/null. */
+export interface Instrumented {
+  nodeArgs?: string[];
+  stdout?: 'pipe' | 'discard';
+}
+
 /** (1)-(3): bench/recipe-server.ts, each baseline a process of its own. */
 export async function startRecipe(
   recipe: 'plain' | 'bare' | 'defended',
   redisUrl: string,
+  options: Instrumented = {},
 ): Promise<Running> {
   const server = await startServer({
     redisUrl,
     entry: 'bench/recipe-server.ts',
     env: { RECIPE: recipe },
     ...QUIET,
+    ...options,
   });
   if (recipe === 'plain') return { server, clients: [{ host: 'localhost' }] };
   // Three sessions, as tenantry has three signed-in users.
@@ -62,14 +70,13 @@ export async function startRecipe(
 export function startTenantry(
   redisUrl: string,
   tenantsDir: string,
-  { probeHost, nodeArgs }: { probeHost: string; nodeArgs?: string[] },
+  { probeHost, ...options }: { probeHost: string } & Instrumented,
 ): Promise<ServerProcess> {
   return startServer({
     redisUrl,
     // Built, as `npm start` and the Docker image run it (npm run bench builds first).
     entry: 'dist/server.js',
     env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info' },
-    nodeArgs,
     ready: async (port) => {
       for (const [host, path] of [
         ['localhost', '/readyz'],
@@ -81,13 +88,14 @@ export function startTenantry(
     },
     readyIntervalMs: 10,
     ...QUIET,
+    ...options,
   });
 }
 
 /** (4): the demo tenants, alice, bob and carol each signed in at their own. */
 export async function startDemoTenantry(
   redisUrl: string,
-  options: { nodeArgs?: string[] } = {},
+  options: Instrumented = {},
 ): Promise<Running> {
   const people = [DEMO.a, DEMO.b, DEMO.c];
   const server = await startTenantry(redisUrl, DEMO_TENANTS_DIR, {

@@ -1,0 +1,64 @@
+/**
+ * npm run bench:gc: what the garbage collector does under the benchmark's load, for (2) the bare
+ * recipe and (4) tenantry. Each runs with `node --trace-gc-nvp` for BENCH_DURATION seconds
+ * (default 5) after a short warm-up; for the minor GCs (scavenges) of that window it prints how
+ * many there were and, as medians, the pause, the bytes that survived and the bytes promoted to the
+ * old generation. A request that leaves nothing behind shows as little survived and nothing
+ * promoted; objects kept alive past their request show as megabytes promoted per scavenge and
+ * longer pauses (docs/benchmark.md).
+ */
+import { startRedisServer } from '../test/support/redis-server.ts';
+import { startDemoTenantry, startRecipe, type Instrumented, type Running } from './configs.ts';
+import { signedInReads } from './load.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const traced: Instrumented = { nodeArgs: ['--trace-gc-nvp'], stdout: 'pipe' };
+
+const servers: [string, (redisUrl: string) => Promise<Running>][] = [
+  ['(2) bare recipe', (url) => startRecipe('bare', url, traced)],
+  ['(4) tenantry, 3 tenants', (url) => startDemoTenantry(url, traced)],
+];
+
+const redis = await startRedisServer();
+try {
+  const rows = [];
+  for (const [label, start] of servers) {
+    const { server, clients } = await start(redis.url);
+    const load = (durationSeconds: number) =>
+      signedInReads({ port: server.port, clients, connections: 50, durationSeconds });
+    await load(2); // warm-up, left out
+    const from = server.output().length;
+    const measured = await load(DURATION);
+    const scavenges = server
+      .output()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.includes(' gc=s '));
+    await server.stop();
+    if (measured.errors > 0)
+      throw new Error(`${label} answered ${JSON.stringify(measured.statuses)}`);
+    const median = (field: string) => {
+      const values = scavenges
+        .map((line) => Number(new RegExp(`\\b${field}=([\\d.]+)`).exec(line)?.[1]))
+        .filter((value) => Number.isFinite(value))
+        .sort((a, b) => a - b);
+      return values[values.length >> 1] ?? NaN;
+    };
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+    rows.push(
+      `| ${label} | ${measured.requestsPerSecond.toFixed(0)} | ${scavenges.length} | ` +
+        `${median('pause').toFixed(1)} ms | ${mb(median('new_space_survived'))} | ` +
+        `${mb(median('promoted'))} |`,
+    );
+  }
+  console.log(
+    [
+      '| server | requests/s | minor GCs | pause, median | survived, median | promoted, median |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n'),
+  );
+  console.log(`\n${DURATION} s of the benchmark's load each, node --trace-gc-nvp.`);
+} finally {
+  await redis.stop();
+}
