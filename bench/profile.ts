@@ -16,6 +16,7 @@ import { wrap } from './report.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const TOP = 15;
+const README_TOP = 6;
 
 /** The parts of a .cpuprofile (V8's Profile) read here. */
 interface CpuProfile {
@@ -74,6 +75,19 @@ const note = wrap(
 );
 console.log(`\n${table}\n\n${note}`);
 await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
+// The README's Performance section carries the first few, with a pointer to the rest.
+const top = rows
+  .slice(0, README_TOP)
+  .map((r) => `\`${r.name}\` ${((100 * r.us) / total).toFixed(1)}%`)
+  .join(', ');
+await fillMarkers(
+  join(ROOT, 'README.md'),
+  'profile-top',
+  wrap(
+    `Where (4)'s time went under \`npm run bench:profile\` (self time, ${new Date().toISOString().slice(0, 10)}): ` +
+      `${top}; the top ${TOP} in [docs/benchmark.md](docs/benchmark.md#where-the-time-goes).`,
+  ),
+);
 
 /**
  * Self time per function (name, file and line), highest first, from the samples taken between
