@@ -41,7 +41,7 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
     const tenant = forTenant(req.tenant);
     // req.secure honours X-Forwarded-Proto only from proxies named in TRUST_PROXY.
     const name = req.secure ? secureCookieName(options.cookieName) : options.cookieName;
-    (req.secure ? tenant.https : tenant.http)(req, res, (err?: unknown) => {
+    tenant.middleware(req.secure)(req, res, (err?: unknown) => {
       if (err === undefined) renewCookieWhenDue(req, name, tenant);
       next(err);
     });
@@ -50,8 +50,8 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
 
 /** One tenant's session middlewares (plain HTTP and HTTPS) and what its cookies need. */
 interface TenantSession {
-  http: RequestHandler;
-  https: RequestHandler;
+  /** The middleware for HTTPS requests or for plain HTTP ones, each built on first use. */
+  middleware(https: boolean): RequestHandler;
   /** How long a cookie lasts, ms (see cookieLifetimeMs). */
   cookieMs: number;
   /** Its signing keys, the one that signs first. */
@@ -61,9 +61,15 @@ interface TenantSession {
 function tenantSession(tenant: Tenant, options: TenantSessionOptions): TenantSession {
   const keys = tenantSigningKeys(tenant.ownSecrets ?? options.secrets, tenant.id);
   const policy = sessionPolicy(tenant, options.defaults);
+  // A deployment serves a tenant over one of the two (HTTPS behind the proxy, HTTP in development),
+  // so the other is never built: each holds an express-session and its store.
+  let http: RequestHandler | undefined;
+  let https: RequestHandler | undefined;
   return {
-    http: build(tenant, options, { keys, policy, https: false }),
-    https: build(tenant, options, { keys, policy, https: true }),
+    middleware: (secure) =>
+      secure
+        ? (https ??= build(tenant, options, { keys, policy, https: true }))
+        : (http ??= build(tenant, options, { keys, policy, https: false })),
     cookieMs: cookieLifetimeMs(policy.ttlSeconds),
     keys,
   };
