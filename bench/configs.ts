@@ -142,9 +142,11 @@ export async function startManyTenants(
   redisUrl: string,
   tenants: GeneratedTenants,
   signedIn: number,
+  options: Instrumented = {},
 ): Promise<Running> {
   const server = await startTenantry(redisUrl, tenants.dir, {
     probeHost: tenants.people.at(-1)!.host,
+    ...options,
   });
   const people = tenants.people.slice(0, signedIn);
   const clients: Client[] = [];
