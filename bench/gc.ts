@@ -1,6 +1,6 @@
 /**
  * npm run bench:gc: what the garbage collector does under the benchmark's load, for (2) the bare
- * recipe and (4) tenantry. Each runs with `node --trace-gc-nvp` for BENCH_DURATION seconds
+ * recipe, (4) tenantry and (5) tenantry with 10,000 tenants, the load on 1,000 of them. Each runs with `node --trace-gc-nvp` for BENCH_DURATION seconds
  * (default 5) after a short warm-up; for the minor GCs (scavenges) of that window it prints how
  * many there were and, as medians, the pause, the bytes that survived and the bytes promoted to the
  * old generation. A request that leaves nothing behind shows as little survived and nothing
@@ -8,7 +8,14 @@
  * longer pauses (docs/benchmark.md).
  */
 import { startRedisServer } from '../test/support/redis-server.ts';
-import { startDemoTenantry, startRecipe, type Instrumented, type Running } from './configs.ts';
+import {
+  generateTenants,
+  startDemoTenantry,
+  startManyTenants,
+  startRecipe,
+  type Instrumented,
+  type Running,
+} from './configs.ts';
 import { signedInReads } from './load.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
@@ -17,7 +24,13 @@ const traced: Instrumented = { nodeArgs: ['--trace-gc-nvp'], stdout: 'pipe' };
 const servers: [string, (redisUrl: string) => Promise<Running>][] = [
   ['(2) bare recipe', (url) => startRecipe('bare', url, traced)],
   ['(4) tenantry, 3 tenants', (url) => startDemoTenantry(url, traced)],
+  [
+    '(5) tenantry, 10,000 tenants (load on 1,000)',
+    async (url) =>
+      startManyTenants(url, (generated ??= await generateTenants(10_000)), 1000, traced),
+  ],
 ];
+let generated: Awaited<ReturnType<typeof generateTenants>> | undefined;
 
 const redis = await startRedisServer();
 try {
@@ -61,4 +74,5 @@ try {
   console.log(`\n${DURATION} s of the benchmark's load each, node --trace-gc-nvp.`);
 } finally {
   await redis.stop();
+  await generated?.remove();
 }

@@ -1,10 +1,10 @@
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import { noteActivity } from '../sessions/session-activity.ts';
 import type { SignedInUser } from '../sessions/session-data.ts';
 import { regenerateSession } from '../sessions/session-ops.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
 import type { CredentialFingerprints } from './credentials.ts';
-import type { UserDirectory } from './user-directory.ts';
+import type { DirectoryUser, UserDirectory } from './user-directory.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -33,16 +33,22 @@ export interface CurrentUserOptions {
  * to a request whose session is good.
  */
 export function currentUser({ users, credentials, sessions }: CurrentUserOptions): RequestHandler {
-  return async (req, _res, next) => {
-    req.user = undefined;
-    const signedIn = req.session.user;
-    if (!signedIn) return next();
-    const user = await users.findUser(req.tenant, signedIn.username);
+  /** Ends the session of a user the directory no longer signs in; the request goes on anonymous. */
+  const end = async (req: Request, signedIn: SignedInUser, next: NextFunction) => {
+    const sid = req.sessionID;
+    await regenerateSession(req); // deletes the key: the old cookie is worthless from now on
+    await sessions.forget(req.tenant, signedIn.username, [sid]);
+    next();
+  };
+  /** The session's user as the directory has it now: on `req.user`, or the session ends. */
+  const check = (
+    req: Request,
+    signedIn: SignedInUser,
+    user: DirectoryUser | undefined,
+    next: NextFunction,
+  ): Promise<void> | undefined => {
     if (!user || user.disabled || !credentials.matches(req.tenant, user, req.session.credential)) {
-      const sid = req.sessionID;
-      await regenerateSession(req); // deletes the key: the old cookie is worthless from now on
-      await sessions.forget(req.tenant, signedIn.username, [sid]);
-      return next();
+      return end(req, signedIn, next);
     }
     // Verified under an older SESSION_SECRET: re-keyed under the first, as the cookie is renewed,
     // so the session outlives the old secret's removal like its cookie does.
@@ -52,5 +58,18 @@ export function currentUser({ users, credentials, sessions }: CurrentUserOptions
     req.user = { username: user.username, displayName: user.displayName };
     noteActivity(req);
     next();
+    return undefined;
+  };
+  return (req, _res, next) => {
+    req.user = undefined;
+    const signedIn = req.session.user;
+    if (!signedIn) return next();
+    const found = users.findUser(req.tenant, signedIn.username);
+    return isThenable(found)
+      ? Promise.resolve(found).then((user) => check(req, signedIn, user, next))
+      : check(req, signedIn, found, next);
   };
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | undefined)?.then === 'function';

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 /** A host name as the contract has it: ASCII letters, digits, hyphens and dots (labels of 1-63). */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.?$/i;
 const PORT = /^\d{1,5}$/;
@@ -44,4 +45,19 @@ export function normalizeHost(raw: string | undefined): string | undefined {
   if (canonicalForms.size >= CANONICAL_FORMS_MAX) canonicalForms.clear();
   canonicalForms.set(raw, canonical);
   return canonical;
+}
+
+const CANONICAL = Symbol('canonical host');
+type WithHost = Request & { [CANONICAL]?: string | null };
+
+/**
+ * This request's host in canonical form (normalizeHost of `req.host`, which takes
+ * X-Forwarded-Host only from a proxy TRUST_PROXY names), or undefined when it is not a host name.
+ * Worked out once per request: the strict-request check, the front door and tenant resolution all
+ * ask, and each of Express's `req.host` reads asks the trust function again.
+ */
+export function requestHost(req: Request): string | undefined {
+  const memo = req as WithHost;
+  if (memo[CANONICAL] === undefined) memo[CANONICAL] = normalizeHost(req.host) ?? null;
+  return memo[CANONICAL] ?? undefined;
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
+import { requestHost } from './host.ts';
 import type { TenantRegistry } from './registry.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { TenantRegistry } from './registry.ts';
  */
 export function resolveTenant(registry: TenantRegistry): RequestHandler {
   return (req, _res, next) => {
-    const tenant = registry.resolve(req.hostname);
+    const tenant = registry.resolve(requestHost(req));
     if (!tenant) return next(createError(404, 'No site is served at this address.'));
     req.tenant = tenant;
     next();

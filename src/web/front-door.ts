@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import createError from 'http-errors';
-import { normalizeHost } from '../tenants/host.ts';
+import { requestHost } from '../tenants/host.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import { landingPage, type TenantLink } from './landing-page.ts';
 
@@ -20,7 +20,7 @@ const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
 export function frontDoor({ centralHosts, tenants }: FrontDoorOptions): RequestHandler {
   const central = new Set(centralHosts);
   return (req, res, next) => {
-    const host = normalizeHost(req.hostname);
+    const host = requestHost(req);
     if (host === undefined || !central.has(host)) return next();
     if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== '/') {
       return next(createError(404, 'Not found'));

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
-import { normalizeHost } from '../tenants/host.ts';
+import { normalizeHost, requestHost } from '../tenants/host.ts';
 
 /** What `OPTIONS *` answers: the methods the app's routes use. */
 const ALLOW = 'GET, HEAD, POST, DELETE, OPTIONS';
@@ -19,7 +19,7 @@ const ALLOW = 'GET, HEAD, POST, DELETE, OPTIONS';
  *   dropped) would let one tenant answer to many spellings and dodge per-host rules at the edge.
  */
 export const strictRequest: RequestHandler = (req, res, next) => {
-  if (normalizeHost(req.headers.host) === undefined || normalizeHost(req.host) === undefined) {
+  if (normalizeHost(req.headers.host) === undefined || requestHost(req) === undefined) {
     return next(createError(400, 'The Host header is not a host name.'));
   }
   if (req.originalUrl.startsWith('/')) return next();
