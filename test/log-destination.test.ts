@@ -1,41 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { batchedLines } from '../src/log-destination.ts';
+import { linesPerTurn } from '../src/log-destination.ts';
 import { ROOT } from './support/root.ts';
 
-describe('JSON log lines, written in batches', () => {
-  it('when several lines are logged close together, then they go out in one write, within the delay', async () => {
+describe('JSON log lines, written per turn of the event loop', () => {
+  it('when several lines are logged in one turn, then they go out together, in one write, as the turn ends', async () => {
     const writes: string[] = [];
-    const out = batchedLines(
-      { write: (text) => writes.push(text) },
-      { maxDelayMs: 50, maxChars: 1000 },
-    );
+    const out = linesPerTurn({ write: (text) => writes.push(text) });
     out.write('{"n":1}\n');
     out.write('{"n":2}\n');
-    await sleep(10);
     out.write('{"n":3}\n');
     expect(writes).toEqual([]);
-    await sleep(100);
+    await nextTurn();
     expect(writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n']);
     out.write('{"n":4}\n');
-    await sleep(100);
+    await nextTurn();
     expect(writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n', '{"n":4}\n']);
   });
 
-  it('when a batch reaches its size, then it is written at once', () => {
-    const writes: string[] = [];
-    const out = batchedLines(
-      { write: (text) => writes.push(text) },
-      { maxDelayMs: 60_000, maxChars: 16 },
-    );
-    out.write('{"n":1}\n');
-    expect(writes).toEqual([]);
-    out.write('{"n":2}\n');
-    expect(writes).toEqual(['{"n":1}\n{"n":2}\n']);
-  });
-
-  it('when the process exits with lines waiting, then they are written before it ends', () => {
+  it('when the process exits in the turn it logged in, then the lines are written before it ends', () => {
     const script = [
       "import { createLogger } from './src/logger.ts';",
       'const logger = createLogger("info");',
