@@ -9,12 +9,19 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/support/root.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
-import { startDemoTenantry } from './configs.ts';
+import { generateTenants, startDemoTenantry, startManyTenants } from './configs.ts';
 import { signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';
 import { wrap } from './report.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+/**
+ * BENCH_PROFILE_TENANTS=10000: profile (5) instead, that many generated tenants with the load on
+ * BENCH_SIGNED_IN_TENANTS (1000) of them; printed only, the docs keep (4)'s.
+ */
+const MANY = Number(process.env.BENCH_PROFILE_TENANTS ?? 0);
+const SIGNED_IN = Number(process.env.BENCH_SIGNED_IN_TENANTS ?? 1000);
+const subject = MANY > 0 ? `(5), ${MANY} tenants with the load on ${SIGNED_IN},` : '(4)';
 const TOP = 15;
 const README_TOP = 6;
 
@@ -34,9 +41,11 @@ const dir = await mkdtemp(join(tmpdir(), 'tenantry-cpu-profile-'));
 const redis = await startRedisServer();
 let loadWindow: { from: number; to: number };
 try {
-  const { server, clients } = await startDemoTenantry(redis.url, {
-    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
-  });
+  const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir];
+  const generated = MANY > 0 ? await generateTenants(MANY) : undefined;
+  const { server, clients } = generated
+    ? await startManyTenants(redis.url, generated, SIGNED_IN, { nodeArgs })
+    : await startDemoTenantry(redis.url, { nodeArgs });
   const load = (durationSeconds: number) =>
     signedInReads({ port: server.port, clients, connections: 50, durationSeconds });
   await load(2); // warm-up, left out of the profile below
@@ -45,6 +54,7 @@ try {
   loadWindow = { from, to: now() };
   // SIGTERM: the server shuts down and exits, and Node writes the profile as it exits.
   await server.stop();
+  await generated?.remove();
   if (measured.errors > 0) throw new Error(`answers: ${JSON.stringify(measured.statuses)}`);
   console.log(`${measured.requestsPerSecond.toFixed(0)} requests/s under the profiler`);
 } finally {
@@ -69,11 +79,12 @@ const table = [
     ),
 ].join('\n');
 const note = wrap(
-  `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
+  `${subject} under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
     `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
     `${new Date().toISOString().slice(0, 10)}. Lines are those of the built code (dist/).`,
 );
 console.log(`\n${table}\n\n${note}`);
+if (MANY > 0) process.exit(0);
 await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
 // The README's Performance section carries the first few, with a pointer to the rest.
 const top = rows
