@@ -9,6 +9,7 @@ import { appFeatures } from './features/index.ts';
 import { openStores } from './store/open-stores.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
 import { TenantRegistry } from './tenants/registry.ts';
+import { beforeHeaders } from './web/before-headers.ts';
 import { answerClientError } from './web/client-error.ts';
 import { startUrls } from './web/front-door.ts';
 
@@ -110,12 +111,9 @@ let stopping = false;
 // responses is kept: a Set that every request added to and left kept them alive through minor GCs
 // (docs/benchmark.md). Node writes `Connection: close`, and closes after it, when shouldKeepAlive
 // is false.
-// eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each response below
-const writeHead = app.response.writeHead as (this: ServerResponse, ...args: unknown[]) => unknown;
-app.response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-  if (stopping) this.shouldKeepAlive = false;
-  return writeHead.apply(this, args);
-} as typeof app.response.writeHead;
+beforeHeaders(app.response, (res) => {
+  if (stopping) res.shouldKeepAlive = false;
+});
 let inFlight = 0;
 const answered = () => void inFlight--;
 server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {

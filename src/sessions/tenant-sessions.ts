@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { sign } from 'cookie-signature';
 import session from 'express-session';
 import type { Tenant } from '../tenants/tenant.ts';
 import { tenantCache } from '../tenants/tenant-cache.ts';
+import { beforeHeaders } from '../web/before-headers.ts';
 import type { Stores } from '../store/stores.ts';
 import { sessionKeyPrefix } from './keys.ts';
 import { LAST_SEEN_RESOLUTION_MS, renewCookie } from './session-activity.ts';
@@ -143,20 +143,15 @@ function build(
 /**
  * Puts the session cookie first among a response's Set-Cookie headers (a login also sets the
  * device cookie), so clients and scripts that read one cookie read the session. express-session
- * sets its cookie as the headers are written, from a wrapper on each response's writeHead; this
- * runs from the app's response prototype (`app.response`), under that wrapper, so after it, and
- * costs a response nothing to install.
+ * sets its cookie as the headers are written; this runs after it (web/before-headers.ts).
  */
 export function sessionCookieFirst(response: Response, names: readonly string[]): void {
   const prefixes = names.map((name) => `${name}=`);
   const mine = (cookie: string) => prefixes.some((prefix) => cookie.startsWith(prefix));
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to each response below
-  const writeHead = response.writeHead as (this: ServerResponse, ...args: unknown[]) => unknown;
-  response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    const cookies = this.getHeader('Set-Cookie');
+  beforeHeaders(response, (res) => {
+    const cookies = res.getHeader('Set-Cookie');
     if (Array.isArray(cookies) && cookies.length > 1) {
-      this.setHeader('Set-Cookie', [...cookies.filter(mine), ...cookies.filter((c) => !mine(c))]);
+      res.setHeader('Set-Cookie', [...cookies.filter(mine), ...cookies.filter((c) => !mine(c))]);
     }
-    return writeHead.apply(this, args);
-  } as Response['writeHead'];
+  });
 }

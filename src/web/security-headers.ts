@@ -58,7 +58,7 @@ export function securityHeaders(): RequestHandler {
 }
 
 /** The headers helmet sets with these options, as [name, value] pairs. */
-export function headersOf(options: HelmetOptions): [string, string][] {
+function headersOf(options: HelmetOptions): [string, string][] {
   const headers = new Map<string, string>();
   const capture = {
     setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
