@@ -10,6 +10,7 @@ import { openStores } from './store/open-stores.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 import { beforeHeaders } from './web/before-headers.ts';
+import { createAppServer } from './web/app-server.ts';
 import { answerClientError } from './web/client-error.ts';
 import { startUrls } from './web/front-door.ts';
 
@@ -75,7 +76,6 @@ const stores = openStores(config, logger, () => tenants.list());
 const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
 /** Tenant addresses logged at start, one line each. */
 const TENANT_URLS_LOGGED = 20;
-// Express 5 hands a listen error (EADDRINUSE) to this callback instead of throwing it.
 const onListening = (err?: Error) => {
   if (err) {
     logger.fatal({ err, host: config.host, port: config.port }, 'cannot listen');
@@ -92,10 +92,21 @@ const onListening = (err?: Error) => {
   const more = urls.tenants.length - TENANT_URLS_LOGGED;
   if (more > 0) logger.info({ tenants: urls.tenants.length }, `… and ${more} more tenants`);
 };
+const server: Server = createAppServer(app);
+let started = false;
+server.on('error', (err) => {
+  // Before it listens, an error (EADDRINUSE, say) ends the start-up; after, one (an accept that
+  // failed with EMFILE) is logged and the server goes on with the connections it has.
+  if (!started) onListening(err);
+  else logger.error({ err }, 'server error');
+});
+const listening = () => {
+  started = true;
+  onListening();
+};
 // Without HOST, Node's default: every interface, IPv6 and IPv4 where the machine has both.
-const server: Server = config.host
-  ? app.listen(config.port, config.host, onListening)
-  : app.listen(config.port, onListening);
+if (config.host) server.listen(config.port, config.host, listening);
+else server.listen(config.port, listening);
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;

@@ -1,11 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { createAppServer } from '../../src/web/app-server.ts';
 
-/** Listens on a free loopback port, as server.ts does (Node's default header limits). */
+/** Listens on a free loopback port with the server server.ts makes (Node's default header limits). */
 export async function listen(app: Express): Promise<{ server: Server; port: number }> {
+  const server = createAppServer(app);
   return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
+    server.listen(0, '127.0.0.1', () => {
       resolve({ server, port: (server.address() as AddressInfo).port });
     });
   });
