@@ -41,6 +41,16 @@ export function credentialFingerprints(secrets: readonly string[]) {
     /** Whether a session's fingerprint is this user's current one. */
     matches: (tenant: Tenant, user: DirectoryUser, stored: string | undefined): boolean =>
       stored !== undefined && printsOf(tenant, user).includes(stored),
+    /**
+     * For a session's fingerprint that matches: the one it should carry from now on (the first
+     * secret's, where it was verified under an older one); undefined when it does not match. One
+     * lookup for what a signed-in request needs, where `matches` and then `issue` take two.
+     */
+    renewed: (tenant: Tenant, user: DirectoryUser, stored: string | undefined) => {
+      if (stored === undefined) return undefined;
+      const prints = printsOf(tenant, user);
+      return prints.includes(stored) ? prints[0] : undefined;
+    },
   };
 }
 

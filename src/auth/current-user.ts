@@ -47,12 +47,13 @@ export function currentUser({ users, credentials, sessions }: CurrentUserOptions
     user: DirectoryUser | undefined,
     next: NextFunction,
   ): Promise<void> | undefined => {
-    if (!user || user.disabled || !credentials.matches(req.tenant, user, req.session.credential)) {
-      return end(req, signedIn, next);
-    }
+    const issued =
+      user && !user.disabled
+        ? credentials.renewed(req.tenant, user, req.session.credential)
+        : undefined;
+    if (!user || issued === undefined) return end(req, signedIn, next);
     // Verified under an older SESSION_SECRET: re-keyed under the first, as the cookie is renewed,
     // so the session outlives the old secret's removal like its cookie does.
-    const issued = credentials.issue(req.tenant, user);
     if (req.session.credential !== issued) req.session.credential = issued;
     // From the directory, so a changed display name shows at once.
     req.user = { username: user.username, displayName: user.displayName };
