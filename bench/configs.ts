@@ -37,9 +37,14 @@ export interface Running {
 /** Where each server logs: stdout, at info, into /dev/null (writing a line is the server's cost). */
 const QUIET = { stdout: 'discard' } as const;
 
-/** Node's own flags for a server, and its stdout piped to this process instead of /dev/null. */
+/**
+ * Node's own flags for a server, a command to run node under (valgrind), and its stdout piped to
+ * this process instead of /dev/null.
+ */
 export interface Instrumented {
   nodeArgs?: string[];
+  wrapper?: string[];
+  readyTimeoutMs?: number;
   stdout?: 'pipe' | 'discard';
 }
 

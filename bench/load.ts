@@ -12,6 +12,8 @@ export interface LoadOptions {
   clients: readonly Client[];
   connections: number;
   durationSeconds: number;
+  /** Exactly this many requests, however long they take, instead of `durationSeconds`. */
+  amount?: number;
 }
 
 export interface Measured {
@@ -42,6 +44,7 @@ export async function signedInReads(options: LoadOptions): Promise<Measured> {
     url: `http://127.0.0.1:${options.port}`,
     connections: options.connections,
     duration: options.durationSeconds,
+    ...(options.amount === undefined ? {} : { amount: options.amount }),
     requests: [
       {
         method: 'GET',

@@ -21,12 +21,16 @@ export interface ServerOptions {
   preload?: string[];
   /** Node flags before everything else (`--cpu-prof`, say). */
   nodeArgs?: string[];
+  /** A command that runs node, with its own arguments first (`valgrind --tool=callgrind`, say). */
+  wrapper?: string[];
   /** The entry point, from the repository root; default src/server.ts (dist/server.js: built). */
   entry?: string;
   /** Resolves once the server is ready to be used; default: GET /healthz answers 200. */
   ready?: (port: number) => Promise<void>;
   /** Polling interval of `ready`; default 100 ms. */
   readyIntervalMs?: number;
+  /** How long `ready` may take to first resolve; default 30 s. */
+  readyTimeoutMs?: number;
   /** 'discard': its stdout (the logs) goes to /dev/null and output() holds stderr only. */
   stdout?: 'pipe' | 'discard';
 }
@@ -81,19 +85,26 @@ async function start(
   env: Record<string, string>,
   options: Omit<ServerOptions, 'redisUrl' | 'env'>,
 ): Promise<ServerProcess> {
-  const { preload = [], nodeArgs = [], entry = 'src/server.ts', ready = healthz } = options;
+  const { preload = [], nodeArgs = [], wrapper = [], entry = 'src/server.ts' } = options;
+  const { ready = healthz } = options;
   // TypeScript runs through tsx, as `npm run dev` does; built JavaScript (dist/) as `npm start` does.
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const args = [...nodeArgs, ...loader, ...preload.flatMap((p) => ['--import', p]), entry];
   const lines: string[] = [];
   const spawnedAt = performance.now();
-  const proc = launch('server', process.execPath, args, {
-    cwd: ROOT,
-    // Only what the server needs: nothing from the test runner's own environment leaks in.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    log: (_name, line) => lines.push(line),
-    stdout: options.stdout,
-  });
+  const [command = process.execPath, ...wrapperArgs] = wrapper;
+  const proc = launch(
+    'server',
+    command,
+    [...wrapperArgs, ...(wrapper.length ? [process.execPath] : []), ...args],
+    {
+      cwd: ROOT,
+      // Only what the server needs: nothing from the test runner's own environment leaks in.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      log: (_name, line) => lines.push(line),
+      stdout: options.stdout,
+    },
+  );
   const output = () => lines.join('\n');
   const server: ServerProcess = {
     port: Number(env.PORT),
@@ -108,7 +119,7 @@ async function start(
   };
   try {
     await untilReady(proc, () => ready(server.port), {
-      timeoutMs: 30_000,
+      timeoutMs: options.readyTimeoutMs ?? 30_000,
       intervalMs: options.readyIntervalMs ?? 100,
     });
     server.startMs = performance.now() - spawnedAt;
