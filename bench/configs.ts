@@ -165,6 +165,64 @@ export async function startManyTenants(
   return { server, clients };
 }
 
+/** A BENCH_* setting from the environment, or its default. */
+export const benchSetting = (name: string, fallback: number) =>
+  Number(process.env[name] ?? fallback);
+
+/** (5)'s size: BENCH_TENANTS tenant files (10,000), BENCH_SIGNED_IN_TENANTS signed in (1,000). */
+export const tenantCounts = () => ({
+  tenants: benchSetting('BENCH_TENANTS', 10_000),
+  signedInTenants: benchSetting('BENCH_SIGNED_IN_TENANTS', 1000),
+});
+
+/** One of the servers a counting bench measures in turn, started when its turn comes. */
+export interface CountedServer {
+  label: string;
+  /** Starts it; `done` stops it and removes what it was given (generated tenant files). */
+  start: (redisUrl: string) => Promise<Running & { done: () => Promise<void> }>;
+}
+
+/**
+ * (2) the bare recipe, (4) and (5), each with the same instrumentation, for the benches that count
+ * what one read costs (bench:instructions, bench:syscalls). (5)'s tenant files are generated when
+ * it starts and removed when it is done.
+ */
+export function countedServers(
+  counts: ReturnType<typeof tenantCounts>,
+  options: Instrumented = {},
+): CountedServer[] {
+  const stopping = (running: Running, cleanup = async () => {}) => ({
+    ...running,
+    done: async () => {
+      await running.server.stop();
+      await cleanup();
+    },
+  });
+  return [
+    {
+      label: labelOf('bare', counts),
+      start: async (url) => stopping(await startRecipe('bare', url, options)),
+    },
+    {
+      label: labelOf('tenantry', counts),
+      start: async (url) => stopping(await startDemoTenantry(url, options)),
+    },
+    {
+      label: labelOf('tenantry-10k', counts),
+      start: async (url) => {
+        const generated = await generateTenants(counts.tenants);
+        try {
+          const running = await startManyTenants(url, generated, counts.signedInTenants, options);
+          return stopping(running, () => generated.remove());
+        } catch (err) {
+          await generated.remove();
+          throw err;
+        }
+      },
+    },
+  ];
+}
+
 /** Resident set size of a process now (VmRSS), in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

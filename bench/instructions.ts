@@ -28,28 +28,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { ROOT } from '../test/support/root.ts';
-import {
-  generateTenants,
-  labelOf,
-  startDemoTenantry,
-  startManyTenants,
-  startRecipe,
-  type GeneratedTenants,
-  type Instrumented,
-  type Running,
-} from './configs.ts';
+import { benchSetting, countedServers, tenantCounts, type Instrumented } from './configs.ts';
 import { LAST_SEEN_RESOLUTION_MS } from '../src/sessions/session-activity.ts';
 import { sleep } from '../test/support/polling.ts';
 import { commandStats, resetCommandStats, signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';
 import { wrap } from './report.ts';
 
-const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const READS = number('BENCH_INSTRUCTION_READS', 8000);
-const counts = {
-  tenants: number('BENCH_TENANTS', 10_000),
-  signedInTenants: number('BENCH_SIGNED_IN_TENANTS', 1000),
-};
+const READS = benchSetting('BENCH_INSTRUCTION_READS', 8000);
+const counts = tenantCounts();
 const CONNECTIONS = 10;
 
 const dir = await mkdtemp(join(tmpdir(), 'tenantry-callgrind-'));
@@ -70,29 +57,14 @@ const underCallgrind: Instrumented = {
   readyTimeoutMs: 600_000,
 };
 
-let generated: GeneratedTenants | undefined;
-const servers: [id: Parameters<typeof labelOf>[0], start: (url: string) => Promise<Running>][] = [
-  ['bare', (url) => startRecipe('bare', url, underCallgrind)],
-  ['tenantry', (url) => startDemoTenantry(url, underCallgrind)],
-  [
-    'tenantry-10k',
-    async (url) =>
-      startManyTenants(
-        url,
-        (generated = await generateTenants(counts.tenants)),
-        counts.signedInTenants,
-        underCallgrind,
-      ),
-  ],
-];
+const servers = countedServers(counts, underCallgrind);
 
 const redis = await startRedisServer();
 const rows: { label: string; perRead: number; commandsPerRead: number; reads: number }[] = [];
 try {
-  for (const [id, start] of servers) {
-    const label = labelOf(id, counts);
+  for (const { label, start } of servers) {
     console.log(`${label}: starting under callgrind`);
-    const { server, clients } = await start(redis.url);
+    const { server, clients, done } = await start(redis.url);
     try {
       const reads = async (amount: number) => {
         const started = performance.now();
@@ -144,8 +116,7 @@ try {
       rows.push(row);
       console.log(`${label}: ${row.perRead.toFixed(0)} instructions per read, ${row.reads} reads`);
     } finally {
-      await server.stop();
-      await generated?.remove();
+      await done();
     }
   }
 } finally {

@@ -16,6 +16,7 @@ import { DEMO, DEMO_TENANTS_DIR } from '../test/support/demo.ts';
 import { sleep } from '../test/support/polling.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import {
+  benchSetting,
   CONFIGS,
   generateTenants,
   labelOf,
@@ -24,6 +25,7 @@ import {
   startManyTenants,
   startRecipe,
   startTenantry,
+  tenantCounts,
   type ConfigId,
   type Running,
 } from './configs.ts';
@@ -39,15 +41,13 @@ import {
   type Round,
 } from './results.ts';
 
-const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const settings = {
   connections: 50,
-  durationSeconds: number('BENCH_DURATION', 5),
-  warmupSeconds: number('BENCH_WARMUP', 3),
-  rounds: number('BENCH_ROUNDS', 3),
-  tenants: number('BENCH_TENANTS', 10_000),
-  signedInTenants: number('BENCH_SIGNED_IN_TENANTS', 1000),
-  starts: number('BENCH_STARTS', 3),
+  durationSeconds: benchSetting('BENCH_DURATION', 5),
+  warmupSeconds: benchSetting('BENCH_WARMUP', 3),
+  rounds: benchSetting('BENCH_ROUNDS', 3),
+  ...tenantCounts(),
+  starts: benchSetting('BENCH_STARTS', 3),
 };
 
 /** Requests/s of the first over the second, each round. */

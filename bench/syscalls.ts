@@ -13,49 +13,23 @@ import { join } from 'node:path';
 import { sleep } from '../test/support/polling.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { ROOT } from '../test/support/root.ts';
-import {
-  generateTenants,
-  labelOf,
-  startDemoTenantry,
-  startManyTenants,
-  startRecipe,
-  type GeneratedTenants,
-  type Running,
-} from './configs.ts';
+import { benchSetting, countedServers, tenantCounts } from './configs.ts';
 import { signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';
 import { wrap } from './report.ts';
 
-const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const READS = number('BENCH_SYSCALL_READS', 5000);
-const counts = {
-  tenants: number('BENCH_TENANTS', 10_000),
-  signedInTenants: number('BENCH_SIGNED_IN_TENANTS', 1000),
-};
+const READS = benchSetting('BENCH_SYSCALL_READS', 5000);
+const counts = tenantCounts();
 /** Calls made less often than this per read are summed into "other". */
 const SHOWN_FROM = 0.02;
 
-let generated: GeneratedTenants | undefined;
-const servers: [id: Parameters<typeof labelOf>[0], start: (url: string) => Promise<Running>][] = [
-  ['bare', (url) => startRecipe('bare', url)],
-  ['tenantry', (url) => startDemoTenantry(url)],
-  [
-    'tenantry-10k',
-    async (url) =>
-      startManyTenants(
-        url,
-        (generated = await generateTenants(counts.tenants)),
-        counts.signedInTenants,
-      ),
-  ],
-];
+const servers = countedServers(counts);
 
 const redis = await startRedisServer();
 const rows: { label: string; perRead: Map<string, number> }[] = [];
 try {
-  for (const [id, start] of servers) {
-    const label = labelOf(id, counts);
-    const { server, clients } = await start(redis.url);
+  for (const { label, start } of servers) {
+    const { server, clients, done } = await start(redis.url);
     try {
       const reads = async (amount?: number) => {
         const measured = await signedInReads({
@@ -78,8 +52,7 @@ try {
       });
       console.log(`${label}: ${(sum(calls.values()) / READS).toFixed(2)} system calls per read`);
     } finally {
-      await server.stop();
-      await generated?.remove();
+      await done();
     }
   }
 } finally {

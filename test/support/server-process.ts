@@ -86,25 +86,21 @@ async function start(
   options: Omit<ServerOptions, 'redisUrl' | 'env'>,
 ): Promise<ServerProcess> {
   const { preload = [], nodeArgs = [], wrapper = [], entry = 'src/server.ts' } = options;
-  const { ready = healthz } = options;
+  const ready = options.ready ?? healthz;
   // TypeScript runs through tsx, as `npm run dev` does; built JavaScript (dist/) as `npm start` does.
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const args = [...nodeArgs, ...loader, ...preload.flatMap((p) => ['--import', p]), entry];
   const lines: string[] = [];
   const spawnedAt = performance.now();
-  const [command = process.execPath, ...wrapperArgs] = wrapper;
-  const proc = launch(
-    'server',
-    command,
-    [...wrapperArgs, ...(wrapper.length ? [process.execPath] : []), ...args],
-    {
-      cwd: ROOT,
-      // Only what the server needs: nothing from the test runner's own environment leaks in.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      log: (_name, line) => lines.push(line),
-      stdout: options.stdout,
-    },
-  );
+  // node itself, or under the wrapper's command (`valgrind … node …`).
+  const [command, ...commandArgs] = [...wrapper, process.execPath, ...args];
+  const proc = launch('server', command!, commandArgs, {
+    cwd: ROOT,
+    // Only what the server needs: nothing from the test runner's own environment leaks in.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    log: (_name, line) => lines.push(line),
+    stdout: options.stdout,
+  });
   const output = () => lines.join('\n');
   const server: ServerProcess = {
     port: Number(env.PORT),
