@@ -6,8 +6,8 @@ import type { Express } from 'express';
  * response is created with the app's own prototypes (`app.request`, `app.response`). Express gives
  * every request and response those prototypes as it starts on them (`Object.setPrototypeOf`); for
  * an object created with them already that does nothing, where changing a live object's prototype
- * makes V8 rebuild its hidden class field by field, twice per request: 3.5 % of the instructions
- * of a signed-in read (docs/benchmark.md). The objects are otherwise Node's own.
+ * makes V8 rebuild its hidden class field by field, twice per request: about 22,000 instructions,
+ * 4.4 % of a signed-in read's (docs/benchmark.md). The objects are otherwise Node's own.
  */
 export function createAppServer(app: Express): Server {
   return createServer(
