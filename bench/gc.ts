@@ -9,6 +9,7 @@
  */
 import { startRedisServer } from '../test/support/redis-server.ts';
 import {
+  benchSetting,
   generateTenants,
   startDemoTenantry,
   startManyTenants,
@@ -16,9 +17,9 @@ import {
   type Instrumented,
   type Running,
 } from './configs.ts';
-import { signedInReads } from './load.ts';
+import { allAnswered, signedInReads } from './load.ts';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const DURATION = benchSetting('BENCH_DURATION', 5);
 const traced: Instrumented = { nodeArgs: ['--trace-gc-nvp'], stdout: 'pipe' };
 
 const servers: [string, (redisUrl: string) => Promise<Running>][] = [
@@ -48,8 +49,7 @@ try {
       .split('\n')
       .filter((line) => line.includes(' gc=s '));
     await server.stop();
-    if (measured.errors > 0)
-      throw new Error(`${label} answered ${JSON.stringify(measured.statuses)}`);
+    allAnswered(label, measured);
     const median = (field: string) => {
       const values = scavenges
         .map((line) => Number(new RegExp(`\\b${field}=([\\d.]+)`).exec(line)?.[1]))

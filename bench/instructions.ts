@@ -31,7 +31,7 @@ import { ROOT } from '../test/support/root.ts';
 import { benchSetting, countedServers, tenantCounts, type Instrumented } from './configs.ts';
 import { LAST_SEEN_RESOLUTION_MS } from '../src/sessions/session-activity.ts';
 import { sleep } from '../test/support/polling.ts';
-import { commandStats, resetCommandStats, signedInReads } from './load.ts';
+import { allAnswered, commandStats, resetCommandStats, signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';
 import { wrap } from './report.ts';
 
@@ -75,8 +75,7 @@ try {
           durationSeconds: 0,
           amount,
         });
-        if (measured.errors > 0)
-          throw new Error(`${label} answered ${JSON.stringify(measured.statuses)}`);
+        allAnswered(label, measured);
         return {
           ...measured,
           perSecond: measured.requests / ((performance.now() - started) / 1000),

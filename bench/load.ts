@@ -75,6 +75,19 @@ export async function signedInReads(options: LoadOptions): Promise<Measured> {
   };
 }
 
+/**
+ * `measured`, or an error naming `label` when any answer was not a 200 or a connection failed: a
+ * bench that measured anything else would be measuring the wrong thing.
+ */
+export function allAnswered(label: string, measured: Measured): Measured {
+  if (measured.errors > 0) {
+    throw new Error(
+      `${label}: ${measured.errors} errors; answers: ${JSON.stringify(measured.statuses)}`,
+    );
+  }
+  return measured;
+}
+
 /** What the bench itself sends to Redis around a round, left out of the count. */
 const OWN_COMMANDS = new Set(['config|resetstat', 'info']);
 

@@ -14,7 +14,7 @@ import { sleep } from '../test/support/polling.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { ROOT } from '../test/support/root.ts';
 import { benchSetting, countedServers, tenantCounts } from './configs.ts';
-import { signedInReads } from './load.ts';
+import { allAnswered, signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';
 import { wrap } from './report.ts';
 
@@ -31,19 +31,17 @@ try {
   for (const { label, start } of servers) {
     const { server, clients, done } = await start(redis.url);
     try {
-      const reads = async (amount?: number) => {
-        const measured = await signedInReads({
-          port: server.port,
-          clients,
-          connections: 50,
-          durationSeconds: 3,
-          ...(amount === undefined ? {} : { amount }),
-        });
-        if (measured.errors > 0) {
-          throw new Error(`${label} answered ${JSON.stringify(measured.statuses)}`);
-        }
-        return measured;
-      };
+      const reads = async (amount?: number) =>
+        allAnswered(
+          label,
+          await signedInReads({
+            port: server.port,
+            clients,
+            connections: 50,
+            durationSeconds: 3,
+            ...(amount === undefined ? {} : { amount }),
+          }),
+        );
       await reads(); // warm-up, 3 s
       const calls = await straced(server.child.pid!, () => reads(READS));
       rows.push({
