@@ -132,6 +132,8 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: int(0, 65535).default(3000),
+    // The proxy's and operators' listener (/tls/ask, /metrics): never published. 0 picks a free port.
+    INTERNAL_PORT: int(0, 65535).default(3001),
     // Unset: every interface (what a container needs); 127.0.0.1 keeps a local process private.
     HOST: z.preprocess(blankAsUnset, z.string().max(255).optional()),
     REDIS_URL: z.preprocess(
@@ -217,6 +219,13 @@ const envSchema = z
         message: 'is set but REDIS_SENTINELS is not: list the sentinels (host:port,…) too',
       });
     }
+    if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_PORT'],
+        message: `must differ from PORT (${env.PORT}): the internal routes are never served on the main port`,
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (named.length === 0) {
       ctx.addIssue({
@@ -259,6 +268,8 @@ function splitSecrets(raw: string | undefined): string[] {
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** The internal listener's port (/tls/ask, /metrics); 0: a free one. */
+  internalPort: number;
   /** Interface to listen on; undefined means all. */
   host: string | undefined;
   /**
@@ -320,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    internalPort: e.INTERNAL_PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL,
     redisClusterNodes: e.REDIS_CLUSTER_NODES,

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import { hostname } from 'node:os';
 import dotenv from 'dotenv';
@@ -10,6 +10,7 @@ import { openStores } from './store/open-stores.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 import { beforeHeaders } from './web/before-headers.ts';
+import { createInternalApp } from './internal/internal-app.ts';
 import { createAppServer } from './web/app-server.ts';
 import { answerClientError } from './web/client-error.ts';
 import { startUrls } from './web/front-door.ts';
@@ -107,6 +108,19 @@ const listening = () => {
 // Without HOST, Node's default: every interface, IPv6 and IPv4 where the machine has both.
 if (config.host) server.listen(config.port, config.host, listening);
 else server.listen(config.port, listening);
+
+// The proxy's and operators' listener: its routes are never served on the main port.
+const internal = createServer(
+  createInternalApp({ tenants, centralHosts: config.centralHosts }),
+).on('error', (err) => {
+  logger.fatal({ err, port: config.internalPort }, 'cannot listen on INTERNAL_PORT');
+  process.exit(1);
+});
+internal.listen(config.internalPort, config.host, () => {
+  const address = internal.address();
+  const port = typeof address === 'object' && address ? address.port : config.internalPort;
+  logger.info({ port }, `internal routes (/tls/ask) on port ${port}`);
+});
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
@@ -182,6 +196,8 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   }
   clearTimeout(grace);
   clearInterval(idleSweep);
+  internal.close();
+  internal.closeAllConnections();
   tenants.close();
   // Bounded: a QUIT only when Redis answers, never longer than REDIS_TIMEOUT_MS.
   await stores.close();
