@@ -110,12 +110,13 @@ if (config.host) server.listen(config.port, config.host, listening);
 else server.listen(config.port, listening);
 
 // The proxy's and operators' listener: its routes are never served on the main port.
-const internal = createServer(
-  createInternalApp({ tenants, centralHosts: config.centralHosts }),
-).on('error', (err) => {
-  logger.fatal({ err, port: config.internalPort }, 'cannot listen on INTERNAL_PORT');
-  process.exit(1);
-});
+const internal = createServer(createInternalApp({ tenants, centralHosts: config.centralHosts })).on(
+  'error',
+  (err) => {
+    logger.fatal({ err, port: config.internalPort }, 'cannot listen on INTERNAL_PORT');
+    process.exit(1);
+  },
+);
 internal.listen(config.internalPort, config.host, () => {
   const address = internal.address();
   const port = typeof address === 'object' && address ? address.port : config.internalPort;
