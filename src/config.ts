@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import type { HostPort } from './store/store.ts';
 import { normalizeHost } from './tenants/host.ts';
 
 /** Signs sessions outside production only; production refuses to start with it. */
@@ -26,12 +27,6 @@ function isProxyEntry(entry: string): boolean {
     return ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry);
   }
   return ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry);
-}
-
-/** One `host:port` of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
-export interface HostPort {
-  host: string;
-  port: number;
 }
 
 /** `host:port,host:port,…`: a host name or IPv4 address (or an IPv6 one in brackets), and a port 1-65535. */
@@ -272,15 +267,8 @@ export interface Config {
   internalPort: number;
   /** Interface to listen on; undefined means all. */
   host: string | undefined;
-  /**
-   * The default store: at most one of these three is set. None: sessions live in an in-process
-   * store (development only).
-   */
-  redisUrl: string | undefined;
-  /** REDIS_CLUSTER_NODES: some nodes of a Redis Cluster. */
-  redisClusterNodes: HostPort[] | undefined;
-  /** REDIS_SENTINELS and REDIS_SENTINEL_MASTER. */
-  redisSentinel: { sentinels: HostPort[]; master: string } | undefined;
+  /** The default store: REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS, or in process. */
+  store: StoreConfig;
   appName: string;
   /** First signs, all verify. */
   sessionSecrets: string[];
@@ -309,6 +297,23 @@ export interface Config {
   replicaName: string | undefined;
 }
 
+/** Which default store, from whichever one of the three variables is set (checked above). */
+export type StoreConfig =
+  | { kind: 'redis'; url: string }
+  | { kind: 'cluster'; nodes: HostPort[] }
+  | { kind: 'sentinel'; sentinels: HostPort[]; master: string }
+  /** Outside production only: one process's memory. */
+  | { kind: 'memory' };
+
+function storeOf(e: z.infer<typeof envSchema>): StoreConfig {
+  if (e.REDIS_URL) return { kind: 'redis', url: e.REDIS_URL };
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  if (e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER) {
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER };
+  }
+  return { kind: 'memory' };
+}
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -333,12 +338,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     internalPort: e.INTERNAL_PORT,
     host: e.HOST,
-    redisUrl: e.REDIS_URL,
-    redisClusterNodes: e.REDIS_CLUSTER_NODES,
-    redisSentinel:
-      e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER
-        ? { sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER }
-        : undefined,
+    store: storeOf(e),
     appName: e.APP_NAME,
     sessionSecrets: secrets.length > 0 ? secrets : [DEV_SESSION_SECRET],
     usingDevSecret: secrets.length === 0,

@@ -27,11 +27,12 @@ export interface TestAppOptions {
  */
 export async function createTestApp(options: TestAppOptions = {}) {
   const logger = pino({ level: 'silent' });
+  const redisUrl = options.redisUrl ?? inject('redisUrl');
   const config = loadConfig({
     NODE_ENV: 'test',
     TENANTS_DIR: DEMO_TENANTS_DIR,
     APP_NAME: `t-${randomBytes(4).toString('hex')}`,
-    REDIS_URL: options.redisUrl ?? inject('redisUrl'),
+    REDIS_URL: redisUrl,
     REDIS_TIMEOUT_MS: '500',
     ...options.env,
   });
@@ -42,14 +43,14 @@ export async function createTestApp(options: TestAppOptions = {}) {
     centralHosts: config.centralHosts,
   });
   const store = createRedisStore({
-    url: config.redisUrl!,
+    url: redisUrl,
     timeoutMs: config.redisTimeoutMs,
     logger,
   });
   await eventually(() => store.ping(), { timeoutMs: 5000, intervalMs: 50 });
   const stores = singleStore(store);
   const app = buildApp({ config, tenants, stores, logger });
-  const redis = createClient({ url: config.redisUrl! });
+  const redis = createClient({ url: redisUrl });
   await redis.connect();
 
   /** Every key this app made, in any prefix. */
@@ -63,6 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   return {
     app,
     config,
+    redisUrl,
     tenants,
     store,
     stores,
