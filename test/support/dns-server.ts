@@ -37,11 +37,11 @@ export async function startDnsServer(hosts: string[] = []): Promise<DnsServer> {
         const name = lower(question.name);
         asked.push({ name, type: Packet.typeName(question.type) });
         if (question.type === Packet.TYPE.A && knows(name)) {
-          response.answers.push({ ...base(question.name, Packet.TYPE.A), address: '127.0.0.1' });
+          response.answers.push(answer(question, { address: '127.0.0.1' }));
         }
         if (question.type === Packet.TYPE.TXT && txt.has(name)) {
           for (const value of txt.get(name)!) {
-            response.answers.push({ ...base(question.name, Packet.TYPE.TXT), data: value });
+            response.answers.push(answer(question, { data: value }));
           }
         }
       }
@@ -67,4 +67,6 @@ export async function startDnsServer(hosts: string[] = []): Promise<DnsServer> {
   return dns;
 }
 
-const base = (name: string, type: number) => ({ name, type, class: Packet.CLASS.IN, ttl: 1 });
+/** A record answering `question` (its name, type and class), kept by resolvers for a second. */
+const answer = (question: dns2.Packet.Question, record: Partial<dns2.Packet.Resource>) =>
+  Packet.createResourceFromQuestion(question, { ttl: 1, ...record });

@@ -1,6 +1,6 @@
 import { connect, type PeerCertificate } from 'node:tls';
 import { startDnsServer, type DnsServer } from './dns-server.ts';
-import { freePort } from './free-port.ts';
+import { freePorts } from './free-port.ts';
 import { missingPebble, startPebble, type Pebble } from './pebble.ts';
 import { missingChromium } from './prerequisites.ts';
 import {
@@ -37,7 +37,7 @@ export interface EdgeStack {
 export async function startEdgeStack(
   options: StackOptions & { hosts: string[] },
 ): Promise<EdgeStack> {
-  const [proxyPort, tlsPort] = [await freePort(), await freePort()];
+  const [proxyPort, tlsPort] = (await freePorts(2)) as [number, number];
   const dns = await startDnsServer(options.hosts);
   let pebble: Pebble | undefined;
   try {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.ts';
+import { freePorts } from './free-port.ts';
 import { commandWorks, launch, untilReady } from './launch.ts';
 
 export interface PebbleOptions {
@@ -56,7 +56,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     ],
     { stdio: 'ignore' },
   );
-  const [port, managementPort] = [await freePort(), await freePort()];
+  const [port, managementPort] = await freePorts(2);
   const config = join(dir, 'pebble.json');
   writeFileSync(
     config,

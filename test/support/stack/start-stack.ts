@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_TENANTS_DIR } from '../demo.ts';
-import { freePort } from '../free-port.ts';
+import { freePorts } from '../free-port.ts';
 import { plainRequest } from '../http-client.ts';
 import { describeExit, launch, untilReady, type Launched, type LogSink } from '../launch.ts';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../redis-server.ts';
@@ -144,10 +144,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
+    const count = options.replicas ?? 2;
+    // Two ports a replica and Caddy's two, all distinct, none of those the caller chose.
+    const chosen = [options.proxyPort, options.tlsPort];
+    const ports = (await freePorts(2 * count + 4)).filter((p) => !chosen.includes(p));
     const replicas: Replica[] = [];
-    for (let i = 1; i <= (options.replicas ?? 2); i++) {
+    for (let i = 1; i <= count; i++) {
       const name = `app-${i}`;
-      const [port, internalPort] = [await freePort(), await freePort()];
+      const [port, internalPort] = [ports.pop()!, ports.pop()!];
       const args = ['--import', 'tsx', 'src/server.ts'];
       const replica: Replica = {
         name,
@@ -172,8 +176,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     await Promise.all(replicas.map((r) => r.start()));
 
-    const proxyPort = options.proxyPort ?? (await freePort());
-    const tlsPort = options.tlsPort ?? (await freePort());
+    const proxyPort = options.proxyPort ?? ports.pop()!;
+    const tlsPort = options.tlsPort ?? ports.pop()!;
     const env = nativeCaddyEnv({
       httpPort: proxyPort,
       tlsPort,
