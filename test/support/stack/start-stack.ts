@@ -67,13 +67,11 @@ export interface Stack {
 
 /** What the native stack needs on PATH, each with how to get it. */
 export function missingStackCommands(): string[] {
-  const redis = hasRedisServer()
-    ? []
-    : ['redis-server (Debian/Ubuntu: apt-get install redis-server)'];
-  return [...redis, ...missingCaddy()];
+  const redis = 'redis-server (Debian/Ubuntu: apt-get install redis-server)';
+  return [...(hasRedisServer() ? [] : [redis]), ...missingCaddy()];
 }
 
-/** Polls `path` on a loopback port until it answers 200 (on `localhost`, which Caddy serves over HTTP). */
+/** Polls `path` on a loopback port until it answers 200, as `localhost` (Caddy's plain HTTP). */
 const answers200 = (port: number, path: string) => async () => {
   const res = await plainRequest({ port, path, host: 'localhost', timeoutMs: 2000 });
   if (res.status !== 200) throw new Error(`${path} on :${port} answered ${res.status}`);
