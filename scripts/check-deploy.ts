@@ -39,7 +39,11 @@ for (const what of ['compose', 'native'] as const) {
             internal: '127.0.0.1:3101',
             dir,
           })
-        : { PATH: process.env.PATH, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir };
+        : {
+            ...{ PATH: process.env.PATH, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+            // As docker-compose.yml sets it for the caddy:2 image.
+            ON_DEMAND_LIMIT: 'none',
+          };
     const args = ['validate', '--config', CADDYFILE, '--adapter', 'caddyfile'];
     const v = run(caddyBinary(), args, env);
     report(v.ok, `caddy validate: deploy/caddy/Caddyfile (${what})`, v.ok ? '' : v.output);
