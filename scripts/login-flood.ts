@@ -6,8 +6,8 @@
  *
  *   npx tsx scripts/login-flood.ts [--count 80] [--via-proxy] [--hang-up-after 0] [--spray 100]
  *
- * --hang-up-after N: each flood socket is destroyed N ms after its request is sent (nginx drops
- * a request whose client is already gone before passing it on; a little later, it has).
+ * --hang-up-after N: each flood socket is destroyed N ms after its request is sent (the proxy
+ * drops a request whose client is already gone before passing it on; a little later, it has).
  */
 import { parseArgs } from 'node:util';
 import { DEMO } from '../test/support/demo.ts';
