@@ -43,7 +43,9 @@ export async function startEdgeStack(
   try {
     pebble = await startPebble({ httpPort: proxyPort, tlsPort, dnsServer: dns.address });
     const acme = { directory: pebble.directory, root: pebble.listenerRoot };
-    const stack = await startStack({ ...options, proxyPort, tlsPort, acme });
+    // DNS_SERVERS: where the app looks up domains' TXT records (the same server pebble asks).
+    const appEnv = { DNS_SERVERS: dns.address, ...options.appEnv };
+    const stack = await startStack({ ...options, proxyPort, tlsPort, acme, appEnv });
     const started = pebble;
     return {
       stack,
