@@ -8,16 +8,20 @@ import { CliError } from './cli-support.ts';
 /**
  * Runs `work` on the configured database (DATABASE_MIGRATION_URL's owner role; PGlite under
  * DATA_DIR without DATABASE_URL), then closes it. An unreachable database or a busy DATA_DIR is a
- * CliError naming it; PGlite's warning goes to standard error.
+ * CliError naming it; the embedded database is announced on standard error.
  */
 export async function withDatabase<T>(
   config: Config,
   work: (database: AppDatabase) => Promise<T>,
 ): Promise<T> {
-  const logger = pino({ level: 'warn', base: undefined, timestamp: false }, pino.destination(2));
+  if (config.databaseUrl === undefined) {
+    console.error(
+      `DATABASE_URL is not set: using the embedded database (PGlite) in ${config.dataDir}.`,
+    );
+  }
   let database: AppDatabase;
   try {
-    database = await openDatabase(config, logger);
+    database = await openDatabase(config, pino({ level: 'silent' }));
   } catch (err) {
     if (err instanceof DataDirBusyError) throw new CliError(err.message);
     throw err;

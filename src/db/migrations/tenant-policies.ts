@@ -8,8 +8,8 @@ import { sql, type Kysely } from 'kysely';
  * emits must never change (write a new helper instead), or a fresh database would differ from an
  * old one.
  */
-export async function tenantPolicies(
-  db: Kysely<unknown>,
+export async function tenantPolicies<DB>(
+  db: Kysely<DB>,
   table: string,
   { systemRead = false }: { systemRead?: boolean } = {},
 ): Promise<void> {
