@@ -47,6 +47,11 @@ describe('PGlite under DATA_DIR', () => {
     await expect(
       sql`alter table users disable row level security`.execute(database.db),
     ).rejects.toThrow(/must be owner/);
+    // Why the role matters: PGlite's own login is a superuser, which forced RLS does not hold.
+    const asSuperuser = await sql<{ n: string }>`select count(*) as n from users`.execute(
+      database.owner(),
+    );
+    expect(Number(asSuperuser.rows[0]!.n)).toBeGreaterThan(0);
   });
 
   it("when the app's role queries a table without WHERE, then it sees one tenant's rows inside it and none outside", async () => {
