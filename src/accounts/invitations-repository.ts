@@ -1,34 +1,17 @@
-import { sql, type Selectable } from 'kysely';
-import type { Db, InvitationsTable } from '../db/tables.ts';
+import { sql } from 'kysely';
+import type { Db } from '../db/tables.ts';
 import { withTenant } from '../db/tenant-scope.ts';
 import { isUuid } from '../db/uuid.ts';
 import { hashToken, newToken } from './tokens.ts';
-import { UsernameTakenError, type Role, type User } from './user.ts';
+import {
+  INVITATION_TTL_MS,
+  invitationColumns,
+  toInvitation,
+  type Invitation,
+  type NewInvitation,
+} from './invitation.ts';
+import { UsernameTakenError, type User } from './user.ts';
 import { insertUser } from './users-repository.ts';
-
-/** How long an invitation link works. */
-export const INVITATION_TTL_MS = 7 * 86_400_000;
-
-export interface Invitation {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  email: string | null;
-  createdBy: string | null;
-  /** ISO 8601. */
-  expiresAt: string;
-  createdAt: string;
-}
-
-export interface NewInvitation {
-  username: string;
-  displayName: string;
-  role: Role;
-  email?: string | undefined;
-  /** The inviting user's id. */
-  createdBy?: string | undefined;
-}
 
 export interface InvitationsRepository {
   /**
@@ -57,17 +40,6 @@ export interface InvitationsRepository {
   remove(tenantId: string, id: string): Promise<boolean>;
 }
 
-const columns = [
-  'id',
-  'username',
-  'display_name',
-  'role',
-  'email',
-  'created_by',
-  'expires_at',
-  'created_at',
-] as const;
-
 export function invitationsRepository(db: Db, ttlMs = INVITATION_TTL_MS): InvitationsRepository {
   const open = sql<boolean>`used_at is null and expires_at > now()`;
   return {
@@ -92,7 +64,7 @@ export function invitationsRepository(db: Db, ttlMs = INVITATION_TTL_MS): Invita
             created_by: invitation.createdBy ?? null,
             expires_at: new Date(Date.now() + ttlMs),
           })
-          .returning(columns)
+          .returning(invitationColumns)
           .executeTakeFirstOrThrow();
         return { invitation: toInvitation(row), token };
       }),
@@ -101,7 +73,7 @@ export function invitationsRepository(db: Db, ttlMs = INVITATION_TTL_MS): Invita
       withTenant(db, tenantId, async (trx) => {
         const row = await trx
           .selectFrom('invitations')
-          .select(columns)
+          .select(invitationColumns)
           .where('token_hash', '=', hashToken(token))
           .where(open)
           .executeTakeFirst();
@@ -112,7 +84,7 @@ export function invitationsRepository(db: Db, ttlMs = INVITATION_TTL_MS): Invita
       withTenant(db, tenantId, async (trx) => {
         const rows = await trx
           .selectFrom('invitations')
-          .select(columns)
+          .select(invitationColumns)
           .where(open)
           .orderBy('created_at', 'desc')
           .execute();
@@ -144,20 +116,5 @@ export function invitationsRepository(db: Db, ttlMs = INVITATION_TTL_MS): Invita
         const result = await trx.deleteFrom('invitations').where('id', '=', id).executeTakeFirst();
         return result.numDeletedRows > 0n;
       }),
-  };
-}
-
-function toInvitation(
-  row: Pick<Selectable<InvitationsTable>, (typeof columns)[number]>,
-): Invitation {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    email: row.email,
-    createdBy: row.created_by,
-    expiresAt: row.expires_at.toISOString(),
-    createdAt: row.created_at.toISOString(),
   };
 }

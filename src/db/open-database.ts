@@ -28,8 +28,7 @@ export interface AppDatabase {
 
 /**
  * Opens DATABASE_URL through a bounded pool (an outage is a DatabaseUnavailableError within about
- * a second), or without it PGlite under DATA_DIR, announced by a warning: development only
- * (loadConfig refuses production without DATABASE_URL).
+ * a second), or without it PGlite under DATA_DIR, announced by a warning (development only).
  */
 export async function openDatabase(config: DatabaseConfig, logger: Logger): Promise<AppDatabase> {
   if (config.databaseUrl === undefined) {

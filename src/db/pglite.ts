@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, sql, type PGliteDialectConfig } from 'kysely';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -19,18 +18,17 @@ export interface Embedded {
   close(): Promise<void>;
 }
 
-/** PGlite persisted in `dataDir` (created if missing), locked to this process. */
+/** PGlite kept in `dataDir` (created if missing), which it locks to this process. */
 export async function openPglite(dataDir: string): Promise<Embedded> {
-  mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
     // Loaded only here: production never needs the embedded database.
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create(dataDir);
     const owner = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-    const role = await sql<{
-      rolname: string;
-    }>`select rolname from pg_roles where rolname = ${PGLITE_RUNTIME_ROLE}`.execute(owner);
+    const role = await sql`select 1 from pg_roles where rolname = ${PGLITE_RUNTIME_ROLE}`.execute(
+      owner,
+    );
     if (role.rows.length === 0) {
       await sql`create role ${sql.id(PGLITE_RUNTIME_ROLE)} nologin nosuperuser nobypassrls`.execute(
         owner,
