@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import type { HostPort } from './store/store.ts';
 import { normalizeHost } from './tenants/host.ts';
 
 /** Signs sessions outside production only; production refuses to start with it. */
@@ -26,12 +27,6 @@ function isProxyEntry(entry: string): boolean {
     return ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry);
   }
   return ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry);
-}
-
-/** One `host:port` of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
-export interface HostPort {
-  host: string;
-  port: number;
 }
 
 /** `host:port,host:port,…`: a host name or IPv4 address (or an IPv6 one in brackets), and a port 1-65535. */
@@ -140,6 +135,8 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: int(0, 65535).default(3000),
+    // The proxy's and operators' listener (/tls/ask, /metrics): never published. 0 picks a free port.
+    INTERNAL_PORT: int(0, 65535).default(3001),
     // Unset: every interface (what a container needs); 127.0.0.1 keeps a local process private.
     HOST: z.preprocess(blankAsUnset, z.string().max(255).optional()),
     REDIS_URL: z.preprocess(
@@ -236,6 +233,13 @@ const envSchema = z
           "is set but DATABASE_URL is not: set DATABASE_URL to the server's own role on the same database",
       });
     }
+    if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_PORT'],
+        message: `must differ from PORT (${env.PORT}): the internal routes are never served on the main port`,
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (named.length === 0) {
       ctx.addIssue({
@@ -278,17 +282,12 @@ function splitSecrets(raw: string | undefined): string[] {
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** The internal listener's port (/tls/ask, /metrics); 0: a free one. */
+  internalPort: number;
   /** Interface to listen on; undefined means all. */
   host: string | undefined;
-  /**
-   * The default store: at most one of these three is set. None: sessions live in an in-process
-   * store (development only).
-   */
-  redisUrl: string | undefined;
-  /** REDIS_CLUSTER_NODES: some nodes of a Redis Cluster. */
-  redisClusterNodes: HostPort[] | undefined;
-  /** REDIS_SENTINELS and REDIS_SENTINEL_MASTER. */
-  redisSentinel: { sentinels: HostPort[]; master: string } | undefined;
+  /** The default store: REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS, or in process. */
+  store: StoreConfig;
   appName: string;
   /** First signs, all verify. */
   sessionSecrets: string[];
@@ -323,6 +322,23 @@ export interface Config {
   replicaName: string | undefined;
 }
 
+/** Which default store, from whichever one of the three variables is set (checked above). */
+export type StoreConfig =
+  | { kind: 'redis'; url: string }
+  | { kind: 'cluster'; nodes: HostPort[] }
+  | { kind: 'sentinel'; sentinels: HostPort[]; master: string }
+  /** Outside production only: one process's memory. */
+  | { kind: 'memory' };
+
+function storeOf(e: z.infer<typeof envSchema>): StoreConfig {
+  if (e.REDIS_URL) return { kind: 'redis', url: e.REDIS_URL };
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  if (e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER) {
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER };
+  }
+  return { kind: 'memory' };
+}
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -345,13 +361,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    internalPort: e.INTERNAL_PORT,
     host: e.HOST,
-    redisUrl: e.REDIS_URL,
-    redisClusterNodes: e.REDIS_CLUSTER_NODES,
-    redisSentinel:
-      e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER
-        ? { sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER }
-        : undefined,
+    store: storeOf(e),
     appName: e.APP_NAME,
     sessionSecrets: secrets.length > 0 ? secrets : [DEV_SESSION_SECRET],
     usingDevSecret: secrets.length === 0,

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({
       env: 'development',
       port: 3000,
-      redisUrl: undefined,
+      store: { kind: 'memory' },
       appName: 'app',
       sessionSecrets: [DEV_SESSION_SECRET],
       usingDevSecret: true,
@@ -72,7 +72,7 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
-      redisUrl: 'redis://cache:6379/2',
+      store: { kind: 'redis', url: 'redis://cache:6379/2' },
       appName: 'billing',
       sessionSecrets: ['new-secret', 'old-secret'],
       usingDevSecret: false,
@@ -208,10 +208,9 @@ describe('loadConfig', () => {
   describe('more than one Redis', () => {
     it('when REDIS_CLUSTER_NODES lists nodes, then the cluster is the default store', () => {
       const config = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002' });
-      expect(config).toMatchObject({
-        redisUrl: undefined,
-        redisSentinel: undefined,
-        redisClusterNodes: [
+      expect(config.store).toEqual({
+        kind: 'cluster',
+        nodes: [
           { host: 'redis-1', port: 7000 },
           { host: '10.0.0.2', port: 7001 },
           { host: '::1', port: 7002 },
@@ -224,14 +223,14 @@ describe('loadConfig', () => {
         REDIS_SENTINELS: 'sentinel-1:26379,sentinel-2:26379',
         REDIS_SENTINEL_MASTER: 'tenantry',
       });
-      expect(config.redisSentinel).toEqual({
+      expect(config.store).toEqual({
+        kind: 'sentinel',
         master: 'tenantry',
         sentinels: [
           { host: 'sentinel-1', port: 26379 },
           { host: 'sentinel-2', port: 26379 },
         ],
       });
-      expect(config.redisClusterNodes).toBeUndefined();
     });
 
     it.each([
@@ -255,7 +254,9 @@ describe('loadConfig', () => {
     );
 
     it('when one of them is set to the empty string, then it counts as unset', () => {
-      expect(loadConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'b:7000' }).redisUrl).toBeUndefined();
+      expect(loadConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'b:7000' }).store.kind).toBe(
+        'cluster',
+      );
     });
 
     it.each([

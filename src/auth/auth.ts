@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import type { Config } from '../config.ts';
+import type { Feature } from '../features/feature.ts';
 import { sessionHandles } from '../sessions/session-handle.ts';
 import { secureCookieName, tenantSessions } from '../sessions/tenant-sessions.ts';
 import { createUserSessions } from '../sessions/user-sessions.ts';
@@ -11,7 +12,7 @@ import { deviceCookies } from './device-cookie.ts';
 import { createHashQueue, HASH_QUEUE_DEFAULTS } from './hash-queue.ts';
 import { createLoginLimiter } from './login-limiter.ts';
 import { authRoutes } from './routes.ts';
-import { sessionApi, sessionPages } from './sessions-routes.ts';
+import { sessionsFeature } from './sessions-routes.ts';
 import { logoutDuringOutage } from './sign-out.ts';
 import { sessionStarter } from './start-session.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -28,10 +29,8 @@ export interface Auth {
   session: RequestHandler[];
   /** GET/POST /login, POST /logout. */
   routes: Router;
-  /** "Your sessions": GET /account/sessions and its forms. */
-  pages: Router;
-  /** /api/sessions, mounted under /api. */
-  api: Router;
+  /** The account features: "Your sessions" (/account/sessions, /api/sessions). */
+  features: Feature[];
   /** A logout that met a store outage still signs out in the browser. */
   outage: ErrorRequestHandler;
 }
@@ -91,8 +90,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
         cacheSize: config.tenantCacheSize,
       }),
     }),
-    pages: sessionPages(accounts),
-    api: sessionApi(accounts),
+    features: [sessionsFeature(accounts)],
     outage: logoutDuringOutage({ cookieNames, ttlSeconds: config.sessionTtlSeconds }),
   };
 }

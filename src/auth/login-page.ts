@@ -1,6 +1,5 @@
 import type { Tenant } from '../tenants/tenant.ts';
-import { html } from '../web/html.ts';
-import { layout } from '../web/layout.ts';
+import { html, type SafeHtml } from '../web/html.ts';
 
 export interface LoginPageOptions {
   error?: string;
@@ -9,8 +8,8 @@ export interface LoginPageOptions {
   next?: string;
 }
 
-export function loginPage(tenant: Tenant, options: LoginPageOptions = {}): string {
-  const body = html`<h1>Sign in to ${tenant.name}</h1>
+export function loginPage(tenant: Tenant, options: LoginPageOptions = {}): SafeHtml {
+  return html`<h1>Sign in to ${tenant.name}</h1>
     ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
     <form class="card" method="post" action="/login">
       <label
@@ -27,5 +26,4 @@ export function loginPage(tenant: Tenant, options: LoginPageOptions = {}): strin
       }
       <button type="submit">Sign in</button>
     </form>`;
-  return layout({ title: 'Sign in', tenant, body });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DeviceCookies } from './device-cookie.ts';
 import { ClientGoneError, HashQueueBusyError, type HashQueue } from './hash-queue.ts';
 import type { LoginLimiter } from './login-limiter.ts';
+import { sendPage } from '../web/page.ts';
 import { loginPage } from './login-page.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
 import { safeNextPath } from './require-user.ts';
@@ -49,7 +50,8 @@ export function loginRoute({
     const next = safeNextPath(parsed.data.next);
     const answer = (status: number, error: string, retryAfter?: number) => {
       if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-      res.status(status).type('html').send(loginPage(req.tenant, { error, username, next }));
+      const body = loginPage(req.tenant, { error, username, next });
+      sendPage(req, res, { title: 'Sign in', body, status });
     };
     // Fires when the client hangs up before the answer: a hash still waiting is then dropped.
     const clientGone = new AbortController();

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { destroySession } from '../sessions/session-ops.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
+import { sendPage } from '../web/page.ts';
 import { loginPage } from './login-page.ts';
 import { loginRoute, type LoginRouteOptions } from './login-route.ts';
 import { safeNextPath } from './require-user.ts';
@@ -32,7 +33,7 @@ export function authRoutes({ cookieNames, sessions, ...login }: AuthRoutesOption
   router.get('/login', (req, res) => {
     const next = safeNextPath(req.query.next);
     if (req.user) res.redirect(303, next);
-    else res.type('html').send(loginPage(req.tenant, { next }));
+    else sendPage(req, res, { title: 'Sign in', body: loginPage(req.tenant, { next }) });
   });
 
   router.post('/login', form, loginRoute(login));

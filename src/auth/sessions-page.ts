@@ -1,7 +1,6 @@
 import type { SignedInUser } from '../sessions/session-data.ts';
 import type { Tenant } from '../tenants/tenant.ts';
-import { html } from '../web/html.ts';
-import { layout } from '../web/layout.ts';
+import { html, type SafeHtml } from '../web/html.ts';
 import type { AccountSession } from './account-sessions.ts';
 
 /** "Your sessions": where this user is signed in on this tenant, each with a way to end it. */
@@ -10,7 +9,7 @@ export function sessionsPage(
   user: SignedInUser,
   sessions: AccountSession[],
   now = Date.now(),
-): string {
+): SafeHtml {
   const others = sessions.filter((s) => !s.current).length;
   const rows = sessions.map(
     (s) =>
@@ -33,7 +32,7 @@ export function sessionsPage(
         </td>
       </tr>`,
   );
-  const body = html`<h1>Your sessions</h1>
+  return html`<h1>Your sessions</h1>
     <p>
       Where you are signed in to <strong>${tenant.name}</strong> as <code>${user.username}</code>.
       End any session you do not recognise; changing your password ends all of them.
@@ -65,7 +64,6 @@ export function sessionsPage(
         <button type="submit" class="quiet">Sign out everywhere</button>
       </form>
     </div>`;
-  return layout({ title: 'Your sessions', tenant, user, body });
 }
 
 /** "3 minutes ago" for people, the exact UTC time on hover and for machines. */

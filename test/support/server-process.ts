@@ -57,10 +57,11 @@ export interface ServerProcess {
  * answers); rejects with its output if it ends first.
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
-  const port = await freePort();
+  const [port, internalPort] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     PORT: String(port),
+    INTERNAL_PORT: String(internalPort),
     HOST: '127.0.0.1',
     REDIS_URL: options.redisUrl,
     SESSION_SECRET: randomBytes(32).toString('base64url'),

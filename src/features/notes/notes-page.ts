@@ -1,7 +1,5 @@
-import type { SignedInUser } from '../../sessions/session-data.ts';
 import type { Tenant } from '../../tenants/tenant.ts';
-import { html } from '../../web/html.ts';
-import { layout } from '../../web/layout.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { MAX_NOTES_PER_USER, type Note } from './notes-repository.ts';
 import { MAX_NOTE_LENGTH } from './notes-schema.ts';
 
@@ -13,9 +11,9 @@ export interface NotesPageOptions {
 }
 
 /** The signed-in user's notes, a form to add one, and a button to delete each (POST forms). */
-export function notesPage(tenant: Tenant, user: SignedInUser, options: NotesPageOptions): string {
+export function notesPage(tenant: Tenant, options: NotesPageOptions): SafeHtml {
   const { notes, error, draft } = options;
-  const body = html`<h1>Your notes</h1>
+  return html`<h1>Your notes</h1>
     <p>Only you see these, and only at <strong>${tenant.name}</strong>.</p>
     ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     <form class="card" method="post" action="/notes">
@@ -45,5 +43,4 @@ ${draft ?? ''}</textarea>
           </ul>`
     }
     <p><small>${notes.length} of ${MAX_NOTES_PER_USER} notes.</small></p>`;
-  return layout({ title: 'Notes', tenant, user, body });
 }

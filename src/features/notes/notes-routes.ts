@@ -1,6 +1,8 @@
 import express, { Router, type Request, type Response } from 'express';
 import createError from 'http-errors';
 import { requireUser } from '../../auth/require-user.ts';
+import { sendPage } from '../../web/page.ts';
+import type { Feature } from '../feature.ts';
 import { notesPage } from './notes-page.ts';
 import { NotesFullError, type NoteOwner, type NotesRepository } from './notes-repository.ts';
 import { MAX_NOTE_LENGTH, newNote, problemsOf } from './notes-schema.ts';
@@ -29,15 +31,25 @@ interface Refusal {
   draft: string | undefined;
 }
 
+/** The worked example: a per-user notes list at /notes, and its JSON API at /api/notes. */
+export function notesFeature(notes: NotesRepository): Feature {
+  return {
+    prefix: '/notes',
+    pages: notesPages(notes),
+    api: notesApi(notes),
+    nav: [{ label: 'Notes', path: '/notes' }],
+  };
+}
+
 /**
  * GET /notes, POST /notes (add) and POST /notes/:id/delete (HTML forms cannot send DELETE); each
- * write answers 303 back to /notes, so a reload never sends a form twice. Routes of the `pages`
- * place: the session, `req.user` and the cross-origin check are already done.
+ * write answers 303 back to /notes, so a reload never sends a form twice.
  */
-export function notesPages(notes: NotesRepository): Router {
-  const router = Router();
-  // The guard comes before the parser on each route: nobody signed out gets a body parsed. Small
-  // and flat (the schema takes one field), never compressed (415), as the login form.
+function notesPages(notes: NotesRepository): Router {
+  // The guard before any parser: nobody signed out gets a body parsed. Mounted at /notes, so it
+  // guards this feature and nothing else.
+  const router = Router().use(requireUser);
+  // Small and flat (the schema takes one field), never compressed (415), as the login form.
   const form = express.urlencoded({
     extended: false,
     limit: '4kb',
@@ -48,13 +60,13 @@ export function notesPages(notes: NotesRepository): Router {
   /** The page, with the reason a form was refused and what was typed in it, if one was. */
   const show = async (req: Request, res: Response, refused?: Refusal) => {
     const list = await notes.list(ownerOf(req));
-    res.status(refused?.status ?? 200).type('html');
-    res.send(notesPage(req.tenant, req.user!, { notes: list, ...refused }));
+    const body = notesPage(req.tenant, { notes: list, ...refused });
+    sendPage(req, res, { title: 'Notes', body, status: refused?.status });
   };
 
-  router.get('/notes', requireUser, (req, res) => show(req, res));
+  router.get('/', (req, res) => show(req, res));
 
-  router.post('/notes', requireUser, form, async (req, res) => {
+  router.post('/', form, async (req, res) => {
     const input = newNote.safeParse(req.body);
     const draft = draftOf(req.body as unknown);
     if (!input.success)
@@ -69,7 +81,7 @@ export function notesPages(notes: NotesRepository): Router {
     res.redirect(303, '/notes');
   });
 
-  router.post('/notes/:id/delete', requireUser, async (req, res) => {
+  router.post('/:id/delete', async (req, res) => {
     // Someone else's id, or no id at all, is the same "no such note" as a deleted one.
     if (!(await notes.remove(ownerOf(req), idOf(req)))) throw createError(404, 'No such note.');
     res.redirect(303, '/notes');
@@ -78,19 +90,15 @@ export function notesPages(notes: NotesRepository): Router {
   return router;
 }
 
-/**
- * GET /api/notes, POST /api/notes (`{"text": "…"}`, 201 with the note) and DELETE
- * /api/notes/:id (204). Routes of the `api` place: the JSON body is parsed (16 KB, JSON only),
- * cross-origin writes are refused, and errors are JSON.
- */
-export function notesApi(notes: NotesRepository): Router {
-  const router = Router();
+/** GET /api/notes, POST /api/notes (`{"text": "…"}`, 201 with the note), DELETE /api/notes/:id. */
+function notesApi(notes: NotesRepository): Router {
+  const router = Router().use(requireUser);
 
-  router.get('/notes', requireUser, async (req, res) => {
+  router.get('/', async (req, res) => {
     res.json({ notes: await notes.list(ownerOf(req)) });
   });
 
-  router.post('/notes', requireUser, async (req, res) => {
+  router.post('/', async (req, res) => {
     const input = newNote.safeParse(req.body);
     if (!input.success) throw createError(400, problemsOf(input.error));
     try {
@@ -100,7 +108,7 @@ export function notesApi(notes: NotesRepository): Router {
     }
   });
 
-  router.delete('/notes/:id', requireUser, async (req, res) => {
+  router.delete('/:id', async (req, res) => {
     if (!(await notes.remove(ownerOf(req), idOf(req)))) throw createError(404, 'No such note.');
     res.status(204).end();
   });

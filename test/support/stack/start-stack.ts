@@ -105,6 +105,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...process.env,
     NODE_ENV: 'production',
     PORT: String(port),
+    // Internal routes (/tls/ask, /metrics) on a port the system picks: only the proxy asks them.
+    INTERNAL_PORT: '0',
     // Loopback only: nothing outside this machine reaches the replicas, only through nginx.
     HOST: '127.0.0.1',
     REDIS_URL: redis.url,
