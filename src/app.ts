@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createAuth } from './auth/auth.ts';
 import type { UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
+import type { AppDatabase } from './db/open-database.ts';
 import type { Feature } from './features/feature.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
@@ -26,6 +27,8 @@ export interface AppParts {
   config: Config;
   tenants: TenantRegistry;
   stores: Stores;
+  /** Accounts and the features' data (PostgreSQL, or PGlite in development). */
+  database: AppDatabase;
   logger: Logger;
   /** Where sign-in finds users. */
   users: UserDirectory;

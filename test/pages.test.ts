@@ -10,7 +10,6 @@ const evil: Tenant = {
   name: '<script>alert(1)</script> & "Co"',
   hosts: ['evil.localhost'],
   color: '#000000',
-  users: new Map(),
   session: {},
   ownSecrets: undefined,
   file: 'evil.json',
@@ -23,7 +22,12 @@ describe('server-rendered HTML', () => {
   });
 
   it('when a tenant name or user input holds markup, then pages show it as text', () => {
-    const user = { username: 'x', displayName: '<img src=x onerror=alert(1)>' };
+    const user = {
+      id: '00000000-0000-4000-8000-000000000000',
+      username: 'x',
+      displayName: '<img src=x onerror=alert(1)>',
+      role: 'member' as const,
+    };
     const home = layout({ title: 'Home', tenant: evil, user, body: homePage(evil, user) });
     expect(home).not.toContain('<script>alert');
     expect(home).not.toContain('<img src=x');

@@ -9,13 +9,11 @@ import { tenantJsonSchema } from '../src/tenants/tenant-json-schema.ts';
 import { DEMO_TENANTS_DIR } from './support/demo.ts';
 import { eventually } from './support/polling.ts';
 
-const HASH = 'scrypt$15$8$3$N5eGMn2gch-8RyeljnNepA$XmUSzr4qXH9XzyiRDaxIigEqUBfJ4EFHZuWx-eF4VFg';
 const tenant = (id: string, overrides: Record<string, unknown> = {}) => ({
   id,
   name: `Tenant ${id}`,
   hosts: [`${id}.example.test`],
   theme: { color: '#123456' },
-  users: [{ username: 'user', displayName: 'User', passwordHash: HASH }],
   ...overrides,
 });
 
@@ -36,7 +34,7 @@ afterEach(async () => {
 });
 
 describe('tenant files', () => {
-  it('when the demo tenants load, then each host maps to its tenant and users are per tenant', async () => {
+  it('when the demo tenants load, then each host maps to its tenant', async () => {
     const registry = await TenantRegistry.open({
       dir: DEMO_TENANTS_DIR,
       env: {},
@@ -49,7 +47,6 @@ describe('tenant files', () => {
     ]);
     expect(registry.resolve('Customer-B.localhost:8080')?.id).toBe('customer-b');
     expect(registry.resolve('customer-b.localhost.evil.test')).toBeUndefined();
-    expect([...registry.resolve('customer-a.localhost')!.users.keys()]).toEqual(['alice']);
   });
 
   it.each(['Customer-A', 'a:b', 'a*', 'a?', 'a[1]', 'a b', '-a', 'a-', 'x'.repeat(64), ''])(
@@ -66,10 +63,7 @@ describe('tenant files', () => {
     await write('c.json', tenant('c', { hosts: ['A.example.test.'] }));
     await write('d.json', tenant('a', { hosts: ['d.example.test'] }));
     await write('e.json', tenant('e', { theme: { color: 'red' }, extra: true }));
-    await write(
-      'f.json',
-      tenant('f', { users: [{ username: 'u', displayName: 'U', passwordHash: 'plain' }] }),
-    );
+    await write('f.json', tenant('f', { users: [] }));
     const problems = await problemsOf();
     expect(problems).toEqual([
       expect.stringMatching(/^b\.json: not valid JSON/),
@@ -77,7 +71,7 @@ describe('tenant files', () => {
       'd.json: id "a" is already used by a.json',
       expect.stringMatching(/^e\.json: theme\.color must be a colour/),
       expect.stringMatching(/^e\.json: .*extra/),
-      expect.stringMatching(/^f\.json: users\.0\.passwordHash must be an scrypt hash/),
+      expect.stringMatching(/^f\.json: has "users", but users live in the database now/),
     ]);
   });
 

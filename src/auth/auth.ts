@@ -6,7 +6,6 @@ import { secureCookieName, tenantSessions } from '../sessions/tenant-sessions.ts
 import { createUserSessions } from '../sessions/user-sessions.ts';
 import type { Stores } from '../store/stores.ts';
 import { accountSessions } from './account-sessions.ts';
-import { credentialFingerprints } from './credentials.ts';
 import { currentUser } from './current-user.ts';
 import { deviceCookies } from './device-cookie.ts';
 import { createHashQueue, HASH_QUEUE_DEFAULTS } from './hash-queue.ts';
@@ -25,7 +24,7 @@ export interface AuthOptions {
 
 /** The signed-in part of the app, in the order createApp mounts it. */
 export interface Auth {
-  /** The tenant's session, then `req.user` (a session its user no longer holds ends here). */
+  /** The tenant's session, then `req.user`. */
   session: RequestHandler[];
   /** GET/POST /login, POST /logout. */
   routes: Router;
@@ -43,14 +42,11 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
     maxPerUser: config.sessionMaxPerUser,
   };
   const sessions = createUserSessions({ stores, appName: config.appName, defaults });
-  const credentials = credentialFingerprints(config.sessionSecrets);
   const cookieNames = {
     http: config.sessionCookieName,
     https: secureCookieName(config.sessionCookieName),
   };
   const accounts = accountSessions({
-    users,
-    credentials,
     sessions,
     handleOf: sessionHandles(config.sessionSecrets[0]!),
   });
@@ -64,14 +60,14 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
         defaults,
         cacheSize: config.tenantCacheSize,
       }),
-      currentUser({ users, credentials, sessions }),
+      currentUser,
       noStoreWhenSignedIn,
     ],
     routes: authRoutes({
       users,
       sessions,
       cookieNames,
-      startSession: sessionStarter({ credentials, sessions, stores }),
+      startSession: sessionStarter({ sessions, stores }),
       limiter: createLoginLimiter({
         stores,
         appName: config.appName,

@@ -11,7 +11,13 @@ import { withDatabase } from './db-command.ts';
 const program = new Command('db:seed')
   .description('Create the demo accounts that do not exist yet (idempotent).')
   .action(async () => {
-    const created = await withDatabase(cliConfig(), (database) =>
+    const config = cliConfig();
+    // The demo passwords are public: a production database never gets them.
+    if (config.env === 'production') {
+      console.log('NODE_ENV=production: no demo accounts are created (add users with user:add).');
+      return;
+    }
+    const created = await withDatabase(config, (database) =>
       seedDemoAccounts(database.owner()),
     );
     console.log(

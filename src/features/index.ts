@@ -1,14 +1,16 @@
 import type { Config } from '../config.ts';
+import type { AppDatabase } from '../db/open-database.ts';
 import type { Stores } from '../store/stores.ts';
 import type { Feature } from './feature.ts';
 import { homeFeature } from './home/home-routes.ts';
 import { notesFeature } from './notes/notes-routes.ts';
-import { redisNotesRepository } from './notes/redis-notes-repository.ts';
+import { pgNotesRepository } from './notes/pg-notes-repository.ts';
 
 /** What a feature may be built from: the app's parts (src/parts.ts). */
 export interface FeatureDeps {
   config: Config;
   stores: Stores;
+  database: AppDatabase;
 }
 
 /**
@@ -16,7 +18,6 @@ export interface FeatureDeps {
  * tests alike. Add a folder beside home/ and notes/ (the worked example, docs/extending.md) and
  * list it here.
  */
-export function appFeatures({ config, stores }: FeatureDeps): Feature[] {
-  const notes = redisNotesRepository({ stores, appName: config.appName });
-  return [homeFeature(), notesFeature(notes)];
+export function appFeatures({ database }: FeatureDeps): Feature[] {
+  return [homeFeature(), notesFeature(pgNotesRepository(database.db))];
 }

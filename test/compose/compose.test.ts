@@ -13,7 +13,6 @@
  *   COMPOSE_PROJECT_NAME  default tenantry-check, so it runs beside a `docker compose up`
  *   PROXY_PORT            default: a free port; PROXY_TLS_PORT too
  *   EDGE_SUBNET           default 10.212.29.0/24 (its own network, beside the default 10.212.19.0/24)
- *   COMPOSE_SUITE=1       also runs `$COMPOSE_CMD run --rm test` (the test suite on the compose Redis)
  *   KEEP=1                leaves the stack running (take it down with `$COMPOSE_CMD -p <project> down -v`)
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -200,9 +199,4 @@ describe(`docker-compose.yml, project ${project}, proxy on port ${port}`, () => 
       { timeoutMs: 30_000, intervalMs: 1000 },
     );
   });
-
-  it.runIf(process.env.COMPOSE_SUITE)(
-    '`$COMPOSE_CMD run --rm test` passes against the compose Redis',
-    () => run([...compose, '-p', project, 'run', '--rm', 'test']).then(() => undefined),
-  );
 });

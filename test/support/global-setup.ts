@@ -20,7 +20,7 @@ let postgres: PostgresServer | undefined;
 
 /**
  * `npm test` brings its own Redis: a redis-server on a free port, stopped at the end. Without the
- * binary it uses REDIS_URL (e.g. `docker compose run --rm test`); with neither it says what to do.
+ * binary it uses REDIS_URL; with neither it says what to do.
  * It brings its own PostgreSQL too, with a migrated and seeded template database; without the
  * binaries, the database tests report what to install (and fail in CI).
  */
@@ -52,7 +52,7 @@ async function setupRedis(project: TestProject): Promise<void> {
     throw new Error(
       'The tests need a real Redis. Install redis-server (Debian/Ubuntu: apt-get install redis-server; ' +
         'macOS: brew install redis) so the suite can start its own, or set REDIS_URL to a Redis ' +
-        'whose keys the tests may write (or run: docker compose run --rm test).',
+        'whose keys the tests may write.',
     );
   }
   project.provide('redisUrl', url);

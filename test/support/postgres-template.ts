@@ -13,16 +13,20 @@ export const TEMPLATE_DATABASE = 'tenantry_template';
  * db:seed` would: migrated as the owner, the runtime role granted, the demo accounts seeded. Every
  * test database is then a cheap copy of it.
  */
-export async function prepareTemplateDatabase(address: PostgresAddress): Promise<void> {
+export function prepareTemplateDatabase(address: PostgresAddress): Promise<string> {
+  return prepareDatabase(address, TEMPLATE_DATABASE);
+}
+
+/** Creates database `name` migrated and seeded, as compose's migrate job does; its runtime URL. */
+export async function prepareDatabase(address: PostgresAddress, name: string): Promise<string> {
   await withSuperuser(address, 'postgres', (db) =>
-    sql`create database ${sql.id(TEMPLATE_DATABASE)} owner ${sql.id(address.owner.name)}`.execute(
-      db,
-    ),
+    sql`create database ${sql.id(name)} owner ${sql.id(address.owner.name)}`.execute(db),
   );
+  const url = pgUrl(address.port, address.runtime, name);
   const database = await openDatabase(
     {
-      databaseUrl: pgUrl(address.port, address.runtime, TEMPLATE_DATABASE),
-      databaseMigrationUrl: pgUrl(address.port, address.owner, TEMPLATE_DATABASE),
+      databaseUrl: url,
+      databaseMigrationUrl: pgUrl(address.port, address.owner, name),
       dataDir: '',
     },
     pino({ level: 'silent' }),
@@ -34,4 +38,5 @@ export async function prepareTemplateDatabase(address: PostgresAddress): Promise
     // CREATE DATABASE … TEMPLATE refuses a template anyone is connected to.
     await database.close();
   }
+  return url;
 }

@@ -7,9 +7,11 @@ import { createApp, type AppParts } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Feature } from '../../src/features/feature.ts';
 import { appFeatures } from '../../src/features/index.ts';
+import { usersRepository } from '../../src/accounts/users-repository.ts';
+import { databaseUsers } from '../../src/auth/user-directory.ts';
 import { openParts } from '../../src/parts.ts';
-import { tenantFileUsers } from '../../src/auth/user-directory.ts';
 import { DEMO_TENANTS_DIR } from './demo.ts';
+import { freshDatabase } from './postgres-databases.ts';
 import { eventually } from './polling.ts';
 
 export interface TestAppOptions {
@@ -22,19 +24,22 @@ export interface TestAppOptions {
 }
 
 /**
- * The app exactly as server.ts builds it (openParts, then createApp), on a real Redis, with its
- * own APP_NAME so its keys never meet another test's. `close()` deletes every key it made and
- * closes what it opened.
+ * The app exactly as server.ts builds it (openParts, then createApp), on a real Redis and a real
+ * PostgreSQL: its own APP_NAME, so its keys never meet another test's, and its own database, a
+ * copy of the migrated template with the demo accounts. `close()` deletes every key it made,
+ * closes what it opened and drops its database.
  */
 export async function createTestApp(options: TestAppOptions = {}) {
   const logger = pino({ level: 'silent' });
   const redisUrl = options.redisUrl ?? inject('redisUrl');
+  const db = await freshDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     TENANTS_DIR: DEMO_TENANTS_DIR,
     APP_NAME: `t-${randomBytes(4).toString('hex')}`,
     REDIS_URL: redisUrl,
     REDIS_TIMEOUT_MS: '500',
+    DATABASE_URL: db.url,
     ...options.env,
   });
   const parts = await openParts({ config, env: options.tenantEnv ?? {}, logger });
@@ -56,6 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     ...parts,
     app,
     redisUrl,
+    db,
     store,
     redis,
     keys,
@@ -64,6 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
       if (mine.length > 0) await redis.del(mine);
       await redis.close();
       await parts.close();
+      await db.drop();
     },
   };
 }
@@ -91,7 +98,7 @@ export function buildApp(
     ...(extra.api ?? []).map((api) => ({ prefix: '/', api })),
   ];
   return createApp({
-    users: tenantFileUsers,
+    users: databaseUsers(usersRepository(parts.database.db)),
     ...parts,
     features: [...appFeatures(parts), ...own],
   });

@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
-import { credentialFingerprints } from '../../auth/credentials.ts';
 import { ConfigError, loadConfig, type Config } from '../../config.ts';
 import { sessionHandles } from '../../sessions/session-handle.ts';
 import { createUserSessions } from '../../sessions/user-sessions.ts';
@@ -48,7 +47,6 @@ export async function openContext(env: Record<string, string | undefined>) {
     config,
     tenants,
     userSessions: createUserSessions({ stores, appName: config.appName, defaults }),
-    credentials: credentialFingerprints(config.sessionSecrets),
     handleOf: sessionHandles(config.sessionSecrets[0]!),
     /** The tenant with this id, or a CliError naming it and TENANTS_DIR. */
     tenant(id: string): Tenant {

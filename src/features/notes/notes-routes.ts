@@ -7,11 +7,8 @@ import { notesPage } from './notes-page.ts';
 import { NotesFullError, type NoteOwner, type NotesRepository } from './notes-repository.ts';
 import { MAX_NOTE_LENGTH, newNote, problemsOf } from './notes-schema.ts';
 
-/**
- * Every query names the tenant of the request's host and the signed-in user: nobody else's. Until
- * sessions carry the user's id (accounts in the database), the username stands in for it.
- */
-const ownerOf = (req: Request): NoteOwner => ({ tenant: req.tenant, userId: req.user!.username });
+/** Every query names the tenant of the request's host and the signed-in user's id: nobody else's. */
+const ownerOf = (req: Request): NoteOwner => ({ tenant: req.tenant, userId: req.user!.id });
 
 /** The `:id` of the path; the repository refuses anything that is not a note id. */
 const idOf = (req: Request): string => {

@@ -6,6 +6,8 @@ import { DEMO_TENANTS_DIR } from '../demo.ts';
 import { freePorts } from '../free-port.ts';
 import { plainRequest } from '../http-client.ts';
 import { describeExit, launch, untilReady, type Launched, type LogSink } from '../launch.ts';
+import { missingPostgres, startPostgresServer } from '../postgres-server.ts';
+import { prepareDatabase } from '../postgres-template.ts';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../redis-server.ts';
 import { ROOT } from '../root.ts';
 import {
@@ -61,14 +63,14 @@ export interface Stack {
   url(host: string): string;
   /** Renders `https://<host>:<tlsPort>`. */
   httpsUrl(host: string): string;
-  /** Stops Caddy, the replicas and Redis, in that order, and removes the work directory. */
+  /** Stops Caddy, the replicas, Redis and PostgreSQL, in that order, and removes the work directory. */
   stop(): Promise<void>;
 }
 
 /** What the native stack needs on PATH, each with how to get it. */
 export function missingStackCommands(): string[] {
   const redis = 'redis-server (Debian/Ubuntu: apt-get install redis-server)';
-  return [...(hasRedisServer() ? [] : [redis]), ...missingCaddy()];
+  return [...(hasRedisServer() ? [] : [redis]), ...missingPostgres(), ...missingCaddy()];
 }
 
 /** Polls `path` on a loopback port until it answers 200, as `localhost` (Caddy's plain HTTP). */
@@ -102,6 +104,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   const redis = await startRedisServer();
+  const postgres = await startPostgresServer();
+  const databaseUrl = await prepareDatabase(postgres, 'tenantry');
   // One secret for every replica (a session signed by one verifies on the others), new each run.
   const secret = randomBytes(48).toString('base64');
   const appEnv = (name: string, port: number, internalPort: number): NodeJS.ProcessEnv => ({
@@ -113,6 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Loopback only: nothing outside this machine reaches the replicas, only through Caddy.
     HOST: '127.0.0.1',
     REDIS_URL: redis.url,
+    DATABASE_URL: databaseUrl,
     APP_NAME: 'app',
     SESSION_SECRET: secret,
     // Caddy connects from 127.0.0.1: only it may set X-Forwarded-* and X-Request-Id.
@@ -129,6 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const killAll = () => {
     for (const p of launched()) if (p.running()) p.child.kill('SIGKILL');
     redis.process().kill('SIGKILL');
+    void postgres.stop(); // pg_ctl runs synchronously: done before the process exits
   };
   process.once('exit', killAll);
   const stop = async () => {
@@ -137,7 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await current.get('caddy')?.stop('SIGTERM', 5000);
     const apps = launched().filter((p) => p.name !== 'caddy');
     await Promise.all(apps.map((p) => p.stop('SIGTERM', 12_000)));
-    await redis.stop();
+    await Promise.all([redis.stop(), postgres.stop()]);
     rmSync(dir, { recursive: true, force: true });
   };
 
