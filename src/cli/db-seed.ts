@@ -17,9 +17,7 @@ const program = new Command('db:seed')
       console.log('NODE_ENV=production: no demo accounts are created (add users with user:add).');
       return;
     }
-    const created = await withDatabase(config, (database) =>
-      seedDemoAccounts(database.owner()),
-    );
+    const created = await withDatabase(config, (database) => seedDemoAccounts(database.owner()));
     console.log(
       created.length > 0 ? `Created: ${created.join(', ')}.` : 'The demo accounts exist.',
     );
