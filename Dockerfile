@@ -16,10 +16,10 @@ COPY src ./src
 RUN npm run build
 
 FROM build AS test
-# Runs against REDIS_URL (the compose Redis) when the image has no redis-server; the browser test
-# skips itself without chromium and nginx (they are for `npm test` on a workstation and in CI).
-# The tests' tooling lives in test/support, so scripts/ stays out; deploy/ too, as only the
-# browser test's native stack reads the nginx template, and it never starts here.
+# Runs against REDIS_URL (the compose Redis) when the image has no redis-server; the browser and
+# edge tests skip themselves without chromium, caddy and pebble (they are for `npm test` on a
+# workstation and in CI). The tests' tooling lives in test/support, so scripts/ stays out; deploy/
+# too, as only the native stack reads the Caddyfile, and it never starts here.
 COPY vitest.config.ts ./
 COPY public ./public
 COPY tenants ./tenants

@@ -1,13 +1,13 @@
 /**
  * The login-flood reproduction of SECURITY.md ("Availability"): a real server in production mode
- * (or the native stack: nginx in front of one replica), a flood of abandoned `POST /login` with
+ * (or the native stack: Caddy in front of one replica), a flood of abandoned `POST /login` with
  * fresh usernames at one tenant, and, while it lasts, bob's sign-in at another tenant and a static
  * file, timed; then password spraying from one address.
  *
- *   npx tsx scripts/login-flood.ts [--count 80] [--via-nginx] [--hang-up-after 0] [--spray 100]
+ *   npx tsx scripts/login-flood.ts [--count 80] [--via-proxy] [--hang-up-after 0] [--spray 100]
  *
- * --hang-up-after N: each flood socket is destroyed N ms after its request is sent (nginx drops
- * a request whose client is already gone before passing it on; a little later, it has).
+ * --hang-up-after N: each flood socket is destroyed N ms after its request is sent (the proxy
+ * drops a request whose client is already gone before passing it on; a little later, it has).
  */
 import { parseArgs } from 'node:util';
 import { DEMO } from '../test/support/demo.ts';
@@ -21,17 +21,17 @@ const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '80' },
     spray: { type: 'string', default: '100' },
-    'via-nginx': { type: 'boolean', default: false },
+    'via-proxy': { type: 'boolean', default: false },
     'hang-up-after': { type: 'string', default: '0' },
   },
 });
 const count = Number(values.count);
 const sprayCount = Number(values.spray);
-const viaNginx = values['via-nginx'];
+const viaProxy = values['via-proxy'];
 const hangUpAfterMs = Number(values['hang-up-after']);
 
 async function start(): Promise<{ port: number; stop: () => Promise<unknown> }> {
-  if (viaNginx) {
+  if (viaProxy) {
     const stack = await startStack({ replicas: 1 });
     return { port: stack.proxyPort, stop: () => stack.stop() };
   }
@@ -51,7 +51,7 @@ const ms = (answer: { ms: number; status: number }) =>
 
 const { port, stop } = await start();
 try {
-  const where = viaNginx ? 'through nginx' : 'straight to the app';
+  const where = viaProxy ? 'through Caddy' : 'straight to the app';
   const idleLogin = await timedLogin(port, DEMO.b);
   const idleAsset = await timedAsset(port, DEMO.b.host);
 

@@ -123,6 +123,14 @@ const centralHosts = z
   })
   .default(['localhost']);
 
+/** A PostgreSQL connection URL, as pg takes it. */
+const postgresUrl = z.preprocess(
+  blankAsUnset,
+  z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+);
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -165,6 +173,9 @@ const envSchema = z
       .default('sid'),
     TRUST_PROXY: trustProxy,
     TENANTS_DIR: z.string().min(1).default('./tenants'),
+    DATABASE_URL: postgresUrl,
+    DATABASE_MIGRATION_URL: postgresUrl,
+    DATA_DIR: z.preprocess(blankAsUnset, z.string().default('./.data')),
     TENANT_CACHE_SIZE: z.preprocess(blankAsUnset, int(1, 1_000_000).default(1000)),
     CENTRAL_HOSTS: z.preprocess(blankAsUnset, centralHosts),
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
@@ -212,6 +223,14 @@ const envSchema = z
         code: 'custom',
         path: ['REDIS_SENTINEL_MASTER'],
         message: 'is set but REDIS_SENTINELS is not: list the sentinels (host:port,…) too',
+      });
+    }
+    if (env.DATABASE_MIGRATION_URL !== undefined && env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_MIGRATION_URL'],
+        message:
+          "is set but DATABASE_URL is not: set DATABASE_URL to the server's own role on the same database",
       });
     }
     if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT) {
@@ -280,6 +299,12 @@ export interface Config {
   sessionCookieName: string;
   trustProxy: TrustProxy;
   tenantsDir: string;
+  /** The server's own role: RLS applies to it. Undefined: PGlite in the process (development only). */
+  databaseUrl: string | undefined;
+  /** The role that owns the tables (migrations, seeding); undefined: DATABASE_URL's. */
+  databaseMigrationUrl: string | undefined;
+  /** Where PGlite keeps its files when DATABASE_URL is unset. */
+  dataDir: string;
   /** Most tenants whose session middlewares (and derived keys) stay built: the most recently served. */
   tenantCacheSize: number;
   /** Hosts that belong to no tenant: the front door (landing page) answers there. Normalised. */
@@ -348,6 +373,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionCookieName: e.SESSION_COOKIE_NAME,
     trustProxy: e.TRUST_PROXY,
     tenantsDir: e.TENANTS_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
+    dataDir: e.DATA_DIR,
     tenantCacheSize: e.TENANT_CACHE_SIZE,
     centralHosts: e.CENTRAL_HOSTS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,

@@ -294,3 +294,42 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('loadConfig: the database', () => {
+  it('when no database variable is set, then PGlite keeps its files in ./.data', () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseUrl: undefined,
+      databaseMigrationUrl: undefined,
+      dataDir: './.data',
+    });
+    expect(loadConfig({ DATABASE_URL: '', DATA_DIR: '' }).dataDir).toBe('./.data');
+    expect(loadConfig({ DATA_DIR: '/var/lib/tenantry' }).dataDir).toBe('/var/lib/tenantry');
+  });
+
+  it.each(['postgres://app:secret@db:5432/tenantry', 'postgresql://db/tenantry'])(
+    'when DATABASE_URL is %j, then it is taken as it is',
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url, DATABASE_MIGRATION_URL: url })).toMatchObject({
+        databaseUrl: url,
+        databaseMigrationUrl: url,
+      });
+    },
+  );
+
+  it('when the database URLs are not postgres:// URLs, then both are named at once', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://db/x', DATABASE_MIGRATION_URL: 'db:5432' })).toEqual(
+      [
+        expect.stringMatching(/^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/),
+        expect.stringMatching(
+          /^DATABASE_MIGRATION_URL must be a postgres:\/\/ or postgresql:\/\/ URL/,
+        ),
+      ],
+    );
+  });
+
+  it('when DATABASE_MIGRATION_URL is set without DATABASE_URL, then start-up is refused naming both', () => {
+    expect(problemsOf({ DATABASE_MIGRATION_URL: 'postgres://owner@db/tenantry' })).toEqual([
+      expect.stringMatching(/^DATABASE_MIGRATION_URL is set but DATABASE_URL is not/),
+    ]);
+  });
+});

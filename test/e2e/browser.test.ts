@@ -15,7 +15,7 @@ const missing = missingForBrowserTest();
 prerequisitesTest('test/e2e/browser.test.ts', missing);
 
 describe.skipIf(missing.length > 0)(
-  'in a real browser, through nginx, two replicas and Redis',
+  'in a real browser, through Caddy, two replicas and Redis',
   () => {
     let stack: Stack;
     let tenantsDir: string;
@@ -122,7 +122,7 @@ describe.skipIf(missing.length > 0)(
         expect(await signedInAs(pageA).textContent()).toContain('Alice Anders');
       }
       await first!.start();
-      // nginx gives a failed upstream a rest (fail_timeout) before sending it requests again.
+      // Caddy gives a failed upstream a rest (fail_duration) before sending it requests again.
       const back = await eventually(
         async () => {
           const answers = await whoAmI(pageA, 4);

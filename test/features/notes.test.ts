@@ -232,7 +232,7 @@ describe.each([
 
     it(`when a user keeps ${MAX_NOTES_PER_USER} notes, then the next is refused (409) and adds racing each other never pass the cap`, async () => {
       const repository = redisNotesRepository({ stores: b.stores, appName: b.appName });
-      const owner = { tenant: b.tenants.resolve(DEMO.a.host)!, username: 'alan' };
+      const owner = { tenant: b.tenants.resolve(DEMO.a.host)!, userId: 'alan' };
       for (let i = 0; i < MAX_NOTES_PER_USER - 3; i++) await repository.add(owner, `note ${i}`);
 
       const racing = await Promise.all(

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { freePort } from './free-port.ts';
+import { freePorts } from './free-port.ts';
 import { plainRequest } from './http-client.ts';
 import { launch, untilReady, type Exit } from './launch.ts';
 import { ROOT } from './root.ts';
@@ -57,7 +57,7 @@ export interface ServerProcess {
  * answers); rejects with its output if it ends first.
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
-  const [port, internalPort] = [await freePort(), await freePort()];
+  const [port, internalPort] = await freePorts(2);
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     PORT: String(port),

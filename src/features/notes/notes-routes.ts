@@ -14,8 +14,11 @@ import { notesPage } from './notes-page.ts';
 import { NotesFullError, type NoteOwner, type NotesRepository } from './notes-repository.ts';
 import { MAX_NOTE_LENGTH, newNote } from './notes-schema.ts';
 
-/** Every query names the tenant of the request's host and the signed-in user: nobody else's. */
-const ownerOf = (req: Request): NoteOwner => ({ tenant: req.tenant, username: req.user!.username });
+/**
+ * Every query names the tenant of the request's host and the signed-in user: nobody else's. Until
+ * sessions carry the user's id (accounts in the database), the username stands in for it.
+ */
+const ownerOf = (req: Request): NoteOwner => ({ tenant: req.tenant, userId: req.user!.username });
 
 /** The `:id` of the path; the repository refuses anything that is not a note id. */
 const idOf = (req: Request): string => {

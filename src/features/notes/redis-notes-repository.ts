@@ -18,12 +18,12 @@ export const notesKeyPrefix = (tenantId: string, appName: string) =>
   `notes:{${tenantId}:${appName}:`;
 
 /**
- * One hash per user, `notes:{<tenant>:<app>:<username>}`, a field per note. The hash tag keeps all
- * of a user's notes in one cluster slot. Usernames from the tenant files are slugs; one from
- * another directory is percent-encoded, so no character of it can close the tag or match a SCAN.
+ * One hash per user, `notes:{<tenant>:<app>:<user id>}`, a field per note. The hash tag keeps all
+ * of a user's notes in one cluster slot. The id is percent-encoded, so no character of it can
+ * close the tag or match a SCAN.
  */
-export const notesKey = (tenantId: string, appName: string, username: string) =>
-  `${notesKeyPrefix(tenantId, appName)}${encodeURIComponent(username)}}`;
+export const notesKey = (tenantId: string, appName: string, userId: string) =>
+  `${notesKeyPrefix(tenantId, appName)}${encodeURIComponent(userId)}}`;
 
 /** 30 days, counted again from every write: this Redis is a session store, not an archive. */
 export const NOTES_TTL_SECONDS = 30 * 86_400;
@@ -46,9 +46,9 @@ export function redisNotesRepository(options: RedisNotesOptions): NotesRepositor
     ttlSeconds = NOTES_TTL_SECONDS,
   } = options;
   // The store that holds this tenant's data, and the one key of this user's notes in it.
-  const at = ({ tenant, username }: NoteOwner) => ({
+  const at = ({ tenant, userId }: NoteOwner) => ({
     kv: stores.forTenant(tenant).kv,
-    key: notesKey(tenant.id, appName, username),
+    key: notesKey(tenant.id, appName, userId),
   });
 
   return {
