@@ -1,6 +1,8 @@
 import type { NavLink } from '../features/feature.ts';
 import type { Tenant } from '../tenants/tenant.ts';
+import { textColorOn } from './contrast.ts';
 import { html, type SafeHtml } from './html.ts';
+import { siteHeader } from './site-header.ts';
 
 export interface LayoutOptions {
   title: string;
@@ -9,12 +11,26 @@ export interface LayoutOptions {
   user?: { displayName: string } | undefined;
   /** The features' links this visitor sees. */
   nav?: NavLink[];
+  /** This page's path: its navigation link is marked aria-current. */
+  currentPath?: string | undefined;
   body: SafeHtml;
 }
 
-/** The page shell: the tenant's name and colour on every page, so isolation is visible at a glance. */
-export function layout({ title, tenant, user, nav = [], body }: LayoutOptions): string {
-  const brand = tenant?.color ?? '#57606a';
+const NEUTRAL = '#57606a';
+
+/**
+ * The page shell: the tenant's name and colour on every page, so isolation is visible at a
+ * glance. Text on the colour is black or white, whichever reads at 4.5:1 (web/contrast.ts).
+ */
+export function layout({
+  title,
+  tenant,
+  user,
+  nav = [],
+  currentPath,
+  body,
+}: LayoutOptions): string {
+  const brand = tenant?.color ?? NEUTRAL;
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -25,35 +41,14 @@ export function layout({ title, tenant, user, nav = [], body }: LayoutOptions): 
         <style>
           :root {
             --brand: ${brand};
+            --on-brand: ${textColorOn(brand)};
           }
         </style>
       </head>
       <body>
-        <header class="bar">
-          <a class="tenant" href="/">${tenant?.name ?? 'tenantry'}</a>
-          ${
-            nav.length > 0
-              ? html`<nav aria-label="Main">
-                  <ul class="nav">
-                    ${nav.map((link) => html`<li><a href="${link.path}">${link.label}</a></li>`)}
-                  </ul>
-                </nav>`
-              : ''
-          }
-          ${
-            user
-              ? html`<form class="who" method="post" action="/logout">
-                  <span data-testid="signed-in-as"
-                    >Signed in as <strong>${user.displayName}</strong></span
-                  >
-                  <button type="submit">Sign out</button>
-                </form>`
-              : tenant
-                ? html`<a class="who" href="/login">Sign in</a>`
-                : ''
-          }
-        </header>
-        <main>${body}</main>
+        <a class="skip-link" href="#main-content">Skip to main content</a>
+        ${siteHeader({ tenant, user, nav, currentPath })}
+        <main id="main-content">${body}</main>
       </body>
     </html> `.value;
 }

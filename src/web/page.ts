@@ -20,9 +20,19 @@ export interface PageOptions {
   status?: number;
 }
 
-/** Answers with a page in the tenant's layout, its navigation filtered for this visitor. */
+/**
+ * Answers with a page in the tenant's layout, its navigation filtered for this visitor. A page
+ * answered with an error status is titled "Error: …", so a screen reader says so first.
+ */
 export function sendPage(req: Request, res: Response, { title, body, status = 200 }: PageOptions) {
   const nav = (req.app.locals.nav ?? []).filter((link) => (link.when ?? signedIn)(req.user));
-  const page = layout({ title, tenant: req.tenant, user: req.user, nav, body });
+  const page = layout({
+    title: status >= 400 ? `Error: ${title}` : title,
+    tenant: req.tenant,
+    user: req.user,
+    nav,
+    currentPath: req.originalUrl.split('?')[0],
+    body,
+  });
   res.status(status).type('html').send(page);
 }

@@ -134,7 +134,7 @@ describe.skipIf(missing.length > 0)(
       expect(back.every((r) => r.status === 200 && r.user === DEMO.a.username)).toBe(true);
 
       // Signing out at A leaves B alone.
-      await pageA.click('form.who button[type=submit]');
+      await pageA.getByRole('button', { name: 'Sign out', exact: true }).click();
       await pageA.waitForLoadState();
       expect(await signedInAs(pageA).count()).toBe(0);
       expect(await pageA.textContent('main')).toContain('You are not signed in at Customer A');
@@ -178,7 +178,7 @@ describe.skipIf(missing.length > 0)(
 
         // End the phone's session from the laptop: the phone is signed out at its next request,
         // whichever replica serves it.
-        await other.getByRole('button', { name: 'End' }).click();
+        await other.getByRole('button', { name: /^End the session on Safari on iOS/ }).click();
         await onLaptop.waitForLoadState();
         await expect.poll(() => rows.count()).toBe(1);
         expect(await signedInAs(onLaptop).textContent()).toContain('Alice Anders');

@@ -1,11 +1,18 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import createError from 'http-errors';
 import { requireUser } from '../../auth/require-user.ts';
+import {
+  formBody,
+  formProblems,
+  problemsOf,
+  typedValue,
+  type FormProblem,
+} from '../../web/forms.ts';
 import { sendPage } from '../../web/page.ts';
 import type { Feature } from '../feature.ts';
 import { notesPage } from './notes-page.ts';
 import { NotesFullError, type NoteOwner, type NotesRepository } from './notes-repository.ts';
-import { MAX_NOTE_LENGTH, newNote, problemsOf } from './notes-schema.ts';
+import { MAX_NOTE_LENGTH, newNote } from './notes-schema.ts';
 
 /** Every query names the tenant of the request's host and the signed-in user's id: nobody else's. */
 const ownerOf = (req: Request): NoteOwner => ({ tenant: req.tenant, userId: req.user!.id });
@@ -16,15 +23,9 @@ const idOf = (req: Request): string => {
   return typeof id === 'string' ? id : '';
 };
 
-/** What was typed into the form, shown again with the reason it was refused. */
-const draftOf = (body: unknown): string | undefined => {
-  const text = (body as { text?: unknown } | undefined)?.text;
-  return typeof text === 'string' ? text.slice(0, 2 * MAX_NOTE_LENGTH) : undefined;
-};
-
 interface Refusal {
   status: number;
-  error: string;
+  problems: FormProblem[];
   draft: string | undefined;
 }
 
@@ -46,13 +47,7 @@ function notesPages(notes: NotesRepository): Router {
   // The guard before any parser: nobody signed out gets a body parsed. Mounted at /notes, so it
   // guards this feature and nothing else.
   const router = Router().use(requireUser);
-  // Small and flat (the schema takes one field), never compressed (415), as the login form.
-  const form = express.urlencoded({
-    extended: false,
-    limit: '4kb',
-    parameterLimit: 5,
-    inflate: false,
-  });
+  const form = formBody({ fields: 5 });
 
   /** The page, with the reason a form was refused and what was typed in it, if one was. */
   const show = async (req: Request, res: Response, refused?: Refusal) => {
@@ -65,14 +60,15 @@ function notesPages(notes: NotesRepository): Router {
 
   router.post('/', form, async (req, res) => {
     const input = newNote.safeParse(req.body);
-    const draft = draftOf(req.body as unknown);
+    // What was typed goes back with the reasons it was refused, so nothing is lost.
+    const draft = typedValue(req.body, 'text', 2 * MAX_NOTE_LENGTH);
     if (!input.success)
-      return show(req, res, { status: 400, error: problemsOf(input.error), draft });
+      return show(req, res, { status: 400, problems: formProblems(input.error), draft });
     try {
       await notes.add(ownerOf(req), input.data.text);
     } catch (err) {
       if (err instanceof NotesFullError)
-        return show(req, res, { status: 409, error: err.message, draft });
+        return show(req, res, { status: 409, problems: [{ message: err.message }], draft });
       throw err;
     }
     res.redirect(303, '/notes');
