@@ -6,6 +6,7 @@ import { DEMO } from '../support/demo.ts';
 import { closeServer, listen } from '../support/listen.ts';
 import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
 import { signIn } from '../support/sign-in.ts';
+import { addUser } from '../support/users.ts';
 import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { pageProblems } from './page-checks.ts';
@@ -44,6 +45,7 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
       theme: { color: '#ffd800' },
     });
     t = await createTestApp({ env: { TENANTS_DIR: files.dir } });
+    await addUser(t.database, YELLOW.tenant, { ...YELLOW, displayName: 'Carol at Y' });
     ({ server, port } = await listen(t.app));
     browser = await launchChromium();
   }, 60_000);

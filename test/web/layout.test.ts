@@ -8,7 +8,6 @@ const tenant = (color: string): Tenant => ({
   name: 'Yellow Co',
   hosts: ['yellow.localhost'],
   color,
-  users: new Map(),
   session: {},
   ownSecrets: undefined,
   file: 'yellow.json',
