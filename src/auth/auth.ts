@@ -3,7 +3,8 @@ import type { Config } from '../config.ts';
 import type { Feature } from '../features/feature.ts';
 import { sessionHandles } from '../sessions/session-handle.ts';
 import { secureCookieName, tenantSessions } from '../sessions/tenant-sessions.ts';
-import { createUserSessions } from '../sessions/user-sessions.ts';
+import { policyDefaults } from '../sessions/session-policy.ts';
+import { userSessionsOf } from '../sessions/user-sessions.ts';
 import type { Stores } from '../store/stores.ts';
 import { accountSessions } from './account-sessions.ts';
 import { currentUser } from './current-user.ts';
@@ -36,12 +37,8 @@ export interface Auth {
 
 /** Builds sessions, sign-in and session management from the configuration, all in one place. */
 export function createAuth({ config, stores, users }: AuthOptions): Auth {
-  const defaults = {
-    ttlSeconds: config.sessionTtlSeconds,
-    absoluteSeconds: config.sessionAbsoluteSeconds,
-    maxPerUser: config.sessionMaxPerUser,
-  };
-  const sessions = createUserSessions({ stores, appName: config.appName, defaults });
+  const defaults = policyDefaults(config);
+  const sessions = userSessionsOf(config, stores);
   const cookieNames = {
     http: config.sessionCookieName,
     https: secureCookieName(config.sessionCookieName),

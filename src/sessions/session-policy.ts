@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
 /** How long one tenant's sessions last, and how many one user may hold. */
@@ -18,3 +19,10 @@ export function sessionPolicy(tenant: Tenant, defaults: SessionPolicy): SessionP
     maxPerUser: tenant.session.maxPerUser ?? defaults.maxPerUser,
   };
 }
+
+/** The environment's policy: SESSION_TTL_SECONDS, SESSION_ABSOLUTE_SECONDS, SESSION_MAX_PER_USER. */
+export const policyDefaults = (config: Config): SessionPolicy => ({
+  ttlSeconds: config.sessionTtlSeconds,
+  absoluteSeconds: config.sessionAbsoluteSeconds,
+  maxPerUser: config.sessionMaxPerUser,
+});

@@ -1,8 +1,9 @@
+import type { Config } from '../config.ts';
 import type { SessionData } from 'express-session';
 import type { Stores } from '../store/stores.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import { sessionKeyPrefix, userSessionsKey } from './keys.ts';
-import { sessionPolicy, type SessionPolicy } from './session-policy.ts';
+import { policyDefaults, sessionPolicy, type SessionPolicy } from './session-policy.ts';
 import { endOf } from './tenant-store.ts';
 
 /**
@@ -170,3 +171,7 @@ export function parse(value: string | null | undefined): Partial<SessionData> | 
     return undefined;
   }
 }
+
+/** The users' session indexes with the environment's policy, as the server keeps them. */
+export const userSessionsOf = (config: Config, stores: Stores): UserSessions =>
+  createUserSessions({ stores, appName: config.appName, defaults: policyDefaults(config) });

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../../config.ts';
 import { sessionHandles } from '../../sessions/session-handle.ts';
-import { createUserSessions } from '../../sessions/user-sessions.ts';
+import { userSessionsOf } from '../../sessions/user-sessions.ts';
 import type { HostPort, Store } from '../../store/store.ts';
 import { openStores } from '../../store/open-stores.ts';
 import { redactUrl } from '../../store/state-log.ts';
@@ -37,16 +37,11 @@ export async function openContext(env: Record<string, string | undefined>) {
     throw err;
   }
   const stores = openStores(config, logger, () => tenants.list());
-  const defaults = {
-    ttlSeconds: config.sessionTtlSeconds,
-    absoluteSeconds: config.sessionAbsoluteSeconds,
-    maxPerUser: config.sessionMaxPerUser,
-  };
   const ready = new Map<Store, Promise<void>>();
   return {
     config,
     tenants,
-    userSessions: createUserSessions({ stores, appName: config.appName, defaults }),
+    userSessions: userSessionsOf(config, stores),
     handleOf: sessionHandles(config.sessionSecrets[0]!),
     /** The tenant with this id, or a CliError naming it and TENANTS_DIR. */
     tenant(id: string): Tenant {
