@@ -131,6 +131,10 @@ const postgresUrl = z.preprocess(
     .optional(),
 );
 
+/** A sender: `address@host` or `Name <address@host>`, on one line. */
+const MAIL_FROM = /^(?:[^<>\r\n"]{0,100}<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
+const DEV_MAIL_FROM = 'tenantry <no-reply@localhost>';
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -176,6 +180,17 @@ const envSchema = z
     DATABASE_URL: postgresUrl,
     DATABASE_MIGRATION_URL: postgresUrl,
     DATA_DIR: z.preprocess(blankAsUnset, z.string().default('./.data')),
+    SMTP_URL: z.preprocess(
+      blankAsUnset,
+      z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+    ),
+    MAIL_FROM: z.preprocess(
+      blankAsUnset,
+      z
+        .string()
+        .regex(MAIL_FROM, 'must be an address, or a name and an address: Name <name@example.com>')
+        .optional(),
+    ),
     TENANT_CACHE_SIZE: z.preprocess(blankAsUnset, int(1, 1_000_000).default(1000)),
     CENTRAL_HOSTS: z.preprocess(blankAsUnset, centralHosts),
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
@@ -241,6 +256,16 @@ const envSchema = z
       });
     }
     if (env.NODE_ENV !== 'production') return;
+    // Production may run without SMTP_URL (the contract requires it of no deployment): invitation
+    // links are still shown to whoever invites, and no email is sent or logged (src/accounts/mailer.ts).
+    if (env.SMTP_URL !== undefined && env.MAIL_FROM === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message:
+          'is required with SMTP_URL when NODE_ENV=production: the sender of invitation and password-reset emails, e.g. "Example <no-reply@example.com>"',
+      });
+    }
     if (named.length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -305,6 +330,10 @@ export interface Config {
   databaseMigrationUrl: string | undefined;
   /** Where PGlite keeps its files when DATABASE_URL is unset. */
   dataDir: string;
+  /** smtp:// or smtps:// for invitation and reset emails; undefined: none sent (src/accounts/mailer.ts). */
+  smtpUrl: string | undefined;
+  /** The sender of those emails. */
+  mailFrom: string;
   /** Most tenants whose session middlewares (and derived keys) stay built: the most recently served. */
   tenantCacheSize: number;
   /** Hosts that belong to no tenant: the front door (landing page) answers there. Normalised. */
@@ -376,6 +405,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
     dataDir: e.DATA_DIR,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? DEV_MAIL_FROM,
     tenantCacheSize: e.TENANT_CACHE_SIZE,
     centralHosts: e.CENTRAL_HOSTS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,

@@ -46,7 +46,7 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
     stores,
     database,
     users: databaseUsers(usersRepository(database.db)),
-    features: appFeatures({ config, stores, database }),
+    features: appFeatures({ config, stores, database, logger }),
     async close() {
       tenants.close();
       await Promise.all([stores.close(), database.close()]);

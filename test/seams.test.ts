@@ -235,6 +235,7 @@ describe('a user directory of your own', () => {
       tenantId: 'customer-a',
       role: 'member',
       disabled: false,
+      email: null,
       createdAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),
       username: 'dana',

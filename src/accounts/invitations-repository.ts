@@ -99,7 +99,7 @@ export function invitationsRepository(db: Db, ttlMs = INVITATION_TTL_MS): Invita
           .set({ used_at: sql<Date>`now()` })
           .where('token_hash', '=', hashToken(token))
           .where(open)
-          .returning(['username', 'display_name', 'role'])
+          .returning(['username', 'display_name', 'role', 'email'])
           .executeTakeFirst();
         if (!used) return undefined;
         return insertUser(trx, tenantId, {
@@ -107,6 +107,7 @@ export function invitationsRepository(db: Db, ttlMs = INVITATION_TTL_MS): Invita
           displayName: account.displayName ?? used.display_name,
           role: used.role,
           passwordHash: account.passwordHash,
+          email: used.email,
         });
       }),
 

@@ -10,6 +10,7 @@ export const userColumns = [
   'role',
   'disabled',
   'password_hash',
+  'email',
   'created_at',
   'updated_at',
 ] as const;
@@ -23,6 +24,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     role: row.role,
     disabled: row.disabled,
     passwordHash: row.password_hash,
+    email: row.email,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -14,6 +14,8 @@ export interface User {
   role: Role;
   disabled: boolean;
   passwordHash: string;
+  /** Where password-reset links go; null: none. */
+  email: string | null;
   /** ISO 8601. */
   createdAt: string;
   updatedAt: string;
@@ -24,6 +26,7 @@ export interface NewUser {
   displayName: string;
   role: Role;
   passwordHash: string;
+  email?: string | null | undefined;
 }
 
 /** The username is taken at this tenant (in any letter case). */

@@ -17,6 +17,12 @@ export interface UsersRepository {
   setDisabled(tenantId: string, id: string, disabled: boolean): Promise<User | undefined>;
   setRole(tenantId: string, id: string, role: Role): Promise<User | undefined>;
   setPasswordHash(tenantId: string, id: string, passwordHash: string): Promise<User | undefined>;
+  /** Disabled and role in one transaction (the admin's PATCH). */
+  update(
+    tenantId: string,
+    id: string,
+    change: { disabled?: boolean; role?: Role },
+  ): Promise<User | undefined>;
   /** Deletes the user and, by cascade, their data (notes, reset tokens); false when none. */
   remove(tenantId: string, id: string): Promise<boolean>;
 }
@@ -66,6 +72,11 @@ export function usersRepository(db: Db): UsersRepository {
     setRole: (tenantId, id, role) => update(tenantId, id, { role }),
     setPasswordHash: (tenantId, id, passwordHash) =>
       update(tenantId, id, { password_hash: passwordHash }),
+    update: (tenantId, id, { disabled, role }) =>
+      update(tenantId, id, {
+        ...(disabled === undefined ? {} : { disabled }),
+        ...(role === undefined ? {} : { role }),
+      }),
 
     remove: (tenantId, id) =>
       isUuid(id)
@@ -91,6 +102,7 @@ export async function insertUser(trx: Tx, tenantId: string, user: NewUser): Prom
         display_name: user.displayName,
         role: user.role,
         password_hash: user.passwordHash,
+        email: user.email ?? null,
       })
       .returning(userColumns)
       .executeTakeFirstOrThrow();

@@ -10,7 +10,7 @@ import { accountSessions } from './account-sessions.ts';
 import { currentUser } from './current-user.ts';
 import { deviceCookies } from './device-cookie.ts';
 import { createHashQueue, HASH_QUEUE_DEFAULTS } from './hash-queue.ts';
-import { createLoginLimiter } from './login-limiter.ts';
+import { loginLimiterOf } from './login-limiter.ts';
 import { authRoutes } from './routes.ts';
 import { sessionsFeature } from './sessions-routes.ts';
 import { logoutDuringOutage } from './sign-out.ts';
@@ -65,14 +65,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
       sessions,
       cookieNames,
       startSession: sessionStarter({ sessions, stores }),
-      limiter: createLoginLimiter({
-        stores,
-        appName: config.appName,
-        secret: config.sessionSecrets[0]!,
-        maxFailures: config.loginMaxFailures,
-        maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
-        windowSeconds: config.loginWindowSeconds,
-      }),
+      limiter: loginLimiterOf(config, stores),
       hashing: createHashQueue({
         concurrency: config.loginHashConcurrency,
         ...HASH_QUEUE_DEFAULTS,

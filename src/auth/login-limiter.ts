@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
+import type { Config } from '../config.ts';
 import {
   loginAddressKeyPrefix,
   loginDeviceKeyPrefix,
@@ -98,8 +99,19 @@ export function createLoginLimiter(options: LoginLimiterOptions) {
 
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
 
+/** The limiter with the environment's limits, as sign-in and the password change share it. */
+export const loginLimiterOf = (config: Config, stores: Stores): LoginLimiter =>
+  createLoginLimiter({
+    stores,
+    appName: config.appName,
+    secret: config.sessionSecrets[0]!,
+    maxFailures: config.loginMaxFailures,
+    maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
+    windowSeconds: config.loginWindowSeconds,
+  });
+
 /** Counts one attempt; returns the attempts in the window so far and the seconds it has left. */
-async function countInWindow(kv: Kv, key: string, windowSeconds: number) {
+export async function countInWindow(kv: Kv, key: string, windowSeconds: number) {
   // The window starts at the first attempt (NX) and later ones do not push it back.
   await kv.set(key, '0', { expiration: { type: 'EX', value: windowSeconds }, condition: 'NX' });
   const attempts = await kv.incr(key);

@@ -44,5 +44,6 @@ export function loginPage(tenant: Tenant, options: LoginPageOptions = {}): SafeH
           : ''
       }
       <div>${button('Sign in')}</div>
-    </form>`;
+    </form>
+    <p><a href="/password-reset">Forgot your password?</a></p>`;
 }

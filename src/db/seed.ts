@@ -10,6 +10,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
     tenantId: 'customer-a',
     username: 'alice',
+    email: 'alice@customer-a.example',
     displayName: 'Alice Anders',
     role: 'owner',
     password: 'alice-password',
@@ -17,6 +18,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
     tenantId: 'customer-a',
     username: 'amy',
+    email: 'amy@customer-a.example',
     displayName: 'Amy Albers',
     role: 'member',
     password: 'amy-password',
@@ -24,6 +26,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
     tenantId: 'customer-b',
     username: 'bob',
+    email: 'bob@customer-b.example',
     displayName: 'Bob Brandt',
     role: 'owner',
     password: 'bob-password',
@@ -31,6 +34,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   {
     tenantId: 'customer-c',
     username: 'carol',
+    email: 'carol@customer-c.example',
     displayName: 'Carol Chen',
     role: 'owner',
     password: 'carol-password',

@@ -15,6 +15,8 @@ export interface UsersTable {
   role: Role;
   disabled: Generated<boolean>;
   password_hash: string;
+  /** Where password-reset links go; null: the user cannot reset by email. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, never, Date>;
 }

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import { accountsFeatures } from '../accounts/accounts-features.ts';
 import type { Config } from '../config.ts';
 import type { AppDatabase } from '../db/open-database.ts';
 import type { Stores } from '../store/stores.ts';
@@ -11,6 +13,7 @@ export interface FeatureDeps {
   config: Config;
   stores: Stores;
   database: AppDatabase;
+  logger: Logger;
 }
 
 /**
@@ -18,6 +21,11 @@ export interface FeatureDeps {
  * tests alike. Add a folder beside home/ and notes/ (the worked example, docs/extending.md) and
  * list it here.
  */
-export function appFeatures({ database }: FeatureDeps): Feature[] {
-  return [homeFeature(), notesFeature(pgNotesRepository(database.db))];
+export function appFeatures(deps: FeatureDeps): Feature[] {
+  return [
+    homeFeature(),
+    notesFeature(pgNotesRepository(deps.database.db)),
+    // Accounts: your account, the users' administration, invitations, password resets.
+    ...accountsFeatures(deps),
+  ];
 }

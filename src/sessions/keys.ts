@@ -28,6 +28,10 @@ export const loginAddressKeyPrefix = (tenantId: string, appName: string) =>
 export const loginDeviceKeyPrefix = (tenantId: string, appName: string) =>
   `${loginFailureKeyPrefix(tenantId, appName)}device:`;
 
+/** Password-reset requests per address and per username (under the limiter's prefix, as ACLs name it). */
+export const resetRequestKeyPrefix = (tenantId: string, appName: string) =>
+  `${loginFailureKeyPrefix(tenantId, appName)}reset:`;
+
 /** Every index of one tenant starts with this (the CLI's purge scans it). */
 export const userSessionsKeyPrefix = (tenantId: string, appName: string) =>
   `user-sessions:{${tenantId}:${appName}:`;

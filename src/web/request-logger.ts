@@ -11,6 +11,10 @@ declare global {
       /** A logger whose lines carry the request's id (reqId). */
       log: Logger;
     }
+    interface Locals {
+      /** What the request line logs as the URL, when the real one holds a secret (a link's token). */
+      loggedUrl?: string;
+    }
   }
 }
 
@@ -71,7 +75,11 @@ function logRequest(logger: Logger, req: Request, res: Response, responseTime: n
   if (!logger.isLevelEnabled(level)) return;
   const line = {
     reqId: req.id,
-    req: { method: req.method, url: req.originalUrl, host: req.headers.host },
+    req: {
+      method: req.method,
+      url: res.locals.loggedUrl ?? req.originalUrl,
+      host: req.headers.host,
+    },
     res: { statusCode },
     responseTime,
   };
