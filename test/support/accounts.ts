@@ -10,6 +10,7 @@ export const AMY = { host: DEMO.a.host, username: 'amy', password: 'amy-password
 export function client(app: Express, host: string, cookie: string) {
   const as = (r: request.Test) => r.set('Host', host).set('Cookie', cookie);
   return {
+    cookie,
     users: () => as(request(app).get('/api/admin/users')),
     invitations: () => as(request(app).get('/api/admin/invitations')),
     invite: (body: object) => as(request(app).post('/api/admin/invitations')).send(body),
