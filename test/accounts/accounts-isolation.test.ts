@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordResetsRepository } from '../../src/accounts/password-resets-repository.ts';
-import { AMY, client, idOf } from '../support/accounts.ts';
+import { AMY, client, idOf, usersSeenBy } from '../support/accounts.ts';
 import { DEMO } from '../support/demo.ts';
 import { signIn } from '../support/sign-in.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -54,7 +54,7 @@ describe("another tenant's owner", () => {
     expect((await bob.form(`/admin/users/${amyId}/disable`)).status).toBe(404);
     expect((await bob.get(`/admin/users/${amyId}/remove`)).status).toBe(404);
     expect((await amy.me()).status).toBe(200);
-    const amyRow = (await alice.users()).body.users.find((u: { id: string }) => u.id === amyId);
+    const amyRow = (await usersSeenBy(alice)).find((u) => u.id === amyId);
     expect(amyRow).toMatchObject({ role: 'member', disabled: false });
     expect((await alice.invitations()).body.invitations).toHaveLength(1);
   });

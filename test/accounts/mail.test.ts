@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailerOf, sendInBackground, smtpMailer } from '../../src/accounts/mailer.ts';
 import { createApp } from '../../src/app.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig, type ConfigError } from '../../src/config.ts';
 import { DEMO } from '../support/demo.ts';
 import { freePort } from '../support/free-port.ts';
 import { eventually } from '../support/polling.ts';

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { cookiesOf } from './cookies.ts';
 import { DEMO } from './demo.ts';
+import type { UserView } from '../../src/accounts/views.ts';
 
 /** The demo tenant A's member (db:seed), beside its owner alice. */
 export const AMY = { host: DEMO.a.host, username: 'amy', password: 'amy-password' } as const;
@@ -27,13 +28,18 @@ export function client(app: Express, host: string, cookie: string) {
   };
 }
 
+/** The admin API's list of users, as that client sees it (fails unless 200). */
+export async function usersSeenBy(api: ReturnType<typeof client>): Promise<UserView[]> {
+  const res = await api.users();
+  if (res.status !== 200)
+    throw new Error(`GET /api/admin/users answered ${res.status} ${res.text}`);
+  return (res.body as { users: UserView[] }).users;
+}
+
 /** The id of `username` in the admin API's list, as that client sees it. */
 export async function idOf(api: ReturnType<typeof client>, username: string): Promise<string> {
-  const res = await api.users();
-  const user = (res.body as { users: { id: string; username: string }[] }).users.find(
-    (u) => u.username === username,
-  );
-  if (!user) throw new Error(`${username} is not in ${res.status} ${res.text}`);
+  const user = (await usersSeenBy(api)).find((u) => u.username === username);
+  if (!user) throw new Error(`${username} is not in the list`);
   return user.id;
 }
 

@@ -67,6 +67,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
 /** The one link in an email's text. */
 export function linkIn(email: ReceivedEmail): string {
   const links = email.text.match(/https?:\/\/\S+/g) ?? [];
-  if (links.length !== 1) throw new Error(`expected one link in:\n${email.text}`);
-  return links[0]!;
+  const [link] = links;
+  if (link === undefined || links.length !== 1)
+    throw new Error(`expected one link in:\n${email.text}`);
+  return link;
 }
