@@ -117,7 +117,7 @@ function userItem(actor: User, user: UserView): SafeHtml {
     ${
       mayChange
         ? html`<div class="button-group">
-            <form class="button-form" method="post" action="${action('role')}">
+            <form class="inline-form" method="post" action="${action('role')}">
               ${selectField({
                 name: 'role',
                 id: `role-${user.id}`,

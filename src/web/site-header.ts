@@ -40,6 +40,13 @@ export function siteHeader({ tenant, user, nav, currentPath }: SiteHeaderOptions
       ? link('site-header__link', '/login', 'Sign in', currentPath)
       : '';
   const links = tenant ? nav : [];
+  // The most specific link is the current one: /account/sessions is "Your sessions", not "Account".
+  const current = links
+    .filter(({ path }) => isCurrent(path, currentPath))
+    .reduce<string | undefined>(
+      (best, { path }) => (path.length > (best?.length ?? -1) ? path : best),
+      undefined,
+    );
   return html`<header class="site-header">
     <div class="site-header__bar">
       ${link('site-header__name', '/', tenant?.name ?? 'tenantry', currentPath)} ${account}
@@ -50,7 +57,9 @@ export function siteHeader({ tenant, user, nav, currentPath }: SiteHeaderOptions
             <ul class="site-nav__list">
               ${links.map(
                 ({ path, label }) =>
-                  html`<li>${link('site-nav__link', path, label, currentPath)}</li>`,
+                  html`<li>
+                    ${link('site-nav__link', path, label, path === current ? currentPath : undefined)}
+                  </li>`,
               )}
             </ul>
           </nav>`

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser-stack.ts';
 import { DEMO } from '../support/demo.ts';
@@ -7,6 +7,8 @@ import { closeServer, listen } from '../support/listen.ts';
 import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
 import { signIn } from '../support/sign-in.ts';
 import { addUser } from '../support/users.ts';
+import { passwordResetsRepository } from '../../src/accounts/password-resets-repository.ts';
+import { usersRepository } from '../../src/accounts/users-repository.ts';
 import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { pageProblems } from './page-checks.ts';
@@ -149,6 +151,85 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
     },
     180_000,
   );
+
+  it('when alice (owner) and amy (member) go through the account pages, and a visitor through the links, then each passes the same checks', async () => {
+    const problems: string[] = [];
+    const origin = `http://${DEMO.a.host}:${port}`;
+    const visit = async (page: Page, label: string, path: string | undefined, expected: number) => {
+      if (path !== undefined) await page.goto(`${origin}${path}`);
+      expect(await status(page), label).toBe(expected);
+      problems.push(...(await pageProblems(page, label)));
+    };
+    const contexts: BrowserContext[] = [];
+    const newPage = async () => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      return context.newPage();
+    };
+    const signedInPage = async (who: { username: string; password: string }) => {
+      const page = await newPage();
+      await page.goto(`${origin}/login`);
+      await page.fill('input[name=username]', who.username);
+      await page.fill('input[name=password]', who.password);
+      await press(page, 'Sign in');
+      return page;
+    };
+
+    const alice = await signedInPage(DEMO.a);
+    await visit(alice, 'your account', '/account', 200);
+    await alice.fill('input[name=currentPassword]', 'not-the-password');
+    await alice.fill('input[name=newPassword]', 'a-new-password');
+    await press(alice, 'Change password');
+    await visit(alice, 'your account, a wrong password', undefined, 403);
+    await visit(alice, 'users', '/admin/users', 200);
+    await alice.fill('input[name=username]', 'amy');
+    await press(alice, 'Create invitation');
+    await visit(alice, 'users, a name taken', undefined, 409);
+    await alice.fill('input[name=username]', 'newcomer');
+    await alice.fill('input[name=email]', 'newcomer@example.org');
+    await press(alice, 'Create invitation');
+    await visit(alice, 'users, an invitation made', undefined, 200);
+    const invite = await alice
+      .getByTestId('invitation-link')
+      .getByRole('link')
+      .getAttribute('href');
+    await alice.getByRole('link', { name: 'Remove Amy Albers (amy)' }).click();
+    await alice.waitForLoadState();
+    await visit(alice, 'removing amy, asked', undefined, 200);
+
+    const amy = await signedInPage({ username: 'amy', password: 'amy-password' });
+    await visit(amy, 'your account, a member', '/account', 200);
+    await visit(amy, 'users, refused to a member', '/admin/users', 403);
+    await amy.goto(`${origin}/account`);
+    await amy.fill('input[name=currentPassword]', 'amy-password');
+    await amy.fill('input[name=newPassword]', 'amy-new-password');
+    await press(amy, 'Change password');
+    await visit(amy, 'your account, password changed', undefined, 200);
+
+    const visitor = await newPage();
+    await visit(visitor, 'invitation', new URL(invite!).pathname, 200);
+    await visitor.fill('input[name=password]', 'short');
+    await press(visitor, 'Create my account');
+    await visit(visitor, 'invitation, a short password', undefined, 400);
+    await visit(visitor, 'a used or unknown link', `/invite/${'A'.repeat(43)}`, 410);
+    await visit(visitor, 'password reset', '/password-reset', 200);
+    // Spaces pass the browser's `required`; the server refuses them.
+    await visitor.fill('input[name=username]', '   ');
+    await press(visitor, 'Email me a link');
+    await visit(visitor, 'password reset, no username', undefined, 400);
+    await visitor.fill('input[name=username]', 'alice');
+    await press(visitor, 'Email me a link');
+    await visit(visitor, 'password reset, asked', undefined, 200);
+    const amyUser = await usersRepository(t.database.db).findByUsername(DEMO.a.tenant, 'amy');
+    const reset = await passwordResetsRepository(t.database.db).create(DEMO.a.tenant, amyUser!.id);
+    await visit(visitor, 'new password', `/password-reset/${reset!.token}`, 200);
+    await visitor.fill('input[name=password]', 'short');
+    await press(visitor, 'Set new password');
+    await visit(visitor, 'new password, too short', undefined, 400);
+
+    await Promise.all(contexts.map((context) => context.close()));
+    expect(problems).toEqual([]);
+  }, 180_000);
 
   it('when the landing page lists every tenant, yellow included, then it passes the same checks', async () => {
     const page = await browser.newPage();

@@ -58,6 +58,18 @@ describe('the layout', () => {
     expect(below).toMatch(/href="\/notes" aria-current="page"/);
   });
 
+  it('when one link’s path is below another’s, then only the most specific is the current page', () => {
+    const nested = [{ label: 'Account', path: '/account' }, ...nav];
+    const at = (currentPath: string) =>
+      layout({ title: 'x', tenant: tenant('#1f6feb'), nav: nested, currentPath, body });
+    const sessions = at('/account/sessions');
+    expect(sessions).toContain('href="/account/sessions" aria-current="page"');
+    expect(sessions.match(/aria-current/g)).toHaveLength(1);
+    const account = at('/account');
+    expect(account).toContain('href="/account" aria-current="page"');
+    expect(account.match(/aria-current/g)).toHaveLength(1);
+  });
+
   it('when no tenant is served (a central or unknown host), then no navigation and no sign-in', () => {
     const page = layout({ title: 'Welcome', nav, currentPath: '/', body });
     expect(page).not.toContain('<nav');
