@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createHashQueue, HASH_QUEUE_DEFAULTS } from '../auth/hash-queue.ts';
 import { loginLimiterOf } from '../auth/login-limiter.ts';
 import { sessionStarter } from '../auth/start-session.ts';
+import { databaseUsers } from '../auth/user-directory.ts';
 import type { Config } from '../config.ts';
 import type { AppDatabase } from '../db/open-database.ts';
 import type { Feature } from '../features/feature.ts';
@@ -57,7 +58,11 @@ export function accountsFeatures({ config, stores, database, logger }: AccountsD
       passwordChanger({ users, limiter: loginLimiterOf(config, stores), hashing, sessions }),
     ),
     adminUsersFeature(userAdmin({ users, invitations, sessions, mailer, logger }), users),
-    invitationFeature({ invitations, hashing, startSession: sessionStarter({ sessions, stores }) }),
+    invitationFeature({
+      invitations,
+      hashing,
+      startSession: sessionStarter({ sessions, stores, users: databaseUsers(users) }),
+    }),
     passwordResetFeature({
       requestReset: resetRequests({ users, resets, limiter, mailer, logger }),
       resets,

@@ -64,7 +64,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
       users,
       sessions,
       cookieNames,
-      startSession: sessionStarter({ sessions, stores }),
+      startSession: sessionStarter({ sessions, stores, users }),
       limiter: loginLimiterOf(config, stores),
       hashing: createHashQueue({
         concurrency: config.loginHashConcurrency,
