@@ -15,6 +15,7 @@ const ALLOW = 'GET, HEAD, POST, DELETE, OPTIONS';
  * - Absolute-form targets (`GET http://host/ HTTP/1.1`) are refused too, though RFC 9112 asks
  *   servers to accept them: only proxies send them, and the app would then have two hosts (the
  *   target's and the Host header) that could disagree about the tenant.
+ * - A path with a malformed percent-escape (`%ZZ`, `%E0`) is a 400 on every route, matched or not.
  * - A host that a converter would map onto a tenant (UTF-8 look-alikes, `:abc` or `:99999` ports
  *   dropped) would let one tenant answer to many spellings and dodge per-host rules at the edge.
  */
@@ -22,7 +23,13 @@ export const strictRequest: RequestHandler = (req, res, next) => {
   if (normalizeHost(req.headers.host) === undefined || requestHost(req) === undefined) {
     return next(createError(400, 'The Host header is not a host name.'));
   }
-  if (req.originalUrl.startsWith('/')) return next();
+  if (req.originalUrl.startsWith('/')) {
+    // Else the router's URIError on the routes with parameters, and a 404 on the rest.
+    if (hasMalformedEscape(req.path)) {
+      return next(createError(400, 'The path has a malformed percent-escape.'));
+    }
+    return next();
+  }
   if (req.originalUrl === '*' && req.method === 'OPTIONS') {
     res.setHeader('Allow', ALLOW);
     res.status(204).end();
@@ -30,3 +37,13 @@ export const strictRequest: RequestHandler = (req, res, next) => {
   }
   next(createError(400, 'The request target must be a path.'));
 };
+
+function hasMalformedEscape(path: string): boolean {
+  if (!path.includes('%')) return false;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 import { rawRequest } from './helpers.ts';
 import { DEMO } from '../support/demo.ts';
+import { eventually } from '../support/polling.ts';
+import { signIn } from '../support/sign-in.ts';
 
 /**
  * Strict request lines and Hosts, against the real server in production mode (its own log shows
@@ -61,6 +63,41 @@ describe('request targets', () => {
     expect(res.headers.allow).toEqual(['GET, HEAD, POST, DELETE, OPTIONS']);
     expect(troubles()).toEqual([]);
   });
+});
+
+describe('malformed percent-escapes', () => {
+  const targets = [
+    ['DELETE', '/api/sessions/%ZZ'],
+    ['GET', '/api/notes/%'],
+    ['POST', '/notes/%E0/delete'],
+    ['POST', '/account/sessions/%E0%A4%A/end'],
+  ] as const;
+
+  it.each(targets)(
+    'when %s %s comes, signed out and signed in, then 400 with a message, logged at info without a stack',
+    async (method, path) => {
+      const cookie = await signIn(server.port, DEMO.a);
+      for (const who of [undefined, cookie]) {
+        const res = await timedRequest({
+          port: server.port,
+          method,
+          path,
+          host: DEMO.a.host,
+          ...(who ? { cookie: who } : {}),
+        });
+        expect(res.status, `${method} ${path} ${who ? 'signed in' : 'signed out'}`).toBe(400);
+        expect(res.body).toMatch(/percent-escape/);
+      }
+      // Each answer's request line, at info; nothing at error level or with a stack.
+      const lines = await eventually(async () => {
+        const found = server.logs().filter((line) => line.raw.includes(path));
+        if (found.length < 2) throw new Error(`${found.length} request lines so far`);
+        return found;
+      });
+      for (const line of lines) expect(line.level).toBe(30);
+      expect(troubles()).toEqual([]);
+    },
+  );
 });
 
 describe('hosts', () => {
