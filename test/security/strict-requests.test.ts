@@ -137,6 +137,22 @@ describe('hosts', () => {
     expect(res.status).toBe(200);
   });
 
+  it.each([
+    ['the same host twice', [DEMO.a.host, DEMO.a.host]],
+    ['two tenants', [DEMO.a.host, DEMO.b.host]],
+    ['a tenant, then a central host', [DEMO.a.host, 'localhost']],
+  ])('when two Host headers come (%s), then 400 on pages and probes', async (_case, hosts) => {
+    for (const path of ['/', '/login', '/healthz', '/readyz']) {
+      const [first, second] = hosts;
+      const res = await rawRequest(
+        server.port,
+        `GET ${path} HTTP/1.1\r\nHost: ${first}\r\nhost: ${second}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status, path).toBe(400);
+      expect(res.body).not.toContain(DEMO.a.name);
+    }
+  });
+
   it('when HTTP/1.0 comes without a Host, then 400', async () => {
     const res = await rawRequest(server.port, 'GET /healthz HTTP/1.0\r\n\r\n');
     expect(res.status).toBe(400);
