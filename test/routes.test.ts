@@ -63,6 +63,28 @@ describe('probes', () => {
   );
 });
 
+describe('what /readyz tells whom', () => {
+  it.each(['localhost', '127.0.0.1:3000', '127.0.0.1'])(
+    'when /readyz is asked on a central or IP-literal host (%j), then it lists the stores',
+    async (host) => {
+      const res = await request(app).get('/readyz').set('Host', host);
+      expect(res.body).toEqual({
+        status: 'ready',
+        stores: [{ name: 'default', kind: 'redis', state: 'up' }],
+      });
+    },
+  );
+
+  it.each([DEMO.a.host, 'unknown.example'])(
+    'when /readyz is asked on any other host (%j), then the status alone',
+    async (host) => {
+      const res = await request(app).get('/readyz').set('Host', host);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ready' });
+    },
+  );
+});
+
 describe('unknown hosts', () => {
   it('when the host is not a tenant, then 404 HTML, no cookie and no store command', async () => {
     kvCalls = 0;

@@ -144,6 +144,21 @@ describe.runIf(inject('redisServerAvailable'))(
       });
     });
 
+    it('when /readyz is asked on a tenant’s host, then the status alone: no store, tenant or variable named', async () => {
+      for (const host of [DEMO.a.host, DEMO.c.host]) {
+        const res = await timedRequest({ port: server.port, path: '/readyz', host });
+        expect(res.status).toBe(200);
+        expect(JSON.parse(res.body)).toEqual({ status: 'ready' });
+        expect(res.body).not.toContain(OWN_STORE_ENV);
+      }
+      const literal = await timedRequest({
+        port: server.port,
+        path: '/readyz',
+        host: `127.0.0.1:${server.port}`,
+      });
+      expect(literal.body).toContain(OWN_STORE_ENV);
+    });
+
     it('when customer-c’s Redis is killed under load, then only customer-c gets 503 (within 2 s), the others keep working, /readyz stays 200 naming it down, and customer-c is served again once it is back', async () => {
       const { port } = server;
       const people = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
