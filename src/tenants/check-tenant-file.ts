@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { duplicateKey } from './duplicate-key.ts';
 import { normalizeHost } from './host.ts';
 import { tenantFileSchema, type TenantUser } from './tenant-file.ts';
 import type { Tenant } from './tenant.ts';
@@ -38,6 +39,8 @@ export function checkTenantFile(
   } catch (err) {
     return { file: name, hosts: [], problems: [`not valid JSON (${(err as Error).message})`] };
   }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) return { file: name, hosts: [], problems: [duplicateProblem(twice)] };
   const parsed = tenantFileSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
@@ -93,6 +96,8 @@ export function checkTenantFile(
   };
   return checked;
 }
+
+export const duplicateProblem = (key: string) => `has the key "${key}" twice`;
 
 /** Why a host in a tenant file is refused, with the fix. */
 function hostProblem(raw: string): string {

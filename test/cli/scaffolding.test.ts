@@ -322,3 +322,43 @@ describe('npm run hash-password without a terminal', () => {
     expect(await verifyPassword('piped-password', run.stdout.trim())).toBe(true);
   });
 });
+
+describe('a tenant file with a key twice', () => {
+  let own: string;
+  let ownEnv: Record<string, string>;
+  beforeAll(async () => {
+    own = await mkdtemp(join(tmpdir(), 'tenantry-scaffold-twice-'));
+    await cp(DEMO_TENANTS_DIR, own, { recursive: true });
+    ownEnv = { ...env, TENANTS_DIR: own };
+    // JSON.parse reads the last "users" (none); an editor, or user:add, would change the first.
+    const text = await readFile(join(own, 'customer-c.json'), 'utf8');
+    await writeFile(
+      join(own, 'customer-c.json'),
+      text.replace('"users"', '"users": [],\n  "users"'),
+    );
+  });
+  afterAll(async () => {
+    await rm(own, { recursive: true, force: true });
+  });
+
+  it('when user:add would edit it, then exit 1 naming the file and the key, and the file is unchanged', async () => {
+    const before = await readFile(join(own, 'customer-c.json'), 'utf8');
+    const run = await runScript('user:add', ['customer-c', 'dave'], {
+      env: ownEnv,
+      input: 'dave-password\n',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${join(own, 'customer-c.json')}: has the key "users" twice`);
+    expect(run.stdout).not.toContain('Added');
+    expect(await readFile(join(own, 'customer-c.json'), 'utf8')).toBe(before);
+  });
+
+  it('when tenant:add runs beside it, then exit 1 naming that file and the key, and nothing is written', async () => {
+    const run = await runScript('tenant:add', ['customer-e', '--host', 'customer-e.localhost'], {
+      env: ownEnv,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${join(own, 'customer-c.json')}: has the key "users" twice`);
+    expect(await readdir(own)).not.toContain('customer-e.json');
+  });
+});
