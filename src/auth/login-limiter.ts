@@ -109,10 +109,13 @@ async function countInWindow(kv: Kv, key: string, windowSeconds: number) {
   return { attempts, ttl: ttl > 0 ? ttl : windowSeconds };
 }
 
-/** Takes attempts back. A key that expired meanwhile is not brought back without a TTL. */
+/**
+ * Takes attempts back. A count back at zero is deleted, so a flood of fresh usernames whose clients
+ * hang up leaves no key per name; nor does a key that expired meanwhile come back without a TTL.
+ */
 async function uncount(kv: Kv, keys: string[]): Promise<void> {
   for (const key of keys) {
-    if ((await kv.decr(key)) < 0) await kv.del(key);
+    if ((await kv.decr(key)) <= 0) await kv.del(key);
   }
 }
 

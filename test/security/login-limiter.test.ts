@@ -275,4 +275,37 @@ describe('limiter keys', () => {
     const unkeyed = createHash('sha256').update('alice\n203.0.113.7').digest('base64url');
     for (const key of one) expect(key).not.toContain(unkeyed);
   });
+
+  it.each(['memory', 'redis'] as const)(
+    'when attempts are taken back (never checked) or succeed, then no counter is left at zero (%s)',
+    async (kind) => {
+      const store = kind === 'memory' ? createMemoryStore() : t.store;
+      const appName = kind === 'memory' ? 'app' : t.config.appName;
+      const limiter = createLoginLimiter({
+        stores: singleStore(store),
+        appName,
+        secret: 'z'.repeat(32),
+        maxFailures: 5,
+        maxFailuresPerAddress: 50,
+        windowSeconds: 60,
+      });
+      const keys = async () => {
+        const found: string[] = [];
+        const MATCH = `login-failures:zero-test:${appName}:*`;
+        for await (const batch of store.kv.scanIterator({ MATCH })) found.push(...batch);
+        return found;
+      };
+      const tenant = { id: 'zero-test' } as Tenant;
+      const attempt = (i: number) =>
+        limiter.admit({ tenant, username: `flood-${i}`, clientIp: '198.51.100.9' });
+      // A flood of fresh usernames whose clients hang up before their hash: each taken back.
+      for (let i = 0; i < 20; i++) await (await attempt(i)).release();
+      expect(await keys()).toEqual([]);
+      await (await attempt(100)).succeeded();
+      expect(await keys()).toEqual([]);
+      // A failure stays counted, for the window: one key for the username, one for the address.
+      await attempt(101);
+      expect(await keys()).toHaveLength(2);
+    },
+  );
 });
