@@ -160,8 +160,8 @@ const envSchema = z
     SESSION_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
     SESSION_TTL_SECONDS: int(60, 31_536_000).default(3600),
     SESSION_ABSOLUTE_SECONDS: int(60, 31_536_000).default(86_400),
-    // 0: no limit. A tenant file's `session.maxPerUser` overrides it.
-    SESSION_MAX_PER_USER: int(0, 1000).default(0),
+    // Always a limit: one account must not fill the store (a tenant file's `maxPerUser` overrides it).
+    SESSION_MAX_PER_USER: int(1, 1000).default(50),
     SESSION_COOKIE_NAME: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
@@ -276,7 +276,7 @@ export interface Config {
   usingDevSecret: boolean;
   sessionTtlSeconds: number;
   sessionAbsoluteSeconds: number;
-  /** Most sessions one user may hold on a tenant; 0: no limit. */
+  /** Most sessions one user may hold on a tenant (1-1000). */
   sessionMaxPerUser: number;
   sessionCookieName: string;
   trustProxy: TrustProxy;

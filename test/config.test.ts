@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       usingDevSecret: true,
       sessionTtlSeconds: 3600,
       sessionAbsoluteSeconds: 86_400,
+      // One account must not fill the store: always a limit.
+      sessionMaxPerUser: 50,
       sessionCookieName: 'sid',
       trustProxy: false,
       tenantsDir: './tenants',
@@ -33,6 +35,15 @@ describe('loadConfig', () => {
       loginHashConcurrency: 3,
     });
   });
+
+  it.each(['0', '1001', '-1', 'none'])(
+    'when SESSION_MAX_PER_USER is %j, then start-up is refused naming it (1 to 1000)',
+    (value) => {
+      expect(problemsOf({ SESSION_MAX_PER_USER: value })).toEqual([
+        expect.stringMatching(/^SESSION_MAX_PER_USER /),
+      ]);
+    },
+  );
 
   it('when LOGIN_MAX_FAILURES_PER_ADDRESS is below 4 × LOGIN_MAX_FAILURES, then start-up is refused naming it', () => {
     expect(problemsOf({ LOGIN_MAX_FAILURES_PER_ADDRESS: '19' })).toEqual([
