@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { normalizeHost } from './tenants/host.ts';
@@ -173,6 +174,9 @@ const envSchema = z
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
     LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100_000).default(50),
     LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
+    LOGIN_MAX_SUCCESSES: int(1, 100_000).default(20),
+    // Unset: the machine's cores (os.availableParallelism()).
+    LOGIN_HASH_CONCURRENCY: z.preprocess(blankAsUnset, int(1, 1024).optional()),
     // Node's own: the size of libuv's thread pool, where password hashes run (see server.ts).
     UV_THREADPOOL_SIZE: int(1, 1024).default(4),
     // At most 1.5 s, so a request that needs a session is answered (503 at worst) within 2 s.
@@ -288,7 +292,12 @@ export interface Config {
   loginMaxFailures: number;
   loginMaxFailuresPerAddress: number;
   loginWindowSeconds: number;
-  /** Password hashes at once: one less than libuv's thread pool, which also reads files. */
+  /** Successful sign-ins per tenant, username and client address within the window. */
+  loginMaxSuccesses: number;
+  /**
+   * Password hashes at once: LOGIN_HASH_CONCURRENCY (the machine's cores), but below libuv's
+   * thread pool, which also reads files; at least one.
+   */
   loginHashConcurrency: number;
   redisTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -341,7 +350,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
-    loginHashConcurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1),
+    loginMaxSuccesses: e.LOGIN_MAX_SUCCESSES,
+    loginHashConcurrency: Math.max(
+      1,
+      Math.min(e.LOGIN_HASH_CONCURRENCY ?? availableParallelism(), e.UV_THREADPOOL_SIZE - 1),
+    ),
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
