@@ -46,7 +46,7 @@ const samples = Number(values.samples);
 
 interface Started {
   port: number;
-  /** Limiter keys in the store, when this script started the store (not through nginx). */
+  /** customer-a's limiter keys, when this script started the store (not through nginx). */
   limiterKeys?: () => Promise<number>;
   stop: () => Promise<unknown>;
 }
@@ -62,7 +62,7 @@ async function start(): Promise<Started> {
   return {
     port: server.port,
     limiterKeys: async () =>
-      (await redisCli(redis.port, '--scan', '--pattern', 'login-failures:*'))
+      (await redisCli(redis.port, '--scan', '--pattern', `login-failures:${DEMO.a.tenant}:*`))
         .split('\n')
         .filter(Boolean).length,
     stop: async () => {
