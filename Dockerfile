@@ -1,6 +1,6 @@
-# The app image. Multi-stage: `build` compiles TypeScript with every dependency, `test` adds the
-# test suite (for `docker compose run --rm test`), `runtime` holds only dist/ and production
-# dependencies and is what `docker compose up` runs.
+# The app image. Multi-stage: `build` compiles TypeScript with every dependency, `runtime` holds
+# only dist/ and production dependencies and is what `docker compose up` runs (the app, and the
+# migrate job's db:migrate and db:seed).
 #
 # Base: Node 24 (an LTS line, as in .nvmrc), pinned to its minor release, on Debian trixie slim.
 # Alpine would be smaller, but glibc is what Node's release binaries and our CI are built for.
@@ -14,17 +14,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
-
-FROM build AS test
-# Runs against REDIS_URL (the compose Redis) when the image has no redis-server; the browser test
-# skips itself without chromium and nginx (they are for `npm test` on a workstation and in CI).
-# The tests' tooling lives in test/support, so scripts/ stays out; deploy/ too, as only the
-# browser test's native stack reads the nginx template, and it never starts here.
-COPY vitest.config.ts ./
-COPY public ./public
-COPY tenants ./tenants
-COPY test ./test
-CMD ["npx", "vitest", "run"]
 
 FROM node:24.22-trixie-slim AS runtime
 ENV NODE_ENV=production

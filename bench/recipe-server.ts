@@ -51,8 +51,10 @@ if (recipe === 'plain') {
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.user = {
+        id: 'bench',
         username: String((req.body as { username?: string }).username),
         displayName: 'Bench',
+        role: 'member',
       };
       req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, '/')));
     });

@@ -14,9 +14,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { appFeatures } from '../src/features/index.ts';
-import { openStores } from '../src/store/open-stores.ts';
-import { TenantRegistry } from '../src/tenants/registry.ts';
+import { openParts } from '../src/parts.ts';
 import { startUrls } from '../src/web/front-door.ts';
 import { runCommand } from '../test/support/command.ts';
 
@@ -56,14 +54,9 @@ async function measure(dir: string): Promise<Sample> {
   const logger = pino({ level: 'silent' });
   const config = loadConfig({ NODE_ENV: 'test', TENANTS_DIR: dir, LOG_LEVEL: 'silent' });
   const started = performance.now();
-  const tenants = await TenantRegistry.open({
-    dir,
-    env: {},
-    logger,
-    centralHosts: config.centralHosts,
-  });
-  const stores = openStores(config, logger, () => tenants.list());
-  createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
+  const parts = await openParts({ config, env: {}, logger });
+  const { tenants } = parts;
+  createApp(parts);
   startUrls({ port: 3000, centralHosts: config.centralHosts, tenants: tenants.list() });
   const readyMs = performance.now() - started;
   globalThis.gc?.();
@@ -80,7 +73,7 @@ async function measure(dir: string): Promise<Sample> {
   if (!(await tenants.reload())) throw new Error('reload refused');
   const reloadMs = performance.now() - reloadStarted;
   if (tenants.resolve(first!.hosts[0])?.name !== 'Renamed') throw new Error('edit not picked up');
-  await stores.close();
+  await parts.close();
   return { tenants: tenants.list().length, readyMs, rssMb, heapMb, reloadMs };
 }
 

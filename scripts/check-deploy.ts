@@ -1,15 +1,14 @@
 // `npm run lint:deploy`: static checks of the deployment files, no container engine needed.
-//   - deploy/nginx/tenantry.conf.template, rendered as `npm run stack` renders it: `nginx -t`
+//   - deploy/caddy/Caddyfile, as compose and as `npm run stack` run it: `caddy validate`, `caddy fmt`
 //   - Dockerfile: `dockerfile-utils lint` finds nothing, and every base image has a version tag
 //   - docker-compose.yml and each override in deploy/compose/: accepted by `$COMPOSE_CMD config`
 //     (default `docker compose`; no engine needed); their images have version tags
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/support/root.ts';
-import { nginxBinary } from '../test/support/stack/nginx.ts';
-import { nativeMainConfig, renderProxyConfig } from '../test/support/stack/proxy-config.ts';
+import { caddyBinary, CADDYFILE, nativeCaddyEnv } from '../test/support/stack/caddy.ts';
 let failed = false;
 const report = (ok: boolean, what: string, detail = '') => {
   if (!ok) failed = true;
@@ -17,40 +16,48 @@ const report = (ok: boolean, what: string, detail = '') => {
     `${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? `\n     ${detail.trim().replace(/\n/g, '\n     ')}` : ''}`,
   );
 };
-const run = (cmd: string, args: string[]) => {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
+const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env });
   return {
     ok: r.status === 0,
     output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}`,
   };
 };
 
-// The template as the native stack renders it (loopback replicas in an upstream group) and as
-// compose does (a name resolved at request time, so nginx -t resolves nothing).
-for (const [what, vars] of [
-  ['native', { listen: '127.0.0.1:8080', upstreams: ['127.0.0.1:3001', '127.0.0.1:3002'] }],
-  ['compose', { listen: '127.0.0.1:8080', app: 'app:3000', resolver: '127.0.0.11' }],
-] as const) {
-  const dir = mkdtempSync(join(tmpdir(), 'tenantry-nginx-t-'));
+// The Caddyfile as compose runs it (its defaults) and as the native stack does (nativeCaddyEnv):
+// `caddy validate` adapts and provisions it (every directive and placeholder checked against this
+// caddy, 2.6 on Debian), with its files in a temporary directory; `caddy fmt` finds nothing to change.
+for (const what of ['compose', 'native'] as const) {
+  const dir = mkdtempSync(join(tmpdir(), 'tenantry-caddy-validate-'));
   try {
-    const site = join(dir, 'tenantry.conf');
-    writeFileSync(site, renderProxyConfig({ ...vars, accessLog: join(dir, 'access.log') }));
-    writeFileSync(join(dir, 'nginx.conf'), nativeMainConfig(dir, site));
-    const t = run(nginxBinary(), [
-      '-t',
-      '-q',
-      '-p',
-      dir,
-      '-c',
-      join(dir, 'nginx.conf'),
-      '-e',
-      'stderr',
-    ]);
-    report(t.ok, `nginx -t: deploy/nginx/tenantry.conf.template (${what})`, t.ok ? '' : t.output);
+    const env =
+      what === 'native'
+        ? nativeCaddyEnv({
+            httpPort: 8080,
+            tlsPort: 8443,
+            upstreams: ['127.0.0.1:3001', '127.0.0.1:3002'],
+            internal: '127.0.0.1:3101',
+            dir,
+          })
+        : {
+            ...{ PATH: process.env.PATH, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+            // As docker-compose.yml sets it for the caddy:2 image.
+            ON_DEMAND_LIMIT: 'none',
+          };
+    const args = ['validate', '--config', CADDYFILE, '--adapter', 'caddyfile'];
+    const v = run(caddyBinary(), args, env);
+    report(v.ok, `caddy validate: deploy/caddy/Caddyfile (${what})`, v.ok ? '' : v.output);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+const fmt = run(caddyBinary(), ['fmt', CADDYFILE]);
+const unformatted = fmt.ok && fmt.output.trim() !== readFileSync(CADDYFILE, 'utf8').trim();
+report(
+  fmt.ok && !unformatted,
+  'caddy fmt: deploy/caddy/Caddyfile is formatted',
+  unformatted ? `run: caddy fmt --overwrite ${CADDYFILE}` : fmt.ok ? '' : fmt.output,
+);
 
 const lint = run(join(ROOT, 'node_modules', '.bin', 'dockerfile-utils'), [
   'lint',

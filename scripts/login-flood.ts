@@ -1,16 +1,16 @@
 /**
  * The login-flood reproduction of SECURITY.md ("Availability"): a real server in production mode
- * (or the native stack: nginx in front of one replica), a flood of abandoned `POST /login` with
+ * (or the native stack: Caddy in front of one replica), a flood of abandoned `POST /login` with
  * fresh usernames at one tenant, and, while it lasts, bob's sign-in at another tenant and a static
  * file, timed, and the limiter keys the flood left; then a sustained flood, `--parallel` sign-ins
  * at a time that wait for their answers, each a fresh username from a fresh address, with bob's
  * sign-in timed during it against his sign-in alone; then password spraying from one address.
  *
- *   npx tsx scripts/login-flood.ts [--count 80] [--via-nginx] [--hang-up-after 0] [--spray 100]
+ *   npx tsx scripts/login-flood.ts [--count 80] [--via-proxy] [--hang-up-after 0] [--spray 100]
  *     [--parallel 4] [--samples 8]
  *
- * --hang-up-after N: each flood socket is destroyed N ms after its request is sent (nginx drops
- * a request whose client is already gone before passing it on; a little later, it has).
+ * --hang-up-after N: each flood socket is destroyed N ms after its request is sent (the proxy
+ * drops a request whose client is already gone before passing it on; a little later, it has).
  */
 import { parseArgs } from 'node:util';
 import { DEMO } from '../test/support/demo.ts';
@@ -31,7 +31,7 @@ const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '80' },
     spray: { type: 'string', default: '100' },
-    'via-nginx': { type: 'boolean', default: false },
+    'via-proxy': { type: 'boolean', default: false },
     'hang-up-after': { type: 'string', default: '0' },
     parallel: { type: 'string', default: '4' },
     samples: { type: 'string', default: '8' },
@@ -39,20 +39,20 @@ const { values } = parseArgs({
 });
 const count = Number(values.count);
 const sprayCount = Number(values.spray);
-const viaNginx = values['via-nginx'];
+const viaProxy = values['via-proxy'];
 const hangUpAfterMs = Number(values['hang-up-after']);
 const parallel = Number(values.parallel);
 const samples = Number(values.samples);
 
 interface Started {
   port: number;
-  /** customer-a's limiter keys, when this script started the store (not through nginx). */
+  /** customer-a's limiter keys, when this script started the store (not through the proxy). */
   limiterKeys?: () => Promise<number>;
   stop: () => Promise<unknown>;
 }
 
 async function start(): Promise<Started> {
-  if (viaNginx) {
+  if (viaProxy) {
     const stack = await startStack({ replicas: 1 });
     return { port: stack.proxyPort, stop: () => stack.stop() };
   }
@@ -91,7 +91,7 @@ const range = (xs: number[]) =>
 
 const { port, stop, limiterKeys } = await start();
 try {
-  const where = viaNginx ? 'through nginx' : 'straight to the app';
+  const where = viaProxy ? 'through Caddy' : 'straight to the app';
   const idleLogin = await timedLogin(port, DEMO.b);
   const idleAsset = await timedAsset(port, DEMO.b.host);
 

@@ -2,9 +2,10 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createAuth } from './auth/auth.ts';
-import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
+import type { UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
-import type { AppRoutes } from './features/feature.ts';
+import type { AppDatabase } from './db/open-database.ts';
+import type { Feature } from './features/feature.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
 import { secureCookieName, sessionCookieFirst } from './sessions/tenant-sessions.ts';
@@ -21,15 +22,18 @@ import { requestLogger } from './web/request-logger.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { strictRequest } from './web/strict-request.ts';
 
-export interface AppDeps {
+/** What the app is built from: src/parts.ts opens them, for the server and the tests alike. */
+export interface AppParts {
   config: Config;
   tenants: TenantRegistry;
   stores: Stores;
+  /** Accounts and the features' data (PostgreSQL, or PGlite in development). */
+  database: AppDatabase;
   logger: Logger;
-  /** Where users are found; default: the tenant files. */
-  users?: UserDirectory;
-  /** The app's own features (src/features/index.ts assembles them). */
-  routes?: AppRoutes;
+  /** Where sign-in finds users. */
+  users: UserDirectory;
+  /** The app's own features, in navigation order (src/features/index.ts). */
+  features: Feature[];
 }
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
@@ -42,8 +46,8 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
  *   routes before the session -> cross-origin check -> that tenant's session and `req.user` ->
  *   the JSON API (/api) -> sign-in, "your sessions" and the tenant's pages -> 404 -> error handler.
  */
-export function createApp(deps: AppDeps): Express {
-  const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
+export function createApp(parts: AppParts): Express {
+  const { config, tenants, stores, logger, users } = parts;
   const app = express();
   // Only proxies named in TRUST_PROXY may set X-Forwarded-Host/-Proto/-For; never `true` by default.
   app.set('trust proxy', config.trustProxy);
@@ -52,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
   // no-store anyway. Static assets keep theirs (express.static makes its own).
   app.set('etag', false);
   const auth = createAuth({ config, stores, users });
+  const features = [...parts.features, ...auth.features];
+  app.locals.nav = features.flatMap((feature) => feature.nav ?? []);
   sessionCookieFirst(app.response, [
     config.sessionCookieName,
     secureCookieName(config.sessionCookieName),
@@ -88,27 +94,29 @@ export function createApp(deps: AppDeps): Express {
       resolveTenant(tenants),
     ),
   );
-  for (const router of routes.beforeSession ?? []) app.use(router);
+  for (const { prefix, beforeSession } of features)
+    if (beforeSession) app.use(prefix, beforeSession);
   // Before the session is read: a refused cross-site request costs no store call, and a logout
   // that finds the store down (auth.outage) has already passed this check.
   app.use(chain(crossOriginProtection, ...auth.session));
 
-  // The JSON API first, each part mounted on the app at its path, so a request enters only the
-  // routers whose path it has (leaving a router it did not end in costs a turn of the event loop).
-  // JSON only (415 otherwise: a form post never reaches an API route), objects and arrays, 16 KB,
-  // never compressed; every refusal a 4xx answered as JSON.
+  // Each feature's routers at its own path, so a request enters only the features whose path it
+  // has. The JSON API first: JSON only (415 otherwise: a form post never reaches an API route),
+  // objects and arrays, 16 KB, never compressed; every refusal a 4xx answered as JSON.
   app.use('/api', jsonBody('16kb'));
-  app.use('/api/sessions', auth.api);
-  for (const router of routes.api ?? []) app.use('/api', router);
+  for (const feature of features) if (feature.api) app.use(apiPath(feature), feature.api);
   app.use(auth.routes);
-  app.use(auth.pages);
-  for (const router of routes.pages ?? []) app.use(router);
+  for (const { prefix, pages } of features) if (pages) app.use(prefix, pages);
 
   app.use(notFound);
   app.use(auth.outage);
   app.use(errorHandler);
   return app;
 }
+
+/** `/api` followed by the feature's API prefix (its prefix unless it names another). */
+const apiPath = ({ apiPrefix, prefix }: Feature) =>
+  `/api${(apiPrefix ?? prefix).replace(/\/$/, '')}`;
 
 /** Names the replica in each response, so the demo and tests can see the load being shared. */
 const servedBy =

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import type { HostPort } from './store/store.ts';
 import { normalizeHost } from './tenants/host.ts';
 
 /** Signs sessions outside production only; production refuses to start with it. */
@@ -27,12 +28,6 @@ function isProxyEntry(entry: string): boolean {
     return ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry);
   }
   return ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry);
-}
-
-/** One `host:port` of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
-export interface HostPort {
-  host: string;
-  port: number;
 }
 
 /** `host:port,host:port,…`: a host name or IPv4 address (or an IPv6 one in brackets), and a port 1-65535. */
@@ -129,10 +124,20 @@ const centralHosts = z
   })
   .default(['localhost']);
 
+/** A PostgreSQL connection URL, as pg takes it. */
+const postgresUrl = z.preprocess(
+  blankAsUnset,
+  z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+);
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: int(0, 65535).default(3000),
+    // The proxy's and operators' listener (/tls/ask, /metrics): never published. 0 picks a free port.
+    INTERNAL_PORT: int(0, 65535).default(3001),
     // Unset: every interface (what a container needs); 127.0.0.1 keeps a local process private.
     HOST: z.preprocess(blankAsUnset, z.string().max(255).optional()),
     REDIS_URL: z.preprocess(
@@ -169,6 +174,9 @@ const envSchema = z
       .default('sid'),
     TRUST_PROXY: trustProxy,
     TENANTS_DIR: z.string().min(1).default('./tenants'),
+    DATABASE_URL: postgresUrl,
+    DATABASE_MIGRATION_URL: postgresUrl,
+    DATA_DIR: z.preprocess(blankAsUnset, z.string().default('./.data')),
     TENANT_CACHE_SIZE: z.preprocess(blankAsUnset, int(1, 1_000_000).default(1000)),
     CENTRAL_HOSTS: z.preprocess(blankAsUnset, centralHosts),
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
@@ -221,6 +229,21 @@ const envSchema = z
         message: 'is set but REDIS_SENTINELS is not: list the sentinels (host:port,…) too',
       });
     }
+    if (env.DATABASE_MIGRATION_URL !== undefined && env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_MIGRATION_URL'],
+        message:
+          "is set but DATABASE_URL is not: set DATABASE_URL to the server's own role on the same database",
+      });
+    }
+    if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_PORT'],
+        message: `must differ from PORT (${env.PORT}): the internal routes are never served on the main port`,
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (named.length === 0) {
       ctx.addIssue({
@@ -263,17 +286,12 @@ function splitSecrets(raw: string | undefined): string[] {
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** The internal listener's port (/tls/ask, /metrics); 0: a free one. */
+  internalPort: number;
   /** Interface to listen on; undefined means all. */
   host: string | undefined;
-  /**
-   * The default store: at most one of these three is set. None: sessions live in an in-process
-   * store (development only).
-   */
-  redisUrl: string | undefined;
-  /** REDIS_CLUSTER_NODES: some nodes of a Redis Cluster. */
-  redisClusterNodes: HostPort[] | undefined;
-  /** REDIS_SENTINELS and REDIS_SENTINEL_MASTER. */
-  redisSentinel: { sentinels: HostPort[]; master: string } | undefined;
+  /** The default store: REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS, or in process. */
+  store: StoreConfig;
   appName: string;
   /** First signs, all verify. */
   sessionSecrets: string[];
@@ -285,6 +303,12 @@ export interface Config {
   sessionCookieName: string;
   trustProxy: TrustProxy;
   tenantsDir: string;
+  /** The server's own role: RLS applies to it. Undefined: PGlite in the process (development only). */
+  databaseUrl: string | undefined;
+  /** The role that owns the tables (migrations, seeding); undefined: DATABASE_URL's. */
+  databaseMigrationUrl: string | undefined;
+  /** Where PGlite keeps its files when DATABASE_URL is unset. */
+  dataDir: string;
   /** Most tenants whose session middlewares (and derived keys) stay built: the most recently served. */
   tenantCacheSize: number;
   /** Hosts that belong to no tenant: the front door (landing page) answers there. Normalised. */
@@ -305,6 +329,23 @@ export interface Config {
   /** Undefined: let the entry point choose (pretty on a development terminal, JSON otherwise). */
   logFormat: 'json' | 'pretty' | undefined;
   replicaName: string | undefined;
+}
+
+/** Which default store, from whichever one of the three variables is set (checked above). */
+export type StoreConfig =
+  | { kind: 'redis'; url: string }
+  | { kind: 'cluster'; nodes: HostPort[] }
+  | { kind: 'sentinel'; sentinels: HostPort[]; master: string }
+  /** Outside production only: one process's memory. */
+  | { kind: 'memory' };
+
+function storeOf(e: z.infer<typeof envSchema>): StoreConfig {
+  if (e.REDIS_URL) return { kind: 'redis', url: e.REDIS_URL };
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  if (e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER) {
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER };
+  }
+  return { kind: 'memory' };
 }
 
 export class ConfigError extends Error {
@@ -329,13 +370,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    internalPort: e.INTERNAL_PORT,
     host: e.HOST,
-    redisUrl: e.REDIS_URL,
-    redisClusterNodes: e.REDIS_CLUSTER_NODES,
-    redisSentinel:
-      e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER
-        ? { sentinels: e.REDIS_SENTINELS, master: e.REDIS_SENTINEL_MASTER }
-        : undefined,
+    store: storeOf(e),
     appName: e.APP_NAME,
     sessionSecrets: secrets.length > 0 ? secrets : [DEV_SESSION_SECRET],
     usingDevSecret: secrets.length === 0,
@@ -345,6 +382,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionCookieName: e.SESSION_COOKIE_NAME,
     trustProxy: e.TRUST_PROXY,
     tenantsDir: e.TENANTS_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
+    dataDir: e.DATA_DIR,
     tenantCacheSize: e.TENANT_CACHE_SIZE,
     centralHosts: e.CENTRAL_HOSTS,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,

@@ -1,16 +1,15 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import dotenv from 'dotenv';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createInternalApp } from './internal/internal-app.ts';
 import { createLogger } from './logger.ts';
-import { appFeatures } from './features/index.ts';
-import { openStores } from './store/open-stores.ts';
+import { openParts, type Parts } from './parts.ts';
+import { gracefulShutdown } from './shutdown.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
-import { TenantRegistry } from './tenants/registry.ts';
-import { beforeHeaders } from './web/before-headers.ts';
 import { createAppServer } from './web/app-server.ts';
+import { beforeHeaders } from './web/before-headers.ts';
 import { answerClientError } from './web/client-error.ts';
 import { startUrls } from './web/front-door.ts';
 
@@ -28,13 +27,10 @@ try {
   console.error(err.message);
   process.exit(1);
 }
-
-// REPLICA_NAME=hostname: each replica names itself (`docker compose up --scale app=N` gives its
-// containers no names of their own, but each has its own host name).
+// REPLICA_NAME=hostname: each of `docker compose up --scale app=N` names itself by its container.
 if (config.replicaName === 'hostname') config = { ...config, replicaName: hostname() };
 
-// Pretty lines for a person at a development terminal (`npm run dev`); JSON for everything else
-// (files, pipes, containers, log collectors). LOG_FORMAT decides when set.
+// Pretty lines for a person at a development terminal; JSON for files, pipes and containers.
 const logger = createLogger(config.logLevel, {
   pretty:
     config.logFormat === 'pretty' ||
@@ -42,71 +38,30 @@ const logger = createLogger(config.logLevel, {
       config.env === 'development' &&
       process.stdout.isTTY === true),
 });
-process.on('uncaughtException', (err) => {
-  logger.fatal({ err }, 'uncaught exception; exiting so the supervisor restarts the process');
+const fatal = (what: string) => (err: unknown) => {
+  logger.fatal({ err }, `${what}; exiting so the supervisor restarts the process`);
   process.exit(1);
-});
-process.on('unhandledRejection', (reason) => {
-  logger.fatal(
-    { err: reason },
-    'unhandled rejection; exiting so the supervisor restarts the process',
-  );
-  process.exit(1);
-});
+};
+process.on('uncaughtException', fatal('uncaught exception'));
+process.on('unhandledRejection', fatal('unhandled rejection'));
 
-let tenants: TenantRegistry;
+let parts: Parts;
 try {
-  tenants = await TenantRegistry.open({
-    dir: config.tenantsDir,
-    env: process.env,
-    logger,
-    centralHosts: config.centralHosts,
-  });
+  parts = await openParts({ config, env: process.env, logger });
 } catch (err) {
   if (!(err instanceof TenantLoadError)) throw err;
   console.error(err.message);
   process.exit(1);
 }
-tenants.watch();
+parts.tenants.watch();
+process.on('SIGHUP', () => void parts.tenants.reload({ everyFile: true }));
 
-if (config.usingDevSecret) {
-  logger.warn('SESSION_SECRET is unset: signing with the public development secret');
-}
-const stores = openStores(config, logger, () => tenants.list());
-const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
-/** Tenant addresses logged at start, one line each. */
-const TENANT_URLS_LOGGED = 20;
-const onListening = (err?: Error) => {
-  if (err) {
-    logger.fatal({ err, host: config.host, port: config.port }, 'cannot listen');
-    process.exit(1);
-  }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const urls = startUrls({ port, centralHosts: config.centralHosts, tenants: tenants.list() });
-  logger.info({ host: config.host, port, url: urls.frontDoor }, `listening on ${urls.frontDoor}`);
-  // A few to click on; thousands of lines would bury the rest of the start-up log.
-  for (const { id, url } of urls.tenants.slice(0, TENANT_URLS_LOGGED)) {
-    logger.info({ tenant: id, url }, `${id}: ${url}`);
-  }
-  const more = urls.tenants.length - TENANT_URLS_LOGGED;
-  if (more > 0) logger.info({ tenants: urls.tenants.length }, `… and ${more} more tenants`);
-};
-const server: Server = createAppServer(app);
-let started = false;
-server.on('error', (err) => {
-  // Before it listens, an error (EADDRINUSE, say) ends the start-up; after, one (an accept that
-  // failed with EMFILE) is logged and the server goes on with the connections it has.
-  if (!started) onListening(err);
-  else logger.error({ err }, 'server error');
-});
-const listening = () => {
-  started = true;
-  onListening();
-};
-// Without HOST, Node's default: every interface, IPv6 and IPv4 where the machine has both.
-if (config.host) server.listen(config.port, config.host, listening);
-else server.listen(config.port, listening);
+const app = createApp(parts);
+const server = createAppServer(app);
+// The proxy's and operators' listener: its routes are never served on the main port.
+const internal = createServer(
+  createInternalApp({ tenants: parts.tenants, centralHosts: config.centralHosts }),
+);
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
@@ -115,78 +70,56 @@ server.on('clientError', (err: NodeJS.ErrnoException, socket) =>
   answerClientError(err, socket, logger),
 );
 
-let stopping = false;
-// Once shutting down, every response still to be written says `Connection: close` (those already
-// in flight included), so a client opens its next connection to another replica instead of racing
-// a request onto one we are closing. Decided as each response's headers are written, so no list of
-// responses is kept: a Set that every request added to and left kept them alive through minor GCs
-// (docs/benchmark.md). Node writes `Connection: close`, and closes after it, when shouldKeepAlive
-// is false.
+const shutdown = gracefulShutdown({
+  servers: [server, internal],
+  timeoutMs: config.shutdownTimeoutMs,
+  forceExitMs: config.shutdownTimeoutMs + 2 * config.redisTimeoutMs + 1000,
+  close: () => parts.close(),
+  logger,
+});
+// While stopping, every response still to be written closes its connection, so the client opens
+// its next one to another replica instead of racing a request onto one we are closing.
 beforeHeaders(app.response, (res) => {
-  if (stopping) res.shouldKeepAlive = false;
+  if (shutdown.stopping) res.shouldKeepAlive = false;
 });
-let inFlight = 0;
-const answered = () => void inFlight--;
-server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-  inFlight++;
-  res.on('close', answered); // one shared listener: nothing allocated per request
-});
+process.on('SIGTERM', (signal) => void shutdown.onSignal(signal));
+process.on('SIGINT', (signal) => void shutdown.onSignal(signal));
 
-process.on('SIGHUP', () => void tenants.reload({ everyFile: true }));
+await listen(server, config.port, 'PORT');
+await listen(internal, config.internalPort, 'INTERNAL_PORT');
+const port = portOf(server);
+const urls = startUrls({ port, centralHosts: config.centralHosts, tenants: parts.tenants.list() });
+logger.info({ host: config.host, port, url: urls.frontDoor }, `listening on ${urls.frontDoor}`);
+logger.info({ port: portOf(internal) }, `internal routes on port ${portOf(internal)}`);
+/** A few addresses to click on; thousands of lines would bury the rest of the start-up log. */
+const TENANT_URLS_LOGGED = 20;
+for (const { id, url } of urls.tenants.slice(0, TENANT_URLS_LOGGED)) {
+  logger.info({ tenant: id, url }, `${id}: ${url}`);
+}
+if (urls.tenants.length > TENANT_URLS_LOGGED) {
+  const more = urls.tenants.length - TENANT_URLS_LOGGED;
+  logger.info({ tenants: urls.tenants.length }, `… and ${more} more tenants`);
+}
 
 /**
- * How long idle keep-alive connections stay open after the signal. A request a client had just
- * sent on one is then still answered (with `Connection: close`) instead of being reset unread.
+ * Listens on HOST (unset: every interface). An error before listening (EADDRINUSE) ends the
+ * start-up; one after (an accept that failed with EMFILE) is logged and the server goes on.
  */
-const DRAIN_GRACE_MS = 500;
-
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal: exiting now');
-    process.exit(1);
-  }
-  stopping = true;
-  logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-  // Whatever hangs below, the process still ends, non-zero so the supervisor notices.
-  setTimeout(
-    () => {
-      logger.error('shutdown did not finish in time; exiting');
+function listen(target: ReturnType<typeof createServer>, port: number, setting: string) {
+  return new Promise<void>((resolve) => {
+    const failed = (err: Error) => {
+      logger.fatal({ err, host: config.host, port, setting }, 'cannot listen');
       process.exit(1);
-    },
-    config.shutdownTimeoutMs + 2 * config.redisTimeoutMs + 1000,
-  ).unref();
-
-  // Stop accepting now. net.Server's close, not http.Server's: that one also drops every idle
-  // keep-alive connection at once, with any request still unread on it.
-  const closed = new Promise<void>((resolve) =>
-    NetServer.prototype.close.call(server, () => resolve()),
-  );
-  // Then keep-alive connections go as soon as they are idle; busy ones after their response.
-  let idleSweep: NodeJS.Timeout | undefined;
-  const grace = setTimeout(
-    () => {
-      server.closeIdleConnections();
-      idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-    },
-    Math.min(DRAIN_GRACE_MS, config.shutdownTimeoutMs),
-  );
-  const deadline = new Promise<'timeout'>((resolve) =>
-    setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref(),
-  );
-  if ((await Promise.race([closed, deadline])) === 'timeout') {
-    logger.warn(
-      { timeoutMs: config.shutdownTimeoutMs, inFlight },
-      'requests still in flight; closing them',
-    );
-    server.closeAllConnections();
-  }
-  clearTimeout(grace);
-  clearInterval(idleSweep);
-  tenants.close();
-  // Bounded: a QUIT only when Redis answers, never longer than REDIS_TIMEOUT_MS.
-  await stores.close();
-  logger.info('stopped');
-  process.exit(0);
+    };
+    target.once('error', failed);
+    target.listen(port, config.host, () => {
+      target.off('error', failed).on('error', (err) => logger.error({ err }, 'server error'));
+      resolve();
+    });
+  });
 }
-process.on('SIGTERM', (signal) => void shutdown(signal));
-process.on('SIGINT', (signal) => void shutdown(signal));
+
+function portOf(target: ReturnType<typeof createServer>): number {
+  const address = target.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({
       env: 'development',
       port: 3000,
-      redisUrl: undefined,
+      store: { kind: 'memory' },
       appName: 'app',
       sessionSecrets: [DEV_SESSION_SECRET],
       usingDevSecret: true,
@@ -99,7 +99,7 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
-      redisUrl: 'redis://cache:6379/2',
+      store: { kind: 'redis', url: 'redis://cache:6379/2' },
       appName: 'billing',
       sessionSecrets: ['new-secret', 'old-secret'],
       usingDevSecret: false,
@@ -235,10 +235,9 @@ describe('loadConfig', () => {
   describe('more than one Redis', () => {
     it('when REDIS_CLUSTER_NODES lists nodes, then the cluster is the default store', () => {
       const config = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,[::1]:7002' });
-      expect(config).toMatchObject({
-        redisUrl: undefined,
-        redisSentinel: undefined,
-        redisClusterNodes: [
+      expect(config.store).toEqual({
+        kind: 'cluster',
+        nodes: [
           { host: 'redis-1', port: 7000 },
           { host: '10.0.0.2', port: 7001 },
           { host: '::1', port: 7002 },
@@ -251,14 +250,14 @@ describe('loadConfig', () => {
         REDIS_SENTINELS: 'sentinel-1:26379,sentinel-2:26379',
         REDIS_SENTINEL_MASTER: 'tenantry',
       });
-      expect(config.redisSentinel).toEqual({
+      expect(config.store).toEqual({
+        kind: 'sentinel',
         master: 'tenantry',
         sentinels: [
           { host: 'sentinel-1', port: 26379 },
           { host: 'sentinel-2', port: 26379 },
         ],
       });
-      expect(config.redisClusterNodes).toBeUndefined();
     });
 
     it.each([
@@ -282,7 +281,9 @@ describe('loadConfig', () => {
     );
 
     it('when one of them is set to the empty string, then it counts as unset', () => {
-      expect(loadConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'b:7000' }).redisUrl).toBeUndefined();
+      expect(loadConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'b:7000' }).store.kind).toBe(
+        'cluster',
+      );
     });
 
     it.each([
@@ -318,5 +319,44 @@ describe('loadConfig', () => {
       const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(48), ...env });
       expect(config.env).toBe('production');
     });
+  });
+});
+
+describe('loadConfig: the database', () => {
+  it('when no database variable is set, then PGlite keeps its files in ./.data', () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseUrl: undefined,
+      databaseMigrationUrl: undefined,
+      dataDir: './.data',
+    });
+    expect(loadConfig({ DATABASE_URL: '', DATA_DIR: '' }).dataDir).toBe('./.data');
+    expect(loadConfig({ DATA_DIR: '/var/lib/tenantry' }).dataDir).toBe('/var/lib/tenantry');
+  });
+
+  it.each(['postgres://app:secret@db:5432/tenantry', 'postgresql://db/tenantry'])(
+    'when DATABASE_URL is %j, then it is taken as it is',
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url, DATABASE_MIGRATION_URL: url })).toMatchObject({
+        databaseUrl: url,
+        databaseMigrationUrl: url,
+      });
+    },
+  );
+
+  it('when the database URLs are not postgres:// URLs, then both are named at once', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://db/x', DATABASE_MIGRATION_URL: 'db:5432' })).toEqual(
+      [
+        expect.stringMatching(/^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/),
+        expect.stringMatching(
+          /^DATABASE_MIGRATION_URL must be a postgres:\/\/ or postgresql:\/\/ URL/,
+        ),
+      ],
+    );
+  });
+
+  it('when DATABASE_MIGRATION_URL is set without DATABASE_URL, then start-up is refused naming both', () => {
+    expect(problemsOf({ DATABASE_MIGRATION_URL: 'postgres://owner@db/tenantry' })).toEqual([
+      expect.stringMatching(/^DATABASE_MIGRATION_URL is set but DATABASE_URL is not/),
+    ]);
   });
 });

@@ -1,22 +1,18 @@
-import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { createMemoryStore } from '../src/store/memory-store.ts';
-import { singleStore } from '../src/store/stores.ts';
-import { TenantRegistry } from '../src/tenants/registry.ts';
 import { sessionIdOf } from './support/cookies.ts';
-import { DEMO, DEMO_TENANTS_DIR } from './support/demo.ts';
+import { DEMO } from './support/demo.ts';
 import { signIn } from './support/sign-in.ts';
-import { buildApp } from './support/test-app.ts';
+import { createTestApp } from './support/test-app.ts';
 
 describe('without REDIS_URL (development)', () => {
   it('when sessions live in the process, then login, /api/me and logout work with the same key layout', async () => {
-    const logger = pino({ level: 'silent' });
-    const config = loadConfig({ TENANTS_DIR: DEMO_TENANTS_DIR });
-    const backend = createMemoryStore();
-    const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
-    const app = buildApp({ config, tenants, stores: singleStore(backend), logger });
+    // REDIS_URL unset, as `npm run dev` runs.
+    const t = await createTestApp({ env: { REDIS_URL: '', APP_NAME: 'app' } });
+    const backend = t.store;
+    expect(backend.kind).toBe('memory');
+    const { app } = t;
 
     const cookie = await signIn(app, DEMO.a);
     const key = `sessions:customer-a:app:${sessionIdOf(cookie)}`;
@@ -28,6 +24,7 @@ describe('without REDIS_URL (development)', () => {
     expect(me.body.user).toEqual({ username: 'alice', displayName: 'Alice Anders' });
     await request(app).post('/logout').set('Host', DEMO.a.host).set('Cookie', cookie).expect(303);
     expect(await backend.kv.get(key)).toBeNull();
+    await t.close();
   });
 
   it('when the store is full, then the least recently used keys go first', async () => {

@@ -148,6 +148,7 @@ describe('the log format', () => {
           HOME: process.env.HOME ?? '',
           NODE_ENV: 'development',
           PORT: String(port),
+          INTERNAL_PORT: '0',
           HOST: '127.0.0.1',
         },
         stdio: ['pipe', 'pipe', 'pipe'],

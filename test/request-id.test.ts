@@ -1,17 +1,12 @@
 import { Router } from 'express';
-import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { createMemoryStore } from '../src/store/memory-store.ts';
-import { singleStore } from '../src/store/stores.ts';
-import { TenantRegistry } from '../src/tenants/registry.ts';
 import { REQUEST_ID_PATTERN } from '../src/web/request-id.ts';
 import { rawRequest } from './security/helpers.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
-import { buildApp } from './support/test-app.ts';
-import { DEMO, DEMO_TENANTS_DIR } from './support/demo.ts';
+import { buildApp, createTestApp } from './support/test-app.ts';
+import { DEMO } from './support/demo.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -21,14 +16,7 @@ async function appWith(env: Record<string, string>) {
   const logger = createLogger('info', {
     destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
   });
-  const config = loadConfig({ NODE_ENV: 'development', TENANTS_DIR: DEMO_TENANTS_DIR, ...env });
-  const tenants = await TenantRegistry.open({
-    dir: config.tenantsDir,
-    env: {},
-    logger: pino({ level: 'silent' }),
-    centralHosts: config.centralHosts,
-  });
-  const stores = singleStore(createMemoryStore());
+  const t = await createTestApp({ env: { NODE_ENV: 'development', REDIS_URL: '', ...env } });
   // A route that fails, and one that logs, to see the id on those lines too.
   const extra = Router()
     .get('/boom', () => {
@@ -38,8 +26,8 @@ async function appWith(env: Record<string, string>) {
       req.log.info('a line of our own');
       res.json({ ok: true });
     });
-  const app = buildApp({ config, tenants, stores, logger }, { beforeSession: [extra] });
-  return { app, lines, close: () => stores.close() };
+  const app = buildApp({ ...t, logger }, { beforeSession: [extra] });
+  return { app, lines, close: () => t.close() };
 }
 
 type TestAppWithLogs = Awaited<ReturnType<typeof appWith>>;

@@ -23,10 +23,7 @@ beforeAll(async () => {
   const api = Router().get('/private', requireUser, (req, res) => {
     res.json({ for: req.user!.username });
   });
-  app = buildApp(
-    { config: t.config, tenants: t.tenants, stores: t.stores, logger: t.logger },
-    { pages: [page], api: [api] },
-  );
+  app = buildApp(t, { pages: [page], api: [api] });
 });
 afterAll(async () => {
   await t.close();

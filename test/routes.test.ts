@@ -257,4 +257,21 @@ describe('login and /api/me', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'Send one username and one password as a form.' });
   });
+
+  it('when a field is left empty, then 400 with the form again, that field marked and summarised', async () => {
+    const res = await request(app)
+      .post('/login')
+      .set('Host', DEMO.a.host)
+      .type('form')
+      .send({ username: 'alice', password: '' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('<title>Error: Sign in · Customer A</title>');
+    expect(res.text).toContain('<a href="#field-password">Enter your password.</a>');
+    expect(res.text).toMatch(
+      /<input id="field-password"[^>]* aria-describedby="field-password-error" aria-invalid="true"/,
+    );
+    expect(res.text).toContain('value="alice"'); // what was typed is kept
+    expect(res.text).not.toMatch(/id="field-username"[^>]*aria-invalid/);
+    expect(cookiesOf(res)).toEqual([]);
+  });
 });

@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { tenantFileSchema } from '../src/tenants/tenant-file.ts';
-import { newTenantFileText, withUserAdded } from '../src/tenants/tenant-file-text.ts';
+import { newTenantFileText } from '../src/tenants/tenant-file-text.ts';
 import { DEMO_TENANTS_DIR } from './support/demo.ts';
-
-const user = { username: 'dave', displayName: 'Dave Davis', passwordHash: 'scrypt$15$8$3$s$h' };
 
 async function prettierAccepts(text: string): Promise<boolean> {
   const options = await prettier.resolveConfig(join(DEMO_TENANTS_DIR, 'customer-a.json'));
@@ -22,9 +20,9 @@ describe('a new tenant file', () => {
       color: '#1f6feb',
       schema: './tenant.schema.json',
     });
-    // The shipped file, without its users, is exactly what the command would write.
+    // The shipped file is exactly what the command would write.
     const shipped = await readFile(join(DEMO_TENANTS_DIR, 'customer-a.json'), 'utf8');
-    expect(text).toBe(shipped.replace(/"users": \[[\s\S]*\]\n\}/, '"users": []\n}'));
+    expect(text).toBe(shipped);
     expect(tenantFileSchema.safeParse(JSON.parse(text)).success).toBe(true);
     expect(await prettierAccepts(text)).toBe(true);
   });
@@ -48,32 +46,5 @@ describe('a new tenant file', () => {
     const text = newTenantFileText({ id: 'x', name, hosts: ['x.localhost'], color: '#123456' });
     expect((JSON.parse(text) as { name: string }).name).toBe(name);
     expect(await prettierAccepts(text)).toBe(true);
-  });
-});
-
-describe('adding a user to a tenant file', () => {
-  it('when the file is indented with tabs and ends lines with CRLF, then the new user is too and nothing else changes', () => {
-    const before =
-      '{\r\n\t"id": "t",\r\n\t"name": "T",\r\n\t"hosts": ["t.localhost"],\r\n\t"theme": { "color": "#123456" },\r\n\t"users": []\r\n}\r\n';
-    const after = withUserAdded(before, user);
-    expect(after.startsWith(before.slice(0, before.indexOf('"users"')))).toBe(true);
-    expect(after).toContain('\r\n\t\t{\r\n\t\t\t"username": "dave",');
-    expect(after.replace(/\r\n/g, '')).not.toContain('\n');
-    expect(JSON.parse(after)).toEqual({ ...JSON.parse(before), users: [user] });
-  });
-
-  it('when the file has no users key, then one is added holding the user', () => {
-    const before = '{\n    "id": "t",\n    "name": "T"\n}\n';
-    const after = withUserAdded(before, user);
-    expect(JSON.parse(after)).toEqual({ id: 't', name: 'T', users: [user] });
-    expect(after).toContain('\n    "users": [\n        {\n            "username": "dave"');
-  });
-
-  it('when the file has users, then the new one comes last, in the file’s own style', async () => {
-    const before = await readFile(join(DEMO_TENANTS_DIR, 'customer-b.json'), 'utf8');
-    const after = withUserAdded(before, user);
-    const parsed = JSON.parse(after) as { users: { username: string }[] };
-    expect(parsed.users.map((u) => u.username)).toEqual(['bob', 'dave']);
-    expect(await prettierAccepts(after)).toBe(true);
   });
 });

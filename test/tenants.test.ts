@@ -9,13 +9,11 @@ import { tenantJsonSchema } from '../src/tenants/tenant-json-schema.ts';
 import { DEMO_TENANTS_DIR } from './support/demo.ts';
 import { eventually } from './support/polling.ts';
 
-const HASH = 'scrypt$15$8$3$N5eGMn2gch-8RyeljnNepA$XmUSzr4qXH9XzyiRDaxIigEqUBfJ4EFHZuWx-eF4VFg';
 const tenant = (id: string, overrides: Record<string, unknown> = {}) => ({
   id,
   name: `Tenant ${id}`,
   hosts: [`${id}.example.test`],
   theme: { color: '#123456' },
-  users: [{ username: 'user', displayName: 'User', passwordHash: HASH }],
   ...overrides,
 });
 
@@ -36,7 +34,7 @@ afterEach(async () => {
 });
 
 describe('tenant files', () => {
-  it('when the demo tenants load, then each host maps to its tenant and users are per tenant', async () => {
+  it('when the demo tenants load, then each host maps to its tenant', async () => {
     const registry = await TenantRegistry.open({
       dir: DEMO_TENANTS_DIR,
       env: {},
@@ -49,7 +47,6 @@ describe('tenant files', () => {
     ]);
     expect(registry.resolve('Customer-B.localhost:8080')?.id).toBe('customer-b');
     expect(registry.resolve('customer-b.localhost.evil.test')).toBeUndefined();
-    expect([...registry.resolve('customer-a.localhost')!.users.keys()]).toEqual(['alice']);
   });
 
   it.each(['Customer-A', 'a:b', 'a*', 'a?', 'a[1]', 'a b', '-a', 'a-', 'x'.repeat(64), ''])(
@@ -66,10 +63,7 @@ describe('tenant files', () => {
     await write('c.json', tenant('c', { hosts: ['A.example.test.'] }));
     await write('d.json', tenant('a', { hosts: ['d.example.test'] }));
     await write('e.json', tenant('e', { theme: { color: 'red' }, extra: true }));
-    await write(
-      'f.json',
-      tenant('f', { users: [{ username: 'u', displayName: 'U', passwordHash: 'plain' }] }),
-    );
+    await write('f.json', tenant('f', { users: [] }));
     const problems = await problemsOf();
     expect(problems).toEqual([
       expect.stringMatching(/^b\.json: not valid JSON/),
@@ -77,7 +71,7 @@ describe('tenant files', () => {
       'd.json: id "a" is already used by a.json',
       expect.stringMatching(/^e\.json: theme\.color must be a colour/),
       expect.stringMatching(/^e\.json: .*extra/),
-      expect.stringMatching(/^f\.json: users\.0\.passwordHash must be an scrypt hash/),
+      expect.stringMatching(/^f\.json: has "users", but users live in the database now/),
     ]);
   });
 
@@ -89,10 +83,10 @@ describe('tenant files', () => {
   };
 
   it.each([
-    ['users', '{\n', '"users": [],\n'],
+    ['name', '{\n', '"name": "Another",\n'],
     ['theme.color', '"theme": {', '"color": "#654321",'],
-    ['users[0].username', '"users": [\n    {', '"username": "admin",'],
     ['session.maxPerUser', '{\n', '"session": {"maxPerUser": 2, "maxPerUser": 1000},\n'],
+    ['redis.urlEnv', '{\n', '"redis": {"urlEnv": "A_URL", "urlEnv": "B_URL"},\n'],
   ])(
     'when a file has the key %s twice, then it is refused naming the file and the key',
     async (key, after, insert) => {
@@ -160,15 +154,15 @@ describe('tenant registry reload', () => {
     const lines: string[] = [];
     const logged = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const registry = await TenantRegistry.open({ dir, env: {}, logger: logged });
-    // Two readers, two answers: JSON.parse takes the last "users", an editor the first.
+    // Two readers, two answers: JSON.parse takes the last "name", an editor the first.
     await write(
       'b.json',
-      JSON.stringify(tenant('b'), null, 2).replace('"users"', '"users": [], "users"'),
+      JSON.stringify(tenant('b'), null, 2).replace('"name"', '"name": "Renamed", "name"'),
     );
     expect(await registry.reload()).toBe(false);
-    expect(lines.join('\n')).toContain('b.json: has the key \\"users\\" twice');
+    expect(lines.join('\n')).toContain('b.json: has the key \\"name\\" twice');
     expect(registry.resolve('a.example.test')?.id).toBe('a');
-    expect(registry.resolve('b.example.test')?.users.has('user')).toBe(true);
+    expect(registry.resolve('b.example.test')?.name).toBe('Tenant b');
   });
 
   it('when one file changes, then only it is read again: the other tenants stay the very same objects', async () => {

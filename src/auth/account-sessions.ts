@@ -1,8 +1,6 @@
 import type { Request } from 'express';
 import type { UserSessions } from '../sessions/user-sessions.ts';
-import type { CredentialFingerprints } from './credentials.ts';
 import { describeDevice } from './device.ts';
-import type { UserDirectory } from './user-directory.ts';
 
 /** One session as the signed-in user sees it: an item of GET /api/sessions. */
 export interface AccountSession {
@@ -21,8 +19,6 @@ export interface AccountSession {
 }
 
 export interface AccountSessionsOptions {
-  users: UserDirectory;
-  credentials: CredentialFingerprints;
   sessions: UserSessions;
   handleOf: (tenantId: string, sid: string) => string;
 }
@@ -31,41 +27,27 @@ export interface AccountSessionsOptions {
  * The signed-in user's sessions on this tenant, seen and ended by handle. Only the index is read,
  * so another user's or another tenant's session is simply never found (404 for the routes).
  */
-export function accountSessions({
-  users,
-  credentials,
-  sessions,
-  handleOf,
-}: AccountSessionsOptions) {
-  /** Live sessions, newest sign-in first; ones issued before a password change end here. */
+export function accountSessions({ sessions, handleOf }: AccountSessionsOptions) {
+  /** Live sessions, newest sign-in first. */
   async function live(req: Request) {
     const { tenant } = req;
-    const { username } = req.user!;
-    const user = await users.findUser(tenant, username);
-    const found = await sessions.list(tenant, username);
-    const valid = (credential: string | undefined) =>
-      user !== undefined && !user.disabled && credentials.matches(tenant, user, credential);
-    const stale = found.filter((s) => !valid(s.data.credential)).map((s) => s.sid);
-    if (stale.length > 0) await sessions.end(tenant, username, stale);
-    return found
-      .filter((s) => valid(s.data.credential))
-      .reverse()
-      .map(({ sid, signedInAt, data }) => {
-        const current = sid === req.sessionID;
-        // This request's own view of its session is newer than the stored one.
-        const seen = current ? req.session : data;
-        const createdAt = data.createdAt ?? signedInAt;
-        const view: AccountSession = {
-          handle: handleOf(tenant.id, sid),
-          current,
-          createdAt: new Date(createdAt).toISOString(),
-          lastSeenAt: new Date(seen.lastSeenAt ?? createdAt).toISOString(),
-          userAgent: seen.userAgent ?? '',
-          device: describeDevice(seen.userAgent),
-          ip: seen.ip || null,
-        };
-        return { sid, view };
-      });
+    const found = await sessions.list(tenant, req.user!.username);
+    return found.reverse().map(({ sid, signedInAt, data }) => {
+      const current = sid === req.sessionID;
+      // This request's own view of its session is newer than the stored one.
+      const seen = current ? req.session : data;
+      const createdAt = data.createdAt ?? signedInAt;
+      const view: AccountSession = {
+        handle: handleOf(tenant.id, sid),
+        current,
+        createdAt: new Date(createdAt).toISOString(),
+        lastSeenAt: new Date(seen.lastSeenAt ?? createdAt).toISOString(),
+        userAgent: seen.userAgent ?? '',
+        device: describeDevice(seen.userAgent),
+        ip: seen.ip || null,
+      };
+      return { sid, view };
+    });
   }
 
   return {

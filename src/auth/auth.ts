@@ -1,17 +1,17 @@
 import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import type { Config } from '../config.ts';
+import type { Feature } from '../features/feature.ts';
 import { sessionHandles } from '../sessions/session-handle.ts';
 import { secureCookieName, tenantSessions } from '../sessions/tenant-sessions.ts';
 import { createUserSessions } from '../sessions/user-sessions.ts';
 import type { Stores } from '../store/stores.ts';
 import { accountSessions } from './account-sessions.ts';
-import { credentialFingerprints } from './credentials.ts';
 import { currentUser } from './current-user.ts';
 import { deviceCookies } from './device-cookie.ts';
 import { createHashQueue, HASH_QUEUE_DEFAULTS } from './hash-queue.ts';
 import { createLoginLimiter } from './login-limiter.ts';
 import { authRoutes } from './routes.ts';
-import { sessionApi, sessionPages } from './sessions-routes.ts';
+import { sessionsFeature } from './sessions-routes.ts';
 import { logoutDuringOutage } from './sign-out.ts';
 import { sessionStarter } from './start-session.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -24,14 +24,12 @@ export interface AuthOptions {
 
 /** The signed-in part of the app, in the order createApp mounts it. */
 export interface Auth {
-  /** The tenant's session, then `req.user` (a session its user no longer holds ends here). */
+  /** The tenant's session, then `req.user`. */
   session: RequestHandler[];
   /** GET/POST /login, POST /logout. */
   routes: Router;
-  /** "Your sessions": GET /account/sessions and its forms. */
-  pages: Router;
-  /** /api/sessions, mounted under /api. */
-  api: Router;
+  /** The account features: "Your sessions" (/account/sessions, /api/sessions). */
+  features: Feature[];
   /** A logout that met a store outage still signs out in the browser. */
   outage: ErrorRequestHandler;
 }
@@ -44,14 +42,11 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
     maxPerUser: config.sessionMaxPerUser,
   };
   const sessions = createUserSessions({ stores, appName: config.appName, defaults });
-  const credentials = credentialFingerprints(config.sessionSecrets);
   const cookieNames = {
     http: config.sessionCookieName,
     https: secureCookieName(config.sessionCookieName),
   };
   const accounts = accountSessions({
-    users,
-    credentials,
     sessions,
     handleOf: sessionHandles(config.sessionSecrets[0]!),
   });
@@ -65,14 +60,14 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
         defaults,
         cacheSize: config.tenantCacheSize,
       }),
-      currentUser({ users, credentials, sessions }),
+      currentUser,
       noStoreWhenSignedIn,
     ],
     routes: authRoutes({
       users,
       sessions,
       cookieNames,
-      startSession: sessionStarter({ credentials, sessions, stores }),
+      startSession: sessionStarter({ sessions, stores }),
       limiter: createLoginLimiter({
         stores,
         appName: config.appName,
@@ -92,8 +87,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
         cacheSize: config.tenantCacheSize,
       }),
     }),
-    pages: sessionPages(accounts),
-    api: sessionApi(accounts),
+    features: [sessionsFeature(accounts)],
     outage: logoutDuringOutage({ cookieNames, ttlSeconds: config.sessionTtlSeconds }),
   };
 }

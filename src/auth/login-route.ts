@@ -4,16 +4,33 @@ import { z } from 'zod';
 import type { DeviceCookies } from './device-cookie.ts';
 import { ClientGoneError, HashQueueBusyError, type HashQueue } from './hash-queue.ts';
 import type { LoginLimiter } from './login-limiter.ts';
-import { loginPage } from './login-page.ts';
+import { formProblems } from '../web/forms.ts';
+import { sendPage } from '../web/page.ts';
+import { loginPage, type LoginPageOptions } from './login-page.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from './password.ts';
 import { safeNextPath } from './require-user.ts';
 import type { StartSession } from './start-session.ts';
 import type { UserDirectory } from './user-directory.ts';
 
-const credentials = z.object({
-  username: z.string().trim().toLowerCase().min(1).max(64),
-  password: z.string().min(1).max(1024),
+/** A sign-in form: one of each field (a repeated or nested one is no form a page sent). */
+const loginForm = z.object({
+  username: z.string(),
+  password: z.string(),
   next: z.string().max(2048).optional(),
+});
+
+/** What the fields must hold; a refusal shows the form again with these messages. */
+const credentials = z.object({
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, 'Enter your username.')
+    .max(64, 'A username is at most 64 characters.'),
+  password: z
+    .string()
+    .min(1, 'Enter your password.')
+    .max(1024, 'A password is at most 1024 characters.'),
 });
 
 export interface LoginRouteOptions {
@@ -41,15 +58,20 @@ export function loginRoute({
   return async (req, res) => {
     // Every answer here starts a session or echoes a username: no cache may keep it.
     res.setHeader('Cache-Control', 'no-store');
-    const parsed = credentials.safeParse(req.body);
+    const form = loginForm.safeParse(req.body);
+    if (!form.success) throw createError(400, 'Send one username and one password as a form.');
+    const next = safeNextPath(form.data.next);
+    const page = (status: number, options: LoginPageOptions) =>
+      sendPage(req, res, { title: 'Sign in', body: loginPage(req.tenant, options), status });
+    const parsed = credentials.safeParse(form.data);
     if (!parsed.success) {
-      throw createError(400, 'Send one username and one password as a form.');
+      const problems = formProblems(parsed.error);
+      return page(400, { problems, username: form.data.username.slice(0, 64), next });
     }
     const { username, password } = parsed.data;
-    const next = safeNextPath(parsed.data.next);
     const answer = (status: number, error: string, retryAfter?: number) => {
       if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-      res.status(status).type('html').send(loginPage(req.tenant, { error, username, next }));
+      page(status, { error, username, next });
     };
     // Fires when the client hangs up before the answer: a hash still waiting is then dropped.
     const clientGone = new AbortController();

@@ -8,6 +8,20 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 const DEFAULTS = { logN: 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
 
+/** A new password (set, changed, reset, user:add): long enough to resist guessing, bounded work. */
+export const NEW_PASSWORD = { min: 10, max: 200 };
+
+/** Why a new password is refused, or undefined when it is fine. */
+export function newPasswordProblem(password: string): string | undefined {
+  if (password.length < NEW_PASSWORD.min) {
+    return `A password needs at least ${NEW_PASSWORD.min} characters.`;
+  }
+  if (password.length > NEW_PASSWORD.max) {
+    return `A password is at most ${NEW_PASSWORD.max} characters.`;
+  }
+  return undefined;
+}
+
 function derive(password: string, salt: Buffer, logN: number, r: number, p: number) {
   const options: ScryptOptions = { N: 2 ** logN, r, p, maxmem: 256 * 2 ** logN * r + 2 ** 20 };
   return new Promise<Buffer>((resolve, reject) =>

@@ -1,6 +1,8 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { destroySession } from '../sessions/session-ops.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
+import { formBody } from '../web/forms.ts';
+import { sendPage } from '../web/page.ts';
 import { loginPage } from './login-page.ts';
 import { loginRoute, type LoginRouteOptions } from './login-route.ts';
 import { safeNextPath } from './require-user.ts';
@@ -20,19 +22,12 @@ export interface AuthRoutesOptions extends LoginRouteOptions {
  */
 export function authRoutes({ cookieNames, sessions, ...login }: AuthRoutesOptions): Router {
   const router = Router();
-  // Forms are parsed only here: small, flat (extended: false), few fields, and never compressed
-  // (inflate: false answers 415), so no zlib work is done for unauthenticated clients.
-  const form = express.urlencoded({
-    extended: false,
-    limit: '4kb',
-    parameterLimit: 10,
-    inflate: false,
-  });
+  const form = formBody();
 
   router.get('/login', (req, res) => {
     const next = safeNextPath(req.query.next);
     if (req.user) res.redirect(303, next);
-    else res.type('html').send(loginPage(req.tenant, { next }));
+    else sendPage(req, res, { title: 'Sign in', body: loginPage(req.tenant, { next }) });
   });
 
   router.post('/login', form, loginRoute(login));

@@ -1,7 +1,7 @@
 import type { SignedInUser } from '../sessions/session-data.ts';
 import type { Tenant } from '../tenants/tenant.ts';
-import { html } from '../web/html.ts';
-import { layout } from '../web/layout.ts';
+import { postButton } from '../web/buttons.ts';
+import { html, type SafeHtml } from '../web/html.ts';
 import type { AccountSession } from './account-sessions.ts';
 
 /** "Your sessions": where this user is signed in on this tenant, each with a way to end it. */
@@ -10,76 +10,76 @@ export function sessionsPage(
   user: SignedInUser,
   sessions: AccountSession[],
   now = Date.now(),
-): string {
+): SafeHtml {
   const others = sessions.filter((s) => !s.current).length;
+  // Each cell names its column (data-label): on a phone each row is a block of labelled lines.
   const rows = sessions.map(
     (s) =>
       html`<tr data-testid="session" data-current="${String(s.current)}">
-        <td>
-          <strong>${s.device}</strong>
-          ${s.current ? html`<span class="badge">This session</span>` : ''}
-        </td>
-        <td>${s.ip ?? 'unknown'}</td>
-        <td>${when(s.createdAt, now)}</td>
-        <td>${when(s.lastSeenAt, now)}</td>
+        <th scope="row">
+          ${s.device} ${s.current ? html`<span class="tag">This session</span>` : ''}
+        </th>
+        <td data-label="Address">${s.ip ?? 'unknown'}</td>
+        <td data-label="Signed in">${time(s.createdAt, now)}</td>
+        <td data-label="Last active">${time(s.lastSeenAt, now)}</td>
         <td>
           ${
             s.current
               ? ''
-              : html`<form method="post" action="/account/sessions/${s.handle}/end">
-                  <button type="submit" class="quiet">End</button>
-                </form>`
+              : postButton('End', {
+                  action: `/account/sessions/${s.handle}/end`,
+                  about: `the session on ${s.device}, signed in ${ago(s.createdAt, now)}`,
+                  kind: 'secondary',
+                })
           }
         </td>
       </tr>`,
   );
-  const body = html`<h1>Your sessions</h1>
+  return html`<h1>Your sessions</h1>
     <p>
       Where you are signed in to <strong>${tenant.name}</strong> as <code>${user.username}</code>.
       End any session you do not recognise; changing your password ends all of them.
     </p>
-    <table class="sessions">
+    <table class="table table--reflow">
       <thead>
         <tr>
-          <th>Device</th>
-          <th>Address</th>
-          <th>Signed in</th>
-          <th>Last active</th>
-          <th></th>
+          <th scope="col">Device</th>
+          <th scope="col">Address</th>
+          <th scope="col">Signed in</th>
+          <th scope="col">Last active</th>
+          <th scope="col"><span class="visually-hidden">Actions</span></th>
         </tr>
       </thead>
       <tbody>
         ${rows}
       </tbody>
     </table>
-    <div class="actions">
+    <div class="button-group">
       ${
         others > 0
-          ? html`<form method="post" action="/account/sessions/end-others">
-              <button type="submit">Sign out everywhere else</button>
-            </form>`
+          ? postButton('Sign out everywhere else', { action: '/account/sessions/end-others' })
           : ''
       }
-      <form method="post" action="/logout">
-        <input type="hidden" name="everywhere" value="1" />
-        <button type="submit" class="quiet">Sign out everywhere</button>
-      </form>
+      ${postButton('Sign out everywhere', {
+        action: '/logout',
+        fields: { everywhere: '1' },
+        kind: 'secondary',
+      })}
     </div>`;
-  return layout({ title: 'Your sessions', tenant, user, body });
 }
 
-/** "3 minutes ago" for people, the exact UTC time on hover and for machines. */
-function when(iso: string, now: number) {
+/** "3 min ago" for people. */
+function ago(iso: string, now: number): string {
   const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
-  const text =
-    minutes < 1
-      ? 'just now'
-      : minutes < 60
-        ? `${minutes} min ago`
-        : minutes < 48 * 60
-          ? `${Math.floor(minutes / 60)} h ago`
-          : `${iso.slice(0, 10)}`;
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ago`;
+  return iso.slice(0, 10);
+}
+
+/** `ago` with the exact UTC time on hover and for machines. */
+function time(iso: string, now: number) {
   return html`<time datetime="${iso}" title="${iso.replace('T', ' ').slice(0, 19)} UTC"
-    >${text}</time
+    >${ago(iso, now)}</time
   >`;
 }

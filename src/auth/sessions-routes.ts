@@ -1,5 +1,7 @@
 import { Router, type Request } from 'express';
 import createError from 'http-errors';
+import type { Feature } from '../features/feature.ts';
+import { sendPage } from '../web/page.ts';
 import type { AccountSessions } from './account-sessions.ts';
 import { requireUser } from './require-user.ts';
 import { sessionsPage } from './sessions-page.ts';
@@ -14,38 +16,47 @@ async function endByHandle(accounts: AccountSessions, req: Request): Promise<voi
   if (!HANDLE.test(handle) || !(await accounts.end(req, handle))) throw noSuchSession();
 }
 
-/**
- * "Your sessions" for people: GET /account/sessions lists them; each is ended by a POST form
- * (HTML forms cannot send DELETE), which the cross-origin check guards like any POST.
- */
-export function sessionPages(accounts: AccountSessions): Router {
-  const router = Router();
-  router.get('/account/sessions', requireUser, async (req, res) => {
-    res.type('html').send(sessionsPage(req.tenant, req.user!, await accounts.list(req)));
+/** "Your sessions": the page at /account/sessions and the JSON at /api/sessions. */
+export function sessionsFeature(accounts: AccountSessions): Feature {
+  return {
+    prefix: '/account/sessions',
+    pages: sessionPages(accounts),
+    apiPrefix: '/sessions',
+    api: sessionApi(accounts),
+    nav: [{ label: 'Your sessions', path: '/account/sessions' }],
+  };
+}
+
+/** Each session is ended by a POST form (HTML forms cannot send DELETE). */
+function sessionPages(accounts: AccountSessions): Router {
+  const router = Router().use(requireUser);
+  router.get('/', async (req, res) => {
+    const body = sessionsPage(req.tenant, req.user!, await accounts.list(req));
+    sendPage(req, res, { title: 'Your sessions', body });
   });
-  router.post('/account/sessions/end-others', requireUser, async (req, res) => {
+  router.post('/end-others', async (req, res) => {
     await accounts.endOthers(req);
     res.redirect(303, '/account/sessions');
   });
-  router.post('/account/sessions/:handle/end', requireUser, async (req, res) => {
+  router.post('/:handle/end', async (req, res) => {
     await endByHandle(accounts, req);
     res.redirect(303, '/account/sessions');
   });
   return router;
 }
 
-/** The same for scripts, mounted under /api: GET and DELETE /api/sessions[/<handle>]. */
-export function sessionApi(accounts: AccountSessions): Router {
-  const router = Router();
-  router.get('/', requireUser, async (req, res) => {
+/** GET and DELETE /api/sessions[/<handle>]. */
+function sessionApi(accounts: AccountSessions): Router {
+  const router = Router().use(requireUser);
+  router.get('/', async (req, res) => {
     res.json({ sessions: await accounts.list(req) });
   });
   // "Sign out everywhere else": every session of this user here but the one asking.
-  router.delete('/', requireUser, async (req, res) => {
+  router.delete('/', async (req, res) => {
     await accounts.endOthers(req);
     res.status(204).end();
   });
-  router.delete('/:handle', requireUser, async (req, res) => {
+  router.delete('/:handle', async (req, res) => {
     await endByHandle(accounts, req);
     res.status(204).end();
   });

@@ -3,7 +3,7 @@ import { StoreUnavailableError } from '../store/store-unavailable.ts';
 import { isCrossOrigin } from '../web/cross-origin.ts';
 import { wantsJson } from '../web/errors.ts';
 import { html } from '../web/html.ts';
-import { layout } from '../web/layout.ts';
+import { sendPage } from '../web/page.ts';
 
 /** The session cookie's two names: plain, and `__Host-` over HTTPS. */
 export interface SessionCookieNames {
@@ -67,6 +67,6 @@ export function logoutDuringOutage(options: LogoutDuringOutageOptions): ErrorReq
     const body = html`<h1>Signed out</h1>
       <p>${message + others}</p>
       <p><a href="/">Continue</a></p>`;
-    res.type('html').send(layout({ title: 'Signed out', tenant: req.tenant, body }));
+    sendPage(req, res, { title: 'Signed out', body });
   };
 }

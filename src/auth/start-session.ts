@@ -3,11 +3,9 @@ import { stampSignIn } from '../sessions/session-activity.ts';
 import { regenerateSession, saveSession } from '../sessions/session-ops.ts';
 import type { UserSessions } from '../sessions/user-sessions.ts';
 import type { Stores } from '../store/stores.ts';
-import type { CredentialFingerprints } from './credentials.ts';
 import type { DirectoryUser } from './user-directory.ts';
 
 export interface StartSessionOptions {
-  credentials: CredentialFingerprints;
   sessions: UserSessions;
   /** Where each tenant's sessions live (for Sentinel's wait for a replica). */
   stores: Stores;
@@ -16,16 +14,15 @@ export interface StartSessionOptions {
 /**
  * Signs a user in to the request's tenant, once they have proved who they are: the one way a
  * session gets a user. Another way of signing in (SSO, a magic link) calls this too, since a
- * session without its credential fingerprint or its index entry ends at its next request (or
- * would escape "sign out everywhere").
+ * session without its index entry would escape "sign out everywhere" and a password change.
  */
-export function sessionStarter({ credentials, sessions, stores }: StartSessionOptions) {
+export function sessionStarter({ sessions, stores }: StartSessionOptions) {
   return async (req: Request, user: DirectoryUser): Promise<void> => {
     // A new session id at login, so an id planted before sign-in (fixation) is worthless.
     await regenerateSession(req);
     // The store stamps the new session with this tenant (src/sessions/tenant-store.ts).
-    req.session.user = { username: user.username, displayName: user.displayName };
-    req.session.credential = credentials.issue(req.tenant, user);
+    const { id, username, displayName, role } = user;
+    req.session.user = { id, username, displayName, role };
     const now = Date.now();
     stampSignIn(req, now, sessions.policy(req.tenant).absoluteSeconds);
     // Into the user's index first, then the session: a failure between leaves an entry without a

@@ -1,33 +1,21 @@
+import type { User } from '../accounts/user.ts';
+import type { UsersRepository } from '../accounts/users-repository.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
-/** What sign-in and the session checks need to know of a user. */
-export interface DirectoryUser {
-  username: string;
-  displayName: string;
-  /** `scrypt$…`, as written by `npm run hash-password`. A change ends the user's sessions. */
-  passwordHash: string;
-  /** true: sign-in is refused and every session of the user ends at its next request. */
-  disabled?: boolean | undefined;
-}
+/** What sign-in needs to know of a user: the row, password hash included. */
+export type DirectoryUser = User;
 
 /**
- * Where users come from. The template reads them from the tenant files; a database is one new
- * implementation of this interface, passed to createApp as `users` (see README, "Extending").
+ * Where sign-in finds users: asked once per sign-in, never on a signed-in request. The database
+ * is the one shipped (`databaseUsers`); another source (LDAP, an identity provider's directory)
+ * is one more implementation passed to createApp as `users`.
  */
 export interface UserDirectory {
-  /**
-   * The user of this tenant with this username (already lower case), or undefined. Asked on every
-   * signed-in request (a removed, disabled or re-passworded user's sessions end), so keep it cheap.
-   * A directory in memory answers at once; one that must ask elsewhere (a database) returns a
-   * promise. An answer at once saves a signed-in request a turn of the microtask queue.
-   */
-  findUser(
-    tenant: Tenant,
-    username: string,
-  ): DirectoryUser | undefined | Promise<DirectoryUser | undefined>;
+  /** The user of this tenant with this username (already lower case), or undefined. */
+  findUser(tenant: Tenant, username: string): Promise<DirectoryUser | undefined>;
 }
 
-/** Users listed in each tenant's file (`users`), reloaded with the file. */
-export const tenantFileUsers: UserDirectory = {
-  findUser: (tenant, username) => tenant.users.get(username),
-};
+/** The users table (src/accounts/users-repository.ts). */
+export const databaseUsers = (users: UsersRepository): UserDirectory => ({
+  findUser: (tenant, username) => users.findByUsername(tenant.id, username),
+});

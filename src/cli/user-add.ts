@@ -1,102 +1,86 @@
 /**
- * Adds a user, with the hash of a password asked twice without echo, to a tenant's file; a running
- * server lets them sign in within moments. Without a terminal the password is the first line of
- * standard input:
- *   npm run -s user:add -- customer-a dave [--display-name "Dave Davis"]
+ * Creates a user in the database, with the hash of a password asked twice without echo; they can
+ * sign in at once. Without a terminal the password is the first line of standard input:
+ *   npm run -s user:add -- customer-a dave [--display-name "Dave Davis"] [--role member]
  *   printf '%s\n' "$PASSWORD" | npm run -s user:add -- customer-a dave
  */
-import { join } from 'node:path';
-import { Command } from 'commander';
-import { hashPassword } from '../auth/password.ts';
-import { normalizeHost } from '../tenants/host.ts';
-import type { TenantSource } from '../tenants/load-tenants.ts';
-import { withUserAdded } from '../tenants/tenant-file-text.ts';
-import { CliError, cliConfig, runProgram, writeFileAtomically } from './cli-support.ts';
+import { Command, InvalidArgumentError } from 'commander';
+import { ROLES, UsernameTakenError, type Role } from '../accounts/user.ts';
+import { usersRepository } from '../accounts/users-repository.ts';
+import { hashPassword, newPasswordProblem } from '../auth/password.ts';
+import { loadTenants } from '../tenants/load-tenants.ts';
+import { USERNAME_PATTERN } from '../tenants/username.ts';
+import { CliError, cliConfig, runProgram } from './cli-support.ts';
+import { withDatabase } from './db-command.ts';
 import { isPromptAbort, PasswordInputError, readPassword } from './read-password.ts';
-import { checkChange, readSources, warnAbout, type TenantDir } from './tenant-dir.ts';
 
-/** Passes the schema's hash check while the real hash waits for the password. */
-const PENDING_HASH = 'scrypt$pending';
-
-interface TenantJson {
-  id?: unknown;
-  users?: unknown;
-}
+const role = (value: string): Role => {
+  if (!(ROLES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`one of ${ROLES.join(', ')}.`);
+  }
+  return value as Role;
+};
 
 const program = new Command('user:add')
-  .description("Add a user to a tenant's file in TENANTS_DIR (default ./tenants).")
-  .argument('<tenant>', 'tenant id')
+  .description(
+    'Create a user of a tenant in the database (DATABASE_URL; the embedded one without).',
+  )
+  .argument('<tenant>', 'tenant id (a file in TENANTS_DIR)')
   .argument('<username>', 'lower-case letters, digits, ".", "_" or "-"')
   .option('--display-name <name>', 'name shown when signed in (default: the username)')
-  .action(async (tenantId: string, username: string, options: { displayName?: string }) => {
-    const config = cliConfig();
-    const target = { dir: config.tenantsDir, env: process.env, centralHosts: config.centralHosts };
-    const user = { username, displayName: options.displayName ?? username };
-    // Everything is checked before the password is asked, and again before writing.
-    await addUser(target, tenantId, { ...user, passwordHash: PENDING_HASH });
-    let password: string;
-    try {
-      password = await readPassword({ confirm: true });
-    } catch (err) {
-      if (isPromptAbort(err)) throw new CliError('Cancelled; nothing was written.');
-      if (err instanceof PasswordInputError) throw new CliError(err.message);
-      throw err;
-    }
-    const { file, host, standing } = await addUser(
-      target,
-      tenantId,
-      { ...user, passwordHash: await hashPassword(password) },
-      true,
-    );
-    warnAbout(standing, target.dir);
-    const port = config.port === 80 ? '' : `:${config.port}`;
-    console.log(`Added ${username} to ${tenantId} (${join(target.dir, file)}).
-  sign in at: http://${host}${port}/login`);
-  });
-
-/** Checks the edit against the directory's rules and, when `write`, writes it atomically. */
-async function addUser(
-  target: TenantDir,
-  tenantId: string,
-  user: { username: string; displayName: string; passwordHash: string },
-  write = false,
-) {
-  const sources = await readSources(target.dir);
-  const source = sources.find((s) => parseTenant(s)?.id === tenantId);
-  if (!source) {
-    const ids = sources.map((s) => parseTenant(s)?.id).filter((id) => typeof id === 'string');
-    throw new CliError(
-      `No tenant "${tenantId}" in ${target.dir} (tenants: ${ids.join(', ') || 'none'}).`,
-    );
-  }
-  const users = parseTenant(source)?.users;
-  if (
-    Array.isArray(users) &&
-    users.some((u: { username?: unknown } | null) => u?.username === user.username)
-  ) {
-    throw new CliError(
-      `User "${user.username}" already exists in ${join(target.dir, source.file)}.`,
-    );
-  }
-  const changed: TenantSource = { file: source.file, text: withUserAdded(source.text, user) };
-  const standing = checkChange(
-    target,
-    sources,
-    changed,
-    `Cannot add "${user.username}" to ${tenantId}`,
+  .option('--role <role>', `${ROLES.join(', ')} (default: member)`, role, 'member' as Role)
+  .action(
+    async (tenantId: string, username: string, options: { displayName?: string; role: Role }) => {
+      const config = cliConfig();
+      if (!USERNAME_PATTERN.test(username)) {
+        throw new CliError(
+          `"${username}" is not a username: lower-case letters, digits, ".", "_" or "-", at most 64.`,
+        );
+      }
+      const tenants = await loadTenants(config.tenantsDir, process.env, config).catch(
+        (err: Error) => {
+          throw new CliError(err.message);
+        },
+      );
+      const tenant = tenants.find((t) => t.id === tenantId);
+      if (!tenant) {
+        const ids = tenants.map((t) => t.id).join(', ') || 'none';
+        throw new CliError(`No tenant "${tenantId}" in ${config.tenantsDir} (tenants: ${ids}).`);
+      }
+      const displayName = (options.displayName ?? username).trim().slice(0, 100) || username;
+      await withDatabase(config, async (database) => {
+        const users = usersRepository(database.db);
+        // Checked before the password is asked, so nobody types one for nothing.
+        if (await users.findByUsername(tenant.id, username)) {
+          throw new CliError(`User "${username}" already exists at ${tenant.id}.`);
+        }
+        let password: string;
+        try {
+          password = await readPassword({ confirm: true });
+        } catch (err) {
+          if (isPromptAbort(err)) throw new CliError('Cancelled; nothing was written.');
+          if (err instanceof PasswordInputError) throw new CliError(err.message);
+          throw err;
+        }
+        const problem = newPasswordProblem(password);
+        if (problem) throw new CliError(`${problem} Nothing was written.`);
+        try {
+          const passwordHash = await hashPassword(password);
+          await users.create(tenant.id, {
+            username,
+            displayName,
+            role: options.role,
+            passwordHash,
+          });
+        } catch (err) {
+          if (err instanceof UsernameTakenError) throw new CliError(err.message);
+          throw err;
+        }
+      });
+      const port = config.port === 80 ? '' : `:${config.port}`;
+      console.log(`Added ${username} (${options.role}) to ${tenant.id}.
+  sign in at: http://${tenant.hosts[0]}${port}/login`);
+    },
   );
-  if (write) await writeFileAtomically(join(target.dir, source.file), changed.text);
-  const hosts = (parseTenant(source) as { hosts?: unknown } | undefined)?.hosts;
-  const host = Array.isArray(hosts) ? normalizeHost(String(hosts[0])) : undefined;
-  return { file: source.file, host, standing };
-}
-
-function parseTenant(source: TenantSource): TenantJson | undefined {
-  try {
-    return JSON.parse(source.text) as TenantJson;
-  } catch {
-    return undefined;
-  }
-}
 
 await runProgram(program);

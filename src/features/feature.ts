@@ -1,26 +1,34 @@
 import type { Router } from 'express';
-import type { Config } from '../config.ts';
-import type { Stores } from '../store/stores.ts';
+import type { SignedInUser } from '../sessions/session-data.ts';
 
-/** The places an app's own routers go; each router sees `req.tenant`. See src/features/. */
-export interface AppRoutes {
-  /**
-   * Before the session: no cookie is read or set and no store is touched, so these answer even
-   * while Redis is away (webhooks, public JSON, anything authenticated by its own means). No
-   * cross-origin check either: without the session cookie there is nothing to forge.
-   */
-  beforeSession?: Router[];
-  /** Tenant pages: after the session (`req.user`) and the cross-origin check. */
-  pages?: Router[];
-  /**
-   * The JSON API, mounted at /api: as pages, plus a JSON body parser (16 KB, JSON types only) and
-   * errors as JSON. The cross-origin check applies: it is cookie-authenticated.
-   */
-  api?: Router[];
+/** A link in every page's navigation, shown to the visitors `when` picks. */
+export interface NavLink {
+  label: string;
+  path: string;
+  /** Default: signed-in users only. */
+  when?: (user: SignedInUser | undefined) => boolean;
 }
 
-/** What a feature may use: the same dependencies the app is built from. */
-export interface FeatureDeps {
-  config: Config;
-  stores: Stores;
+/**
+ * One feature of the app: its routers, each mounted at the feature's own prefix, so a request
+ * enters only the features whose path it has, and a guard on a whole router (`router.use(
+ * requireUser)`) covers that feature and nothing else.
+ */
+export interface Feature {
+  /** Where its pages live, e.g. `/notes`; `/` for the home page. */
+  prefix: string;
+  /**
+   * Before the session, at `prefix`: no cookie is read or set and no store touched (webhooks,
+   * public JSON, anything authenticated by its own means); no cross-origin check either.
+   */
+  beforeSession?: Router;
+  /** Tenant pages at `prefix`: after the session (`req.user`) and the cross-origin check. */
+  pages?: Router;
+  /** The JSON API at `/api` + `apiPrefix` (default `prefix`): JSON bodies, errors as JSON. */
+  api?: Router;
+  apiPrefix?: string;
+  /** Its entries in the navigation, in order. */
+  nav?: NavLink[];
 }
+
+export const signedIn = (user: SignedInUser | undefined) => user !== undefined;

@@ -1,19 +1,23 @@
-import type { AppRoutes, FeatureDeps } from './feature.ts';
-import { homeApi, homePages } from './home/home-routes.ts';
-import { notesApi, notesPages } from './notes/notes-routes.ts';
-import { redisNotesRepository } from './notes/redis-notes-repository.ts';
+import type { Config } from '../config.ts';
+import type { AppDatabase } from '../db/open-database.ts';
+import type { Stores } from '../store/stores.ts';
+import type { Feature } from './feature.ts';
+import { homeFeature } from './home/home-routes.ts';
+import { notesFeature } from './notes/notes-routes.ts';
+import { pgNotesRepository } from './notes/pg-notes-repository.ts';
+
+/** What a feature may be built from: the app's parts (src/parts.ts). */
+export interface FeatureDeps {
+  config: Config;
+  stores: Stores;
+  database: AppDatabase;
+}
 
 /**
- * The app's own features, in one place: src/server.ts and the tests' app both build from this,
- * so tests serve exactly what runs. Add a feature folder beside home/ and notes/ (the worked
- * example, docs/extending.md) and list its routers here.
+ * The app's own features, in navigation order. src/parts.ts builds them for the server and the
+ * tests alike. Add a folder beside home/ and notes/ (the worked example, docs/extending.md) and
+ * list it here.
  */
-export function appFeatures({ config, stores }: FeatureDeps): AppRoutes {
-  // Where notes are kept: a database is another NotesRepository passed in this one line.
-  const notes = redisNotesRepository({ stores, appName: config.appName });
-  return {
-    beforeSession: [],
-    pages: [homePages(), notesPages(notes)],
-    api: [homeApi(), notesApi(notes)],
-  };
+export function appFeatures({ database }: FeatureDeps): Feature[] {
+  return [homeFeature(), notesFeature(pgNotesRepository(database.db))];
 }

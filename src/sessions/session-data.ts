@@ -1,6 +1,16 @@
+import type { Role } from '../accounts/user.ts';
+
+/**
+ * Who a session is signed in as, written at sign-in. A signed-in request reads it and asks the
+ * database nothing: whatever ends a user's right to it deletes the session (docs/sessions.md).
+ */
 export interface SignedInUser {
+  /** The user's id (a UUID, never reused). */
+  id: string;
   username: string;
   displayName: string;
+  /** At sign-in. Routes that grant by role ask the database again (requireRole). */
+  role: Role;
 }
 
 declare module 'express-session' {
@@ -16,11 +26,6 @@ declare module 'express-session' {
      * lengthen it, so the user's index (whose TTL covers this) always outlives it.
      */
     endsAt: number;
-    /**
-     * A keyed fingerprint of the user's password hash at sign-in (never the hash): when the hash
-     * changes in the tenant file, the session no longer matches and ends (src/auth/credentials.ts).
-     */
-    credential: string;
     /** Epoch ms of the latest request, rewritten at most once a minute (LAST_SEEN_RESOLUTION_MS). */
     lastSeenAt: number;
     /** The User-Agent and client address (req.ip, after TRUST_PROXY) of that latest request. */

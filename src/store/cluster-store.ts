@@ -5,18 +5,12 @@ import { createGuard } from './guard.ts';
 import { kvOver, scanServer } from './kv-over.ts';
 import { replaceableClient, type Replaceable } from './replaceable-client.ts';
 import { reconnectDelay, stateLog } from './state-log.ts';
-import type { Kv, Store, StoreState } from './store.ts';
+import type { HostPort, Kv, Store, StoreState } from './store.ts';
 import { StoreUnavailableError } from './store-unavailable.ts';
-
-/** A `host:port` of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
-export interface NodeAddress {
-  host: string;
-  port: number;
-}
 
 export interface ClusterStoreOptions {
   /** Any nodes of the cluster: the rest (and which primary holds which slots) is asked of them. */
-  nodes: NodeAddress[];
+  nodes: HostPort[];
   name?: string;
   /** Bound on every command, on connecting and on the slot-map refresh. */
   timeoutMs: number;
@@ -24,7 +18,7 @@ export interface ClusterStoreOptions {
   maxReconnectDelayMs?: number;
 }
 
-function newCluster(nodes: NodeAddress[], timeoutMs: number, maxReconnectDelayMs: number) {
+function newCluster(nodes: HostPort[], timeoutMs: number, maxReconnectDelayMs: number) {
   return createCluster({
     rootNodes: nodes.map(({ host, port }) => ({ socket: { host, port } })),
     // Every connection to a node: fail at once while it is down (no offline queue), reconnect forever.
@@ -95,12 +89,12 @@ export function createClusterStore(options: ClusterStoreOptions): Store {
       cluster.on('error', (err: unknown) => {
         if (mine()) state.down(err, 'slot map refresh failed');
       });
-      cluster.on('node-error', (err: unknown, node: NodeAddress) => {
+      cluster.on('node-error', (err: unknown, node: HostPort) => {
         if (!mine()) return;
         failing.add(`${node.host}:${node.port}`);
         state.down(err, `node ${node.host}:${node.port}`);
       });
-      cluster.on('node-ready', (node: NodeAddress) => {
+      cluster.on('node-ready', (node: HostPort) => {
         if (!mine()) return;
         failing.delete(`${node.host}:${node.port}`);
         settle();

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { oneSlot } from './kv-over.ts';
+import { oneSlot } from './slots.ts';
 import type { ExpireMode, Kv, KvMulti, ScoreBound, SortedSetMember, Store } from './store.ts';
 
 /** A hash's fields; a class of its own so a key's type is known, as Redis knows it. */

@@ -21,17 +21,16 @@ export function openStores(config: Config, logger: Logger, tenants?: () => Tenan
   });
 }
 
-/** The one default store: config.ts has checked that at most one of the three is set. */
 function openDefault(config: Config, logger: Logger): Store {
   const timeoutMs = config.redisTimeoutMs;
-  if (config.redisClusterNodes) {
-    return createClusterStore({ nodes: config.redisClusterNodes, timeoutMs, logger });
-  }
-  if (config.redisSentinel) {
-    const { sentinels, master } = config.redisSentinel;
+  const { store } = config;
+  if (store.kind === 'cluster')
+    return createClusterStore({ nodes: store.nodes, timeoutMs, logger });
+  if (store.kind === 'sentinel') {
+    const { sentinels, master } = store;
     return createSentinelStore({ sentinels, master, timeoutMs, logger });
   }
-  if (config.redisUrl) return createRedisStore({ url: config.redisUrl, timeoutMs, logger });
+  if (store.kind === 'redis') return createRedisStore({ url: store.url, timeoutMs, logger });
   logger.warn(
     'REDIS_URL is unset (nor REDIS_CLUSTER_NODES or REDIS_SENTINELS): sessions are kept in this process only (lost on restart, not shared between replicas)',
   );

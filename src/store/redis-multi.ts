@@ -1,4 +1,4 @@
-import { oneSlot } from './kv-over.ts';
+import { oneSlot } from './slots.ts';
 import type { Kv, KvMulti } from './store.ts';
 
 /**

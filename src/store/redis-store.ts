@@ -1,8 +1,8 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
-import { createGuard, RedisTimeoutError } from './guard.ts';
+import { createGuard } from './guard.ts';
 import { oneServer } from './kv-over.ts';
+import { replaceableClient, type Replaceable } from './replaceable-client.ts';
 import { reconnectDelay, redactUrl, stateLog } from './state-log.ts';
 import type { Store } from './store.ts';
 
@@ -13,7 +13,7 @@ export interface RedisStoreOptions {
   url: string;
   /** Shown by /readyz and in logs; default "default". */
   name?: string;
-  /** Bound on every command, on connecting and on the connection handshake. */
+  /** Bound on every command and on connecting. */
   timeoutMs: number;
   logger: Logger;
   /** Longest pause between reconnect attempts; small, so the app comes good soon after Redis does. */
@@ -25,8 +25,7 @@ function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) 
     url,
     // Fail at once while disconnected instead of queueing commands (and requests) forever.
     disableOfflineQueue: true,
-    // No per-command timer of node-redis's own (by default an AbortSignal per command): the
-    // guard bounds every command, with one sweeping timer per store.
+    // No per-command timer of node-redis's own: the guard bounds every command (guard.ts).
     commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: timeoutMs,
@@ -39,10 +38,9 @@ type Client = ReturnType<typeof newClient>;
 
 /**
  * One Redis at a URL: REDIS_URL, or a tenant's own. Connecting is not awaited: the app starts while
- * Redis is down, answers 503 where it needs a session, and recovers when Redis comes back. Every
- * command runs under the guard's timer (guard.ts); a connection on which nothing at all came back
- * within that time (a paused Redis, a network black hole) is thrown away for a fresh one; no socket
- * timeout is used, and the reconnect strategy never gives up.
+ * Redis is down, answers 503 where it needs a session, and recovers when Redis comes back. A
+ * connection on which nothing at all came back within the command bound (a paused Redis, a network
+ * black hole) is replaced, the same way as for Cluster and Sentinel (replaceable-client.ts).
  */
 export function createRedisStore(options: RedisStoreOptions): Store {
   const { url, name = 'default', timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
@@ -50,46 +48,35 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   let closed = false;
   const guard = createGuard<Client>({
     timeoutMs,
-    current: () => client,
+    current: () => connection.current(),
     closed: () => closed,
     onTimeout: (stuck, silent) => {
-      if (silent && stuck.isReady) replace(stuck, 'not answering');
+      if (silent && stuck === connection.current()) {
+        connection.replace('not answering', { now: true });
+      }
     },
   });
-  let client = open();
-
-  function open(): Client {
-    const next = newClient(url, timeoutMs, maxReconnectDelayMs);
-    let handshake: NodeJS.Timeout | undefined;
-    next.on('connect', () => {
-      // connectTimeout ends with the TCP connect; a paused Redis still completes that (the kernel
-      // accepts) and then never answers HELLO, which node-redis would wait on forever.
-      clearTimeout(handshake);
-      handshake = setTimeout(() => {
-        if (next === client && !next.isReady) replace(next, 'handshake not answered');
-      }, timeoutMs).unref();
-    });
-    next.on('ready', () => {
-      clearTimeout(handshake);
-      if (next !== client) return;
-      guard.alive(next);
-      state.up();
-    });
-    // An 'error' listener must always exist: without one node-redis's errors crash the process.
-    next.on('error', (err: unknown) => {
-      if (next === client) state.down(err);
-    });
-    // Rejects only when the client is destroyed while connecting; the listener above has logged.
-    next.connect().catch(() => undefined);
-    return next;
-  }
-
-  function replace(stuck: Client, reason: string): void {
-    if (closed || stuck !== client) return;
-    client = open();
-    state.down(new RedisTimeoutError(timeoutMs), reason);
-    stuck.destroy(); // its pending commands fail now instead of at their own timers
-  }
+  const connection: Replaceable<Client> = replaceableClient({
+    timeoutMs,
+    // One connection to open: a handshake unanswered within the command bound is given up.
+    connectBoundMs: timeoutMs,
+    maxReconnectDelayMs,
+    state,
+    create: () => {
+      const client = newClient(url, timeoutMs, maxReconnectDelayMs);
+      const mine = () => client === connection.current();
+      // An 'error' listener must always exist: without one node-redis's errors crash the process.
+      client.on('error', (err: unknown) => {
+        if (mine()) state.down(err);
+      });
+      client.on('ready', () => {
+        if (!mine()) return;
+        guard.alive(client);
+        state.up();
+      });
+      return client;
+    },
+  });
 
   return {
     name,
@@ -97,10 +84,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     ...oneServer(guard.run),
     close: async () => {
       closed = true;
-      // Let commands in flight finish when Redis answers, but never wait past the command bound.
-      if (client.isReady)
-        await Promise.race([client.close().catch(() => undefined), delay(timeoutMs)]);
-      client.destroy();
+      await connection.close();
     },
   };
 }

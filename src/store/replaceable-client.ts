@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { RedisTimeoutError } from './guard.ts';
 import { reconnectDelay, type StateLog } from './state-log.ts';
 
-/** What the Cluster and Sentinel clients of node-redis have in common, for connecting and letting go. */
+/** What node-redis's clients (single, Cluster, Sentinel) have in common, for connecting and letting go. */
 export interface Connectable {
   connect(): Promise<unknown>;
   close(): Promise<unknown>;
@@ -12,8 +12,10 @@ export interface Connectable {
 export interface ReplaceableOptions<C extends Connectable> {
   /** A fresh client with its listeners attached, not yet connected. */
   create: () => C;
-  /** Bound on commands, and (with room for the several connections a client opens) on connecting. */
+  /** Bound on commands. */
   timeoutMs: number;
+  /** Bound on one connection attempt; default 3 × timeoutMs (Cluster and Sentinel open several). */
+  connectBoundMs?: number;
   maxReconnectDelayMs: number;
   state: StateLog;
 }
@@ -21,15 +23,19 @@ export interface ReplaceableOptions<C extends Connectable> {
 export interface Replaceable<C extends Connectable> {
   /** The connected client; undefined until the first connection succeeds. */
   current(): C | undefined;
-  /** Builds a fresh client in the background and swaps it in once it connects (one at a time). */
-  replace(reason: string): void;
+  /**
+   * Builds a fresh client in the background and swaps it in once it connects (one at a time).
+   * `now`: the current client is stuck as a whole, so it goes at once and commands fail fast
+   * until the fresh one connects, instead of each waiting out its bound on it.
+   */
+  replace(reason: string, options?: { now?: boolean }): void;
   close(): Promise<void>;
 }
 
 /**
- * A Cluster or Sentinel client that is never given up on. node-redis's `connect()` of these
- * rejects when no node answers (and the Sentinel client gives up after some attempts), and can
- * wait forever on a node that accepts connections but never answers; so each attempt here is
+ * A node-redis client that is never given up on, for every kind of store. `connect()` may reject
+ * when no node answers (the Sentinel client gives up after some attempts), and waits forever on a
+ * server that accepts connections but never answers (a paused Redis); so each attempt here is
  * bounded and a failed one is retried with a fresh client, with backoff, until one connects.
  * Once connected the client follows the topology by itself (node reconnects, Cluster slot
  * refreshes, Sentinel's switch-master); a client on which nothing comes back at all is replaced.
@@ -38,7 +44,7 @@ export function replaceableClient<C extends Connectable>(
   options: ReplaceableOptions<C>,
 ): Replaceable<C> {
   const { create, timeoutMs, maxReconnectDelayMs, state } = options;
-  const connectBoundMs = 3 * timeoutMs;
+  const { connectBoundMs = 3 * timeoutMs } = options;
   let client: C | undefined;
   let attempt: C | undefined;
   let closed = false;
@@ -89,8 +95,13 @@ export function replaceableClient<C extends Connectable>(
   connect(0);
   return {
     current: () => client,
-    replace(reason) {
-      if (closed || attempt) return;
+    replace(reason, { now = false } = {}) {
+      if (closed) return;
+      if (now && client) {
+        discard(client); // its pending commands fail now
+        client = undefined;
+      }
+      if (attempt) return;
       state.down(new RedisTimeoutError(timeoutMs), reason);
       connect(0);
     },

@@ -1,16 +1,15 @@
 import type { Logger } from 'pino';
 import { createSentinel } from 'redis';
-import type { NodeAddress } from './cluster-store.ts';
 import { createGuard } from './guard.ts';
 import { oneServer, type Run } from './kv-over.ts';
 import { replaceableClient, type Replaceable } from './replaceable-client.ts';
 import { reconnectDelay, stateLog } from './state-log.ts';
-import type { Store } from './store.ts';
+import type { HostPort, Store } from './store.ts';
 import { StoreUnavailableError } from './store-unavailable.ts';
 
 export interface SentinelStoreOptions {
   /** REDIS_SENTINELS: any of the sentinels; the others are learnt from them. */
-  sentinels: NodeAddress[];
+  sentinels: HostPort[];
   /** REDIS_SENTINEL_MASTER: the name the sentinels monitor the primary by. */
   master: string;
   name?: string;
@@ -84,7 +83,7 @@ export function createSentinelStore(options: SentinelStoreOptions): Store {
           logger.debug({ err, store: name }, 'sentinel client');
         }
       });
-      sentinel.on('topology-change', (event: { type: string; node?: NodeAddress }) => {
+      sentinel.on('topology-change', (event: { type: string; node?: HostPort }) => {
         if (mine() && event.type === 'MASTER_CHANGE') {
           logger.info({ store: name, primary: event.node }, 'redis primary is now this node');
         }

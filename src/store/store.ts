@@ -64,6 +64,12 @@ export interface KvMulti {
   exec(): Promise<unknown[]>;
 }
 
+/** One `host:port`: a node of REDIS_CLUSTER_NODES or a sentinel of REDIS_SENTINELS. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
 /** One Redis (REDIS_URL or a tenant's own), a Redis Cluster, Redis through Sentinel, or in process. */
 export type StoreKind = 'redis' | 'cluster' | 'sentinel' | 'memory';
 

@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { duplicateKey } from './duplicate-key.ts';
 import { normalizeHost } from './host.ts';
-import { tenantFileSchema, type TenantUser } from './tenant-file.ts';
+import { tenantFileSchema } from './tenant-file.ts';
 import type { Tenant } from './tenant.ts';
 
 /** One tenant file as read: its name in the directory and its text. */
@@ -28,6 +28,9 @@ export interface CheckedTenantFile {
 
 const MIN_OWN_SECRET_BYTES = 32;
 
+const USERS_MOVED =
+  'has "users", but users live in the database now: remove the key, and create each user with `npm run user:add -- <tenant> <username>` (docs/configuration.md)';
+
 /** Checks one file against the schema and the environment (`sessionSecretEnv`, `redis.urlEnv`). */
 export function checkTenantFile(
   { file: name, text }: TenantSource,
@@ -41,6 +44,9 @@ export function checkTenantFile(
   }
   const twice = duplicateKey(text);
   if (twice !== undefined) return { file: name, hosts: [], problems: [duplicateProblem(twice)] };
+  if (raw !== null && typeof raw === 'object' && 'users' in raw) {
+    return { file: name, hosts: [], problems: [USERS_MOVED] };
+  }
   const parsed = tenantFileSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
@@ -54,11 +60,6 @@ export function checkTenantFile(
     const host = normalizeHost(rawHost);
     return host === undefined ? { problem: hostProblem(rawHost) } : { host };
   });
-  const users = new Map<string, TenantUser>();
-  for (const user of file.users) {
-    if (users.has(user.username)) problems.push(`user "${user.username}" appears twice`);
-    users.set(user.username, user);
-  }
   let ownSecrets: string[] | undefined;
   if (file.sessionSecretEnv !== undefined) {
     ownSecrets = (env[file.sessionSecretEnv] ?? '')
@@ -88,7 +89,6 @@ export function checkTenantFile(
     name: file.name,
     hosts: hosts.map((h) => (h as { host: string }).host),
     color: file.theme.color.toLowerCase(),
-    users,
     session: file.session,
     ownSecrets,
     redis,

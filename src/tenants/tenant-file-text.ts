@@ -1,5 +1,4 @@
-import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser';
-import type { TenantUser } from './tenant-file.ts';
+import type { FormattingOptions } from 'jsonc-parser';
 
 export interface NewTenant {
   id: string;
@@ -32,23 +31,10 @@ export function newTenantFileText(tenant: NewTenant): string {
     ...hosts,
     '  "theme": {',
     `    "color": ${q(tenant.color)}`,
-    '  },',
-    '  "users": []',
+    '  }',
     '}',
     '',
   ].join('\n');
-}
-
-/**
- * The tenant file's text with one more user at the end of `users`. Only that spot changes: the
- * rest of the file (its order, its indentation, its line ends) stays byte for byte.
- */
-export function withUserAdded(text: string, user: TenantUser): string {
-  const hasUsers = Array.isArray((parse(text) as { users?: unknown } | undefined)?.users);
-  const edits = hasUsers
-    ? modify(text, ['users', -1], user, { formattingOptions: formattingOf(text) })
-    : modify(text, ['users'], [user], { formattingOptions: formattingOf(text) });
-  return applyEdits(text, edits);
 }
 
 /** The indentation and line ends a file already uses, so an edit matches them. */

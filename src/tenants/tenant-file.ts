@@ -1,25 +1,7 @@
 import { z } from 'zod';
-import { USERNAME_PATTERN } from './username.ts';
 
 /** Tenant ids go into Redis keys and SCAN patterns, so they are slugs: no ':', '*', '?', '[', spaces or capitals. */
 export const TENANT_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-const userSchema = z
-  .object({
-    username: z
-      .string()
-      .regex(USERNAME_PATTERN, 'must be lower case letters, digits, ".", "_" or "-"'),
-    displayName: z.string().min(1).max(100),
-    passwordHash: z
-      .string()
-      .regex(/^scrypt\$/, 'must be an scrypt hash made by `npm run hash-password`')
-      .describe('Changing it ends every session this user signed in to before the change'),
-    disabled: z
-      .boolean()
-      .optional()
-      .describe('true: the user cannot sign in, and every session of theirs ends'),
-  })
-  .strict();
 
 const seconds = z.number().int().min(60).max(31_536_000);
 
@@ -42,7 +24,10 @@ const sessionSchema = z
   })
   .strict();
 
-/** The shape of one file in tenants/. `npm run tenant-schema` writes tenant.schema.json from it. */
+/**
+ * The shape of one file in tenants/. `npm run tenant-schema` writes tenant.schema.json from it.
+ * Users are not here: they live in the database (`npm run user:add`).
+ */
 export const tenantFileSchema = z
   .object({
     $schema: z.string().optional(),
@@ -85,10 +70,8 @@ export const tenantFileSchema = z
       .describe(
         'A Redis of this tenant’s own for its sessions and login limits; without it the default store (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS) holds them.',
       ),
-    users: z.array(userSchema).default([]),
   })
   .strict();
 
 export type TenantFile = z.infer<typeof tenantFileSchema>;
-export type TenantUser = z.infer<typeof userSchema>;
 export type TenantSessionSettings = z.infer<typeof sessionSchema>;

@@ -1,4 +1,4 @@
-import type { TenantSessionSettings, TenantUser } from './tenant-file.ts';
+import type { TenantSessionSettings } from './tenant-file.ts';
 
 /** One customer, as loaded and validated from its file in TENANTS_DIR. */
 export interface Tenant {
@@ -7,7 +7,6 @@ export interface Tenant {
   /** Normalised host names. */
   hosts: string[];
   color: string;
-  users: ReadonlyMap<string, TenantUser>;
   /** The file's session policy; unset fields fall back to the environment (sessions/session-policy.ts). */
   session: TenantSessionSettings;
   /** The tenant's own secrets from `sessionSecretEnv`; undefined means derive from SESSION_SECRET. */

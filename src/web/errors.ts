@@ -3,7 +3,8 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import createError, { isHttpError } from 'http-errors';
 import { StoreUnavailableError } from '../store/store-unavailable.ts';
 import { isApiPath } from './api-path.ts';
-import { errorPage } from './pages.ts';
+import { html } from './html.ts';
+import { sendPage } from './page.ts';
 
 /** JSON under /api and for clients that prefer it (Accept); HTML for browsers. */
 export function wantsJson(req: Request): boolean {
@@ -11,11 +12,12 @@ export function wantsJson(req: Request): boolean {
 }
 
 export function sendError(req: Request, res: Response, status: number, message: string): void {
-  res.status(status);
   if (wantsJson(req)) {
-    res.json({ error: message });
+    res.status(status).json({ error: message });
   } else {
-    res.type('html').send(errorPage(status, message, req.tenant));
+    const body = html`<h1>${status}</h1>
+      <p>${message}</p>`;
+    sendPage(req, res, { title: String(status), body, status });
   }
 }
 

@@ -3,6 +3,7 @@ import createError from 'http-errors';
 import { requestHost } from '../tenants/host.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import { landingPage, type TenantLink } from './landing-page.ts';
+import { sendPage } from './page.ts';
 
 export interface FrontDoorOptions {
   /** CENTRAL_HOSTS, normalised: hosts that belong to no tenant. */
@@ -25,7 +26,7 @@ export function frontDoor({ centralHosts, tenants }: FrontDoorOptions): RequestH
     if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== '/') {
       return next(createError(404, 'Not found'));
     }
-    res.type('html').send(landingPage(tenants?.().map((t) => linkTo(t, req))));
+    sendPage(req, res, landingPage(tenants?.().map((t) => linkTo(t, req))));
   };
 }
 

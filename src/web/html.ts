@@ -26,3 +26,16 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtm
     strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ''), ''),
   );
 }
+
+/**
+ * ` name="value"` for each entry, values escaped: `true` gives a bare attribute (`required`),
+ * `false`, `undefined` and `''` leave it out. Names come from code, never from input.
+ */
+export function attributes(entries: Record<string, string | number | boolean | undefined>) {
+  return new SafeHtml(
+    Object.entries(entries)
+      .filter(([, value]) => value !== undefined && value !== false && value !== '')
+      .map(([name, value]) => (value === true ? ` ${name}` : ` ${name}="${render(String(value))}"`))
+      .join(''),
+  );
+}

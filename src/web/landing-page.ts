@@ -1,5 +1,5 @@
 import { html } from './html.ts';
-import { layout } from './layout.ts';
+import type { PageOptions } from './page.ts';
 
 /** A tenant as the landing page links it. */
 export interface TenantLink {
@@ -13,19 +13,19 @@ export interface TenantLink {
  * The page on a central host. With `tenants` (outside production) it is a map of the running
  * tenants; without, a neutral welcome that names no customer.
  */
-export function landingPage(tenants: TenantLink[] | undefined): string {
+export function landingPage(tenants: TenantLink[] | undefined): PageOptions {
   if (tenants === undefined) {
     const body = html`<h1>Welcome</h1>
       <p>Each customer has its own address. This one belongs to none of them.</p>`;
-    return layout({ title: 'Welcome', body });
+    return { title: 'Welcome', body };
   }
   const list =
     tenants.length === 0
       ? html`<p>No tenants yet.</p>`
-      : html`<ul class="tenant-list">
+      : html`<ul class="item-list item-list--swatches">
           ${tenants.map(
             (t) =>
-              html`<li style="--brand: ${t.color}">
+              html`<li style="--swatch: ${t.color}">
                 <a href="${t.url}">${t.name}</a> <code>${t.host}</code>
               </li>`,
           )}
@@ -41,5 +41,5 @@ export function landingPage(tenants: TenantLink[] | undefined): string {
       <code>npm run user:add -- &lt;tenant&gt; &lt;username&gt;</code>; this page lists them outside
       production only.
     </p>`;
-  return layout({ title: 'Tenants', body });
+  return { title: 'Tenants', body };
 }

@@ -1,17 +1,36 @@
+import type { NavLink } from '../features/feature.ts';
 import type { Tenant } from '../tenants/tenant.ts';
+import { textColorOn } from './contrast.ts';
 import { html, type SafeHtml } from './html.ts';
+import { siteHeader } from './site-header.ts';
 
 export interface LayoutOptions {
   title: string;
-  /** Undefined on pages served for unknown hosts. */
+  /** Undefined on pages served for unknown and central hosts. */
   tenant?: Tenant | undefined;
   user?: { displayName: string } | undefined;
+  /** The features' links this visitor sees. */
+  nav?: NavLink[];
+  /** This page's path: its navigation link is marked aria-current. */
+  currentPath?: string | undefined;
   body: SafeHtml;
 }
 
-/** The page shell: the tenant's name and colour on every page, so isolation is visible at a glance. */
-export function layout({ title, tenant, user, body }: LayoutOptions): string {
-  const brand = tenant?.color ?? '#57606a';
+const NEUTRAL = '#57606a';
+
+/**
+ * The page shell: the tenant's name and colour on every page, so isolation is visible at a
+ * glance. Text on the colour is black or white, whichever reads at 4.5:1 (web/contrast.ts).
+ */
+export function layout({
+  title,
+  tenant,
+  user,
+  nav = [],
+  currentPath,
+  body,
+}: LayoutOptions): string {
+  const brand = tenant?.color ?? NEUTRAL;
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -22,27 +41,14 @@ export function layout({ title, tenant, user, body }: LayoutOptions): string {
         <style>
           :root {
             --brand: ${brand};
+            --on-brand: ${textColorOn(brand)};
           }
         </style>
       </head>
       <body>
-        <header class="bar">
-          <a class="tenant" href="/">${tenant?.name ?? 'tenantry'}</a>
-          ${
-            user
-              ? html`<form class="who" method="post" action="/logout">
-                  <span data-testid="signed-in-as"
-                    >Signed in as <strong>${user.displayName}</strong></span
-                  >
-                  <a href="/account/sessions">Your sessions</a>
-                  <button type="submit">Sign out</button>
-                </form>`
-              : tenant
-                ? html`<a class="who" href="/login">Sign in</a>`
-                : ''
-          }
-        </header>
-        <main>${body}</main>
+        <a class="skip-link" href="#main-content">Skip to main content</a>
+        ${siteHeader({ tenant, user, nav, currentPath })}
+        <main id="main-content">${body}</main>
       </body>
     </html> `.value;
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { timedRequest } from '../support/http-client.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pino } from 'pino';
+import { usersRepository } from '../../src/accounts/users-repository.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
+import { openDatabase } from '../../src/db/open-database.ts';
 import { hasScriptCommand, runInTerminal, runScript } from '../support/command.ts';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 import { DEMO_TENANTS_DIR } from '../support/demo.ts';
@@ -24,8 +27,14 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tenantry-scaffold-'));
   await cp(DEMO_TENANTS_DIR, dir, { recursive: true });
-  env = { TENANTS_DIR: dir, NODE_ENV: 'development', PORT: '3000' };
   server = await startServer({ redisUrl: inject('redisUrl'), env: { TENANTS_DIR: dir } });
+  // The commands write where the running server reads: its tenant files and its database.
+  env = {
+    TENANTS_DIR: dir,
+    NODE_ENV: 'development',
+    PORT: '3000',
+    DATABASE_URL: server.env.DATABASE_URL!,
+  };
 });
 afterAll(async () => {
   await server?.stop();
@@ -72,7 +81,6 @@ describe('npm run tenant:add', () => {
       name: 'Customer D',
       hosts: ['customer-d.localhost'],
       theme: { color: '#8250DF' },
-      users: [],
     });
     expect(await prettierAccepts(text)).toBe(true);
     expect((await files()).filter((f) => f.includes('.tmp'))).toEqual([]);
@@ -161,9 +169,20 @@ describe('npm run user:add', () => {
     username: 'dave',
     password: 'dave: a long passphrase',
   };
+  /** The tenant's users as the database has them (the server's role, within that tenant). */
+  const usersOf = async (tenantId: string) => {
+    const database = await openDatabase(
+      { databaseUrl: env.DATABASE_URL, databaseMigrationUrl: undefined, dataDir: '' },
+      pino({ level: 'silent' }),
+    );
+    try {
+      return await usersRepository(database.db).list(tenantId);
+    } finally {
+      await database.close();
+    }
+  };
 
-  it('when a password comes on standard input, then the user is added with its hash, the rest of the file untouched, and can sign in within 2 s', async () => {
-    const before = await read('customer-d.json');
+  it('when a password comes on standard input, then the user is created with its hash and can sign in at once', async () => {
     const run = await runScript(
       'user:add',
       ['customer-d', 'dave', '--display-name', 'Dave Davis'],
@@ -171,29 +190,13 @@ describe('npm run user:add', () => {
     );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(join(dir, 'customer-d.json'));
+    expect(run.stdout).toContain('Added dave (member) to customer-d.');
 
-    const after = await read('customer-d.json');
-    expect(await prettierAccepts(after)).toBe(true);
-    const cut = before.indexOf('"users"');
-    expect(after.slice(0, cut)).toBe(before.slice(0, cut));
-    const { users } = JSON.parse(after) as {
-      users: { username: string; displayName: string; passwordHash: string }[];
-    };
-    expect(users).toEqual([
-      {
-        username: 'dave',
-        displayName: 'Dave Davis',
-        passwordHash: expect.stringMatching(/^scrypt\$/),
-      },
-    ]);
-    expect(await verifyPassword(dave.password, users[0]!.passwordHash)).toBe(true);
-    expect(after).not.toContain(dave.password);
+    const [user] = await usersOf('customer-d');
+    expect(user).toMatchObject({ username: 'dave', displayName: 'Dave Davis', role: 'member' });
+    expect(await verifyPassword(dave.password, user!.passwordHash)).toBe(true);
 
-    const cookie = await eventually(() => signIn(server.port, dave), {
-      timeoutMs: 2000,
-      intervalMs: 50,
-    });
+    const cookie = await signIn(server.port, dave);
     const me = await timedRequest({
       port: server.port,
       host: dave.host,
@@ -207,33 +210,22 @@ describe('npm run user:add', () => {
     });
   });
 
-  it('when a second user is added to a tenant that has users, then both sign in', async () => {
-    const run = await runScript('user:add', ['customer-a', 'ann'], {
+  it('when a role is given, then the user has it, and users of other tenants are untouched', async () => {
+    const run = await runScript('user:add', ['customer-a', 'ann', '--role', 'admin'], {
       env,
       input: 'ann-password\n',
     });
     expect(run.code).toBe(0);
-    const file = JSON.parse(await read('customer-a.json')) as {
-      users: { username: string; displayName: string }[];
-    };
-    expect(file.users.map((u) => [u.username, u.displayName])).toEqual([
-      ['alice', 'Alice Anders'],
-      ['ann', 'ann'],
+    expect((await usersOf('customer-a')).map((u) => [u.username, u.role])).toEqual([
+      ['alice', 'owner'],
+      ['amy', 'member'],
+      ['ann', 'admin'],
     ]);
-    expect(await prettierAccepts(await read('customer-a.json'))).toBe(true);
-    await eventually(
-      () =>
-        signIn(server.port, {
-          host: 'customer-a.localhost',
-          username: 'ann',
-          password: 'ann-password',
-        }),
-      { timeoutMs: 2000, intervalMs: 50 },
-    );
+    expect((await usersOf('customer-d')).map((u) => u.username)).toEqual(['dave']);
     await signIn(server.port, {
       host: 'customer-a.localhost',
-      username: 'alice',
-      password: 'alice-password',
+      username: 'ann',
+      password: 'ann-password',
     });
   });
 
@@ -241,32 +233,44 @@ describe('npm run user:add', () => {
     [
       'the user exists',
       ['customer-d', 'dave'],
-      'x-password\n',
-      `User "dave" already exists in ${'<dir>'}/customer-d.json`,
+      'x-password-1\n',
+      'User "dave" already exists at customer-d.',
     ],
-    ['the tenant does not exist', ['customer-z', 'zed'], 'x-password\n', 'No tenant "customer-z"'],
     [
-      'the username is not lower case',
-      ['customer-d', 'Eve'],
-      'x-password\n',
-      'username must be lower case',
+      'the user exists in another letter case',
+      ['customer-d', 'DAVE'],
+      'x-password-1\n',
+      'is not a username',
+    ],
+    [
+      'the tenant does not exist',
+      ['customer-z', 'zed'],
+      'x-password-1\n',
+      'No tenant "customer-z"',
+    ],
+    [
+      'the role is unknown',
+      ['customer-d', 'eve', '--role', 'root'],
+      'x-password-1\n',
+      'one of owner, admin, member',
     ],
     ['no password comes', ['customer-d', 'eve'], '', 'No password given.'],
     ['the password is an empty line', ['customer-d', 'eve'], '\n', 'No password given.'],
+    ['the password is too short', ['customer-d', 'eve'], 'short\n', 'at least 10 characters'],
     [
-      'the password is too long to sign in with',
+      'the password is too long',
       ['customer-d', 'eve'],
-      `${'x'.repeat(1025)}\n`,
-      'longer than 1024',
+      `${'x'.repeat(201)}\n`,
+      'at most 200 characters',
     ],
   ])(
-    'when %s, then exit 1 with a message, and the file is unchanged',
+    'when %s, then exit non-zero with a message, and no user is added',
     async (_, args, input, message) => {
-      const before = await read('customer-d.json');
+      const before = await usersOf('customer-d');
       const run = await runScript('user:add', args, { env, input });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toContain(message.replace('<dir>', dir));
-      expect(await read('customer-d.json')).toBe(before);
+      expect(run.code).toBeGreaterThan(0);
+      expect(run.stderr).toContain(message);
+      expect(await usersOf('customer-d')).toEqual(before);
     },
   );
 });
@@ -281,7 +285,7 @@ describe.runIf(hasScriptCommand())('on a terminal', () => {
         ['Password again:', password],
       ],
     });
-    expect(screen).toContain('Added tess to customer-d');
+    expect(screen).toContain('Added tess (member) to customer-d');
     expect(code).toBe(0);
     expect(screen).not.toContain(password);
     await eventually(
@@ -291,7 +295,6 @@ describe.runIf(hasScriptCommand())('on a terminal', () => {
   });
 
   it('when the two passwords differ, then exit 1 and nothing is written', async () => {
-    const before = await read('customer-d.json');
     const { code, screen } = await runInTerminal('user:add', ['customer-d', 'typo'], {
       env,
       answers: [
@@ -301,7 +304,6 @@ describe.runIf(hasScriptCommand())('on a terminal', () => {
     });
     expect(code).toBe(1);
     expect(screen).toContain('The two passwords differ; nothing was written.');
-    expect(await read('customer-d.json')).toBe(before);
   });
 
   it('when hash-password runs on a terminal, then it asks without echo and prints a hash of what was typed', async () => {
@@ -330,27 +332,25 @@ describe('a tenant file with a key twice', () => {
     own = await mkdtemp(join(tmpdir(), 'tenantry-scaffold-twice-'));
     await cp(DEMO_TENANTS_DIR, own, { recursive: true });
     ownEnv = { ...env, TENANTS_DIR: own };
-    // JSON.parse reads the last "users" (none); an editor, or user:add, would change the first.
+    // JSON.parse reads the last "name"; an editor, or a tool editing the file, the first.
     const text = await readFile(join(own, 'customer-c.json'), 'utf8');
     await writeFile(
       join(own, 'customer-c.json'),
-      text.replace('"users"', '"users": [],\n  "users"'),
+      text.replace('"name"', '"name": "Customer Sea",\n  "name"'),
     );
   });
   afterAll(async () => {
     await rm(own, { recursive: true, force: true });
   });
 
-  it('when user:add would edit it, then exit 1 naming the file and the key, and the file is unchanged', async () => {
-    const before = await readFile(join(own, 'customer-c.json'), 'utf8');
+  it('when user:add runs beside it, then exit 1 naming the file and the key, and nothing is created', async () => {
     const run = await runScript('user:add', ['customer-c', 'dave'], {
       env: ownEnv,
       input: 'dave-password\n',
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${join(own, 'customer-c.json')}: has the key "users" twice`);
-    expect(run.stdout).not.toContain('Added');
-    expect(await readFile(join(own, 'customer-c.json'), 'utf8')).toBe(before);
+    expect(run.stderr).toContain('customer-c.json: has the key "name" twice');
+    expect(run.stdout).not.toContain('dave');
   });
 
   it('when tenant:add runs beside it, then exit 1 naming that file and the key, and nothing is written', async () => {
@@ -358,7 +358,7 @@ describe('a tenant file with a key twice', () => {
       env: ownEnv,
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${join(own, 'customer-c.json')}: has the key "users" twice`);
+    expect(run.stderr).toContain(`${join(own, 'customer-c.json')}: has the key "name" twice`);
     expect(await readdir(own)).not.toContain('customer-e.json');
   });
 });

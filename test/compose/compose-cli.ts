@@ -1,18 +1,22 @@
 // The compose CLI as the compose suites drive it: which command, which project, which port, and
 // the few things they ask of it (run a command, wait for health, show the state on failure).
 import { spawn } from 'node:child_process';
-import { freePort } from '../support/free-port.ts';
+import { freePorts } from '../support/free-port.ts';
 import { eventually } from '../support/polling.ts';
 import { ROOT } from '../support/root.ts';
 
 export const compose = (process.env.COMPOSE_CMD ?? 'docker compose').split(/\s+/).filter(Boolean);
 export const project = process.env.COMPOSE_PROJECT_NAME ?? 'tenantry-check';
 export const keep = Boolean(process.env.KEEP) && process.env.KEEP !== '0';
-export const port = Number(process.env.PROXY_PORT ?? (await freePort()));
+const [freeHttp, freeHttps] = await freePorts(2);
+/** The proxy's HTTP and HTTPS ports on this machine (PROXY_PORT, PROXY_TLS_PORT). */
+export const port = Number(process.env.PROXY_PORT ?? freeHttp);
+export const tlsPort = Number(process.env.PROXY_TLS_PORT ?? freeHttps);
 const env = {
   ...process.env,
   COMPOSE_PROJECT_NAME: project,
   PROXY_PORT: String(port),
+  PROXY_TLS_PORT: String(tlsPort),
   // Its own subnet, so it can run beside a `docker compose up` of the same checkout.
   EDGE_SUBNET: process.env.EDGE_SUBNET ?? '10.212.29.0/24',
 };

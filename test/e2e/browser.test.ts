@@ -15,7 +15,7 @@ const missing = missingForBrowserTest();
 prerequisitesTest('test/e2e/browser.test.ts', missing);
 
 describe.skipIf(missing.length > 0)(
-  'in a real browser, through nginx, two replicas and Redis',
+  'in a real browser, through Caddy, two replicas and Redis',
   () => {
     let stack: Stack;
     let tenantsDir: string;
@@ -122,7 +122,7 @@ describe.skipIf(missing.length > 0)(
         expect(await signedInAs(pageA).textContent()).toContain('Alice Anders');
       }
       await first!.start();
-      // nginx gives a failed upstream a rest (fail_timeout) before sending it requests again.
+      // Caddy gives a failed upstream a rest (fail_duration) before sending it requests again.
       const back = await eventually(
         async () => {
           const answers = await whoAmI(pageA, 4);
@@ -134,7 +134,7 @@ describe.skipIf(missing.length > 0)(
       expect(back.every((r) => r.status === 200 && r.user === DEMO.a.username)).toBe(true);
 
       // Signing out at A leaves B alone.
-      await pageA.click('form.who button[type=submit]');
+      await pageA.getByRole('button', { name: 'Sign out', exact: true }).click();
       await pageA.waitForLoadState();
       expect(await signedInAs(pageA).count()).toBe(0);
       expect(await pageA.textContent('main')).toContain('You are not signed in at Customer A');
@@ -178,7 +178,7 @@ describe.skipIf(missing.length > 0)(
 
         // End the phone's session from the laptop: the phone is signed out at its next request,
         // whichever replica serves it.
-        await other.getByRole('button', { name: 'End' }).click();
+        await other.getByRole('button', { name: /^End the session on Safari on iOS/ }).click();
         await onLaptop.waitForLoadState();
         await expect.poll(() => rows.count()).toBe(1);
         expect(await signedInAs(onLaptop).textContent()).toContain('Alice Anders');

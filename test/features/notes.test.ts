@@ -1,101 +1,35 @@
-import { rm } from 'node:fs/promises';
 import type { Express } from 'express';
-import { pino } from 'pino';
+import { sql } from 'kysely';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/password.ts';
-import { loadConfig } from '../../src/config.ts';
 import { MAX_NOTES_PER_USER } from '../../src/features/notes/notes-repository.ts';
-import {
-  NOTES_TTL_SECONDS,
-  notesKey,
-  notesKeyPrefix,
-  redisNotesRepository,
-} from '../../src/features/notes/redis-notes-repository.ts';
-import { createMemoryStore } from '../../src/store/memory-store.ts';
-import type { Kv } from '../../src/store/store.ts';
-import { singleStore, type Stores } from '../../src/store/stores.ts';
-import { TenantRegistry } from '../../src/tenants/registry.ts';
-import { demoTenant, tenantsDir } from '../security/helpers.ts';
-import { buildApp, createTestApp } from '../support/test-app.ts';
+import { pgNotesRepository } from '../../src/features/notes/pg-notes-repository.ts';
+import { withTenant } from '../../src/db/tenant-scope.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { withSuperuser } from '../support/postgres-admin.ts';
+import { suitePostgres } from '../support/postgres-databases.ts';
 import { DEMO } from '../support/demo.ts';
 import { sleep } from '../support/polling.ts';
 import { signIn } from '../support/sign-in.ts';
+import { addUser } from '../support/users.ts';
 
 /**
- * The worked example: a per-user notes list, page and JSON API, behind the guard, scoped by
- * tenant and user, on Redis and on the in-process development store alike.
+ * The worked example: a per-user notes list, page and JSON API, behind the guard, kept in
+ * PostgreSQL by tenant and user id, with sessions on Redis and on the in-process development
+ * store alike.
  */
 
 /** Besides the demo users: a second user at customer A, and another "alice" at customer B. */
 const alan = { host: DEMO.a.host, username: 'alan', password: 'alan-password' };
 const otherAlice = { host: DEMO.b.host, username: 'alice', password: 'other-alice-password' };
 
-interface Backend {
-  app: Express;
-  stores: Stores;
-  tenants: TenantRegistry;
-  kv: Kv;
-  appName: string;
-  /** Every key of this app in the store. */
-  keys(): Promise<string[]>;
-  close(): Promise<void>;
-}
-
-async function withUsers(): Promise<string> {
-  const user = async (username: string, displayName: string, password: string) => ({
-    username,
-    displayName,
-    passwordHash: await hashPassword(password, { logN: 10, r: 8, p: 1 }),
-  });
-  const [a, b] = [await demoTenant('customer-a'), await demoTenant('customer-b')];
-  return tenantsDir({
-    'customer-a.json': {
-      ...a,
-      users: [...(a.users as object[]), await user('alan', 'Alan Ames', alan.password)],
-    },
-    'customer-b.json': {
-      ...b,
-      users: [...(b.users as object[]), await user('alice', 'Another Alice', otherAlice.password)],
-    },
-  });
-}
-
-async function onRedis(dir: string): Promise<Backend> {
-  const t = await createTestApp({ env: { TENANTS_DIR: dir } });
-  return { ...t, kv: t.store.kv, appName: t.config.appName, keys: t.keys, close: () => t.close() };
-}
-
-async function onDevelopmentStore(dir: string): Promise<Backend> {
-  const logger = pino({ level: 'silent' });
-  const config = loadConfig({ NODE_ENV: 'test', TENANTS_DIR: dir }); // no REDIS_URL: as `npm run dev`
-  const store = createMemoryStore();
-  const stores = singleStore(store);
-  const tenants = await TenantRegistry.open({ dir, env: {}, logger });
-  const keys = async () => {
-    const found: string[] = [];
-    for await (const batch of store.kv.scanIterator({ MATCH: '*' })) found.push(...batch);
-    return found.sort();
-  };
-  const app = buildApp({ config, tenants, stores, logger });
-  return {
-    app,
-    stores,
-    tenants,
-    kv: store.kv,
-    appName: config.appName,
-    keys,
-    close: () => stores.close(),
-  };
-}
-
 describe.each([
-  ['Redis', onRedis],
-  ['the development store', onDevelopmentStore],
-])('notes on %s', (_name, open) => {
-  let dir: string;
-  let b: Backend;
+  ['Redis', {}],
+  ['the development store', { REDIS_URL: '' }],
+])('notes, sessions on %s', (_name, env: Record<string, string>) => {
+  let t: TestApp;
   let app: Express;
+  let alanId: string;
   const cookies: Record<'alice' | 'alan' | 'bob' | 'otherAlice', string> = {
     alice: '',
     alan: '',
@@ -104,18 +38,24 @@ describe.each([
   };
 
   beforeAll(async () => {
-    dir = await withUsers();
-    b = await open(dir);
-    app = b.app;
+    t = await createTestApp({ env });
+    app = t.app;
+    alanId = (await addUser(t.database, 'customer-a', { ...alan, displayName: 'Alan Ames' })).id;
+    await addUser(t.database, 'customer-b', { ...otherAlice, displayName: 'Another Alice' });
     cookies.alice = await signIn(app, DEMO.a);
     cookies.alan = await signIn(app, alan);
     cookies.bob = await signIn(app, DEMO.b);
     cookies.otherAlice = await signIn(app, otherAlice);
   });
   afterAll(async () => {
-    await b.close();
-    await rm(dir, { recursive: true, force: true });
+    await t.close();
   });
+
+  /** Every note row of the database, whoever owns it (as the superuser, behind the app's back). */
+  const allNotes = () =>
+    withSuperuser(suitePostgres()!, t.db.name, (db) =>
+      sql<{ tenant_id: string; text: string }>`select tenant_id, text from notes`.execute(db),
+    ).then((r) => r.rows);
 
   const as = (who: keyof typeof cookies) => {
     const host = who === 'bob' || who === 'otherAlice' ? DEMO.b.host : DEMO.a.host;
@@ -157,7 +97,7 @@ describe.each([
       }
       const form = await request(app).post('/notes').set('Host', host).type('form').send('text=hi');
       expect(form.status).toBe(303);
-      expect((await b.keys()).filter((key) => key.startsWith('notes:'))).toEqual([]);
+      expect(await allNotes()).toEqual([]);
     });
   });
 
@@ -231,8 +171,8 @@ describe.each([
     });
 
     it(`when a user keeps ${MAX_NOTES_PER_USER} notes, then the next is refused (409) and adds racing each other never pass the cap`, async () => {
-      const repository = redisNotesRepository({ stores: b.stores, appName: b.appName });
-      const owner = { tenant: b.tenants.resolve(DEMO.a.host)!, username: 'alan' };
+      const repository = pgNotesRepository(t.database.db);
+      const owner = { tenant: t.tenants.resolve(DEMO.a.host)!, userId: alanId };
       for (let i = 0; i < MAX_NOTES_PER_USER - 3; i++) await repository.add(owner, `note ${i}`);
 
       const racing = await Promise.all(
@@ -253,7 +193,7 @@ describe.each([
       const page = await as('alan').post('text=one+too+many');
       expect(page.status).toBe(409);
       expect(page.text).toContain('one too many'); // what was typed is not lost
-      await b.kv.del(notesKey('customer-a', b.appName, 'alan'));
+      await clear('alan');
     });
   });
 
@@ -321,26 +261,21 @@ describe.each([
       await clear('alice');
     });
 
-    it('when notes are kept, then each user has one key under the tenant-scoped prefix, with a TTL, and no other tenant holds any of it', async () => {
+    it("when notes are kept, then each row carries its tenant, and the server's role sees only the tenant it is asked for", async () => {
       await as('alice').add({ text: 'note of alice at A' }).expect(201);
       await as('otherAlice').add({ text: 'note of alice at B' }).expect(201);
-
-      const keys = (await b.keys()).filter((key) => key.startsWith('notes:'));
-      const atA = notesKey('customer-a', b.appName, 'alice');
-      const atB = notesKey('customer-b', b.appName, 'alice');
-      expect(keys).toEqual([atA, atB]);
-      expect(atA).toBe(`notes:{customer-a:${b.appName}:alice}`);
-      expect(atA.startsWith(notesKeyPrefix('customer-a', b.appName))).toBe(true);
-      expect(atB.startsWith(notesKeyPrefix('customer-a', b.appName))).toBe(false);
-      expect(Object.values(await b.kv.hGetAll(atA)).join()).toContain('note of alice at A');
-      expect(Object.values(await b.kv.hGetAll(atB)).join()).not.toContain('at A');
-      for (const key of keys) {
-        expect(await b.kv.ttl(key)).toBeGreaterThan(NOTES_TTL_SECONDS - 60);
-        expect(await b.kv.ttl(key)).toBeLessThanOrEqual(NOTES_TTL_SECONDS);
-      }
+      expect((await allNotes()).sort((x, y) => x.text.localeCompare(y.text))).toEqual([
+        { tenant_id: 'customer-a', text: 'note of alice at A' },
+        { tenant_id: 'customer-b', text: 'note of alice at B' },
+      ]);
+      // A query that forgets its WHERE still sees one tenant's rows only (row-level security).
+      const seenAtB = await withTenant(t.database.db, 'customer-b', (trx) =>
+        trx.selectFrom('notes').select('text').execute(),
+      );
+      expect(seenAtB).toEqual([{ text: 'note of alice at B' }]);
       await clear('alice');
       await clear('otherAlice');
-      expect((await b.keys()).filter((key) => key.startsWith('notes:'))).toEqual([]);
+      expect(await allNotes()).toEqual([]);
     });
   });
 });

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { NOTES_TTL_SECONDS } from '../../src/features/notes/redis-notes-repository.ts';
 import { sessionKeyPrefix, userSessionsKeyPrefix } from '../../src/sessions/keys.ts';
 import { createUserSessions } from '../../src/sessions/user-sessions.ts';
 import { cookiesOf } from '../support/cookies.ts';
@@ -65,7 +64,7 @@ const FLOWS: { name: string; run: (t: KindApp) => Promise<Answer[]> }[] = [
     },
   },
   {
-    name: 'the example feature: notes added, listed and deleted (a hash per user)',
+    name: 'the example feature: notes added, listed and deleted (in the database)',
     run: async (t) => {
       const cookie = await signIn(t.app, DEMO.c);
       const api = (method: 'get' | 'post' | 'delete', path: string) =>
@@ -210,17 +209,14 @@ describe.each(kinds)('every flow on %s', (kind) => {
     const keys = await t.keys();
     expect(keys.filter((k) => k.startsWith('sessions:')).length).toBeGreaterThanOrEqual(6);
     expect(keys.filter((k) => k.startsWith('login-failures:')).length).toBeGreaterThanOrEqual(1);
-    expect(keys.filter((k) => k.startsWith('notes:')).length).toBeGreaterThanOrEqual(1);
     expect(keys.filter((k) => k.startsWith('user-sessions:')).length).toBeGreaterThanOrEqual(3);
     const ttls = await Promise.all(keys.map(async (key) => [key, await t.redis.ttl(key)] as const));
     for (const [key, ttl] of ttls) {
       const bound = key.startsWith('login-failures:')
         ? WINDOW_SECONDS
-        : key.startsWith('notes:')
-          ? NOTES_TTL_SECONDS
-          : key.startsWith('user-sessions:')
-            ? ABSOLUTE_SECONDS + 60 // the index outlives its last session by a minute, no more
-            : TTL_SECONDS;
+        : key.startsWith('user-sessions:')
+          ? ABSOLUTE_SECONDS + 60 // the index outlives its last session by a minute, no more
+          : TTL_SECONDS;
       expect({ key, ttl: ttl > 0 && ttl <= bound }).toEqual({ key, ttl: true });
     }
   });

@@ -17,14 +17,12 @@ import { OWN_STORE_ENV, startKind, type KindServers } from '../support/store-kin
 import { signIn, signInEach } from '../support/sign-in.ts';
 import { BOUND_MS, expectGracefulOutage } from '../reliability/outage-assertions.ts';
 
-const HASH = 'scrypt$15$8$3$N5eGMn2gch-8RyeljnNepA$XmUSzr4qXH9XzyiRDaxIigEqUBfJ4EFHZuWx-eF4VFg';
 const tenantFile = (id: string, redis?: { urlEnv: string }) => ({
   id,
   name: `Tenant ${id}`,
   hosts: [`${id}.example.test`],
   theme: { color: '#123456' },
   ...(redis && { redis }),
-  users: [{ username: 'user', displayName: 'User', passwordHash: HASH }],
 });
 
 describe('a tenant file naming its own Redis', () => {

@@ -2,7 +2,7 @@ import { ErrorReply } from 'redis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asStoreError } from '../../src/store/guard.ts';
-import { hashTag } from '../../src/store/kv-over.ts';
+import { hashTag } from '../../src/store/slots.ts';
 import { StoreUnavailableError } from '../../src/store/store-unavailable.ts';
 import { singleStore } from '../../src/store/stores.ts';
 import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';

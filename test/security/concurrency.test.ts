@@ -1,13 +1,8 @@
 import { Router, type Express } from 'express';
-import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createMemoryStore } from '../../src/store/memory-store.ts';
-import { singleStore } from '../../src/store/stores.ts';
-import { TenantRegistry } from '../../src/tenants/registry.ts';
 import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
-import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
+import { DEMO } from '../support/demo.ts';
 import { signIn } from '../support/sign-in.ts';
 import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
 import './helpers.ts';
@@ -128,13 +123,10 @@ describe('requests in flight around login and logout', () => {
   );
 
   it('when the session lives in the development store, then a slow request cannot undo a logout either', async () => {
-    const logger = pino({ level: 'silent' });
-    const config = loadConfig({ TENANTS_DIR: DEMO_TENANTS_DIR });
-    const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
-    const backend = createMemoryStore();
+    const dev = await createTestApp({ env: { REDIS_URL: '', APP_NAME: 'app' } });
+    const backend = dev.store;
     const slow = slowRoutes();
-    const stores = singleStore(backend);
-    const app = buildApp({ config, tenants, stores, logger }, { pages: [slow.router] });
+    const app = buildApp(dev, { pages: [slow.router] });
     const cookie = await signIn(app, DEMO.a);
     const key = `sessions:customer-a:app:${sessionIdOf(cookie)}`;
 
@@ -148,6 +140,7 @@ describe('requests in flight around login and logout', () => {
     slow.release();
     await pending;
     expect(await backend.kv.get(key)).toBeNull();
+    await dev.close();
   });
 
   it('when a slow request changes a live session, then the change is saved as before', async () => {

@@ -65,7 +65,7 @@ describe.skipIf(missing.length > 0)('cross-origin protection in Chromium', () =>
 
     await Promise.all([
       page.waitForURL(url(DEMO.a.host, '/')),
-      page.click('form.who button[type=submit]'),
+      page.getByRole('button', { name: 'Sign out', exact: true }).click(),
     ]);
     expect(posts.at(-1)).toMatchObject({ origin: 'null', 'sec-fetch-site': 'same-origin' });
     expect(await page.textContent('main')).toContain('not signed in');

@@ -3,7 +3,6 @@ import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { notesKeyPrefix } from '../../src/features/notes/redis-notes-repository.ts';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
 import { DEMO_TENANTS_DIR } from '../support/demo.ts';
 
@@ -110,13 +109,16 @@ export function changedKeys(
   return [...all].filter((key) => before.get(key) !== after.get(key)).sort();
 }
 
-/** True when `key` is one of the app's keys for `tenantId`: sessions, user indexes, login failures or notes. */
+/**
+ * Whether `key` is one of this tenant's, by the layout every key follows (src/sessions/keys.ts):
+ * `<kind>:<tenant>:<app>:…`, or `<kind>:{<tenant>:<app>:…` with a hash tag. A feature's new keys
+ * are covered without a list of prefixes to keep.
+ */
 export function inTenantPrefix(key: string, tenantId: string, appName: string): boolean {
+  const kind = key.slice(0, key.indexOf(':') + 1);
+  const rest = key.slice(kind.length);
   return (
-    key.startsWith(`sessions:${tenantId}:${appName}:`) ||
-    key.startsWith(`user-sessions:{${tenantId}:${appName}:`) ||
-    key.startsWith(`login-failures:${tenantId}:${appName}:`) ||
-    key.startsWith(notesKeyPrefix(tenantId, appName))
+    /^[a-z][a-z-]*:$/.test(kind) && rest.replace(/^\{/, '').startsWith(`${tenantId}:${appName}:`)
   );
 }
 

@@ -45,7 +45,7 @@ const attempt = (
 const answer = (res: request.Response) => ({
   status: res.status,
   retryAfter: res.headers['retry-after'] !== undefined,
-  message: /role="alert">([^<]*)</.exec(res.text)?.[1],
+  message: /class="error-summary__list">\s*<li>([^<]*)</.exec(res.text)?.[1],
 });
 
 describe('failed-login limiting', () => {
@@ -97,6 +97,7 @@ describe('failed-login limiting', () => {
       unknown.push(answer(await attempt(t.app, DEMO.a.host, 'nobody-here', 'wrong')));
     }
     expect(unknown).toEqual(known);
+    expect(known[0]).toMatchObject({ status: 401, message: 'Wrong username or password.' });
     expect(known.at(-1)).toMatchObject({ status: 429, retryAfter: true });
   });
 

@@ -1,11 +1,6 @@
-import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createMemoryStore } from '../../src/store/memory-store.ts';
-import { singleStore } from '../../src/store/stores.ts';
-import { TenantRegistry } from '../../src/tenants/registry.ts';
-import { buildApp } from '../support/test-app.ts';
+import { createTestApp } from '../support/test-app.ts';
 import {
   BROWSERS,
   sessionsOf,
@@ -13,15 +8,15 @@ import {
   signOutEverywhere,
   signedIn,
 } from '../support/user-sessions.ts';
-import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
+import { DEMO } from '../support/demo.ts';
 
 describe('"your sessions" without REDIS_URL (the development store)', () => {
   it('when alice signs in from several browsers, then she can list them, end one, meet the limit and sign out everywhere', async () => {
-    const logger = pino({ level: 'silent' });
-    const config = loadConfig({ TENANTS_DIR: DEMO_TENANTS_DIR, SESSION_MAX_PER_USER: '3' });
-    const store = createMemoryStore();
-    const tenants = await TenantRegistry.open({ dir: config.tenantsDir, env: {}, logger });
-    const app = buildApp({ config, tenants, stores: singleStore(store), logger });
+    const t = await createTestApp({
+      env: { REDIS_URL: '', APP_NAME: 'app', SESSION_MAX_PER_USER: '3' },
+    });
+    const { app, store } = t;
+    expect(store.kind).toBe('memory');
 
     const firefox = await signInWith(app, DEMO.a, BROWSERS.firefox);
     const safari = await signInWith(app, DEMO.a, BROWSERS.safari);
@@ -52,5 +47,6 @@ describe('"your sessions" without REDIS_URL (the development store)', () => {
     expect(await store.kv.zRangeWithScores('user-sessions:{customer-a:app:alice}', 0, -1)).toEqual(
       [],
     );
+    await t.close();
   });
 });

@@ -48,23 +48,14 @@ describe('the session policy in a tenant file', () => {
     },
   );
 
-  it('when a user’s "disabled" is not a boolean, then the file is refused', async () => {
-    files = await tenantFilesCopy();
-    await files.editUser('customer-a', 'alice', (user) => (user.disabled = 'yes'));
-    const err = await loadTenants(files.dir, {}).catch((e: unknown) => e);
-    expect((err as TenantLoadError).problems).toEqual([
-      expect.stringMatching(/^customer-a\.json: users\.0\.disabled /),
-    ]);
-  });
-
-  it('when the JSON Schema is generated, then it describes the policy and "disabled"', () => {
+  it('when the JSON Schema is generated, then it describes the policy, and no users', () => {
     const schema = tenantJsonSchema() as {
       properties: {
         session: { properties: Record<string, { minimum: number; maximum: number }> };
-        users: { items: { properties: Record<string, { type: string }> } };
       };
     };
-    const { session, users } = schema.properties;
+    const { session } = schema.properties;
+    expect(Object.keys(schema.properties)).not.toContain('users');
     expect(Object.keys(session.properties)).toEqual([
       'ttlSeconds',
       'absoluteSeconds',
@@ -72,7 +63,6 @@ describe('the session policy in a tenant file', () => {
     ]);
     expect(session.properties.ttlSeconds).toMatchObject({ minimum: 60, maximum: 31_536_000 });
     expect(session.properties.maxPerUser).toMatchObject({ minimum: 1, maximum: 1000 });
-    expect(users.items.properties.disabled).toMatchObject({ type: 'boolean' });
   });
 });
 

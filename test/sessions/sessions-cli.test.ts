@@ -32,7 +32,7 @@ let bob: Signed;
 beforeAll(async () => {
   t = await createTestApp();
   env = {
-    REDIS_URL: t.config.redisUrl!,
+    REDIS_URL: t.redisUrl,
     APP_NAME: t.config.appName,
     TENANTS_DIR: DEMO_TENANTS_DIR,
     REDIS_TIMEOUT_MS: '500',

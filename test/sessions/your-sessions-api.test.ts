@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
+import { addUser } from '../support/users.ts';
 import {
   BROWSERS,
   indexKey,
@@ -19,21 +19,16 @@ import { DEMO } from '../support/demo.ts';
  * everywhere; alfred (another user of customer A) and bob (customer B) are never touched.
  */
 let t: TestApp;
-let files: TenantFiles;
 const alice = DEMO.a;
 const alfred = { ...DEMO.a, username: 'alfred' }; // same password, another user of customer A
 const bob = DEMO.b;
 
 beforeAll(async () => {
-  files = await tenantFilesCopy();
-  await files.edit('customer-a', (file) => {
-    file.users.push({ ...file.users[0]!, username: 'alfred', displayName: 'Alfred Adler' });
-  });
-  t = await createTestApp({ env: { TENANTS_DIR: files.dir } });
+  t = await createTestApp();
+  await addUser(t.database, 'customer-a', { ...alfred, displayName: 'Alfred Adler' });
 });
 afterAll(async () => {
   await t.close();
-  await files.remove();
 });
 
 const del = (host: string, cookie: string, path: string) =>

@@ -53,7 +53,7 @@ describe('the "Your sessions" page', () => {
     expect(res.text).toContain('Firefox on Linux');
     expect(res.text).toContain('Safari on macOS');
     expect(res.text).toContain('This session');
-    expect(res.text).toMatch(/<td>(::ffff:)?127\.0\.0\.1<\/td>/);
+    expect(res.text).toMatch(/<td data-label="Address">(::ffff:)?127\.0\.0\.1<\/td>/);
     expect(res.text).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z"/);
     // An "End" form for every session but this one; never a session id.
     const others = listed.filter((s) => !s.current).map((s) => s.handle);

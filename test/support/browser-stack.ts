@@ -5,13 +5,20 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './prerequisites.ts';
 import { ROOT } from './root.ts';
 import { startStack, type Stack, type StackOptions } from './stack/start-stack.ts';
 
-/** Chromium where CHROMIUM_PATH says, with CHROMIUM_ARGS and any `extraArgs`. */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
+/** Chromium where CHROMIUM_PATH says, with CHROMIUM_ARGS and any `extraArgs` (and `env`). */
+export function launchChromium(
+  extraArgs: string[] = [],
+  env?: Record<string, string>,
+): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    env,
+  });
 }
 
 /**
- * What a browser test runs against: the native stack (nginx, the app's replicas, Redis; see
+ * What a browser test runs against: the native stack (Caddy, the app's replicas, Redis; see
  * startStack) and a Chromium. Stop both when done (`browser.close()`, `stack.stop()`); if Chromium
  * does not start, the stack is stopped here.
  */

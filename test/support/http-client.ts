@@ -1,4 +1,5 @@
 import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface PlainResponse {
   status: number;
@@ -22,10 +23,12 @@ export interface PlainRequest {
   agent?: Agent;
   /** Bound on the whole exchange (default 5 s), so a hang is measured rather than waited out. */
   timeoutMs?: number;
+  /** HTTPS, trusting this root (PEM) only, with the Host's name as the TLS server name. */
+  ca?: string;
 }
 
 /**
- * One HTTP request to 127.0.0.1 with any Host header, no redirects followed. Node's resolver does
+ * One HTTP request (HTTPS with `ca`) to 127.0.0.1 with any Host header, no redirects followed. Node's resolver does
  * not map *.localhost to loopback the way browsers and curl do, and fetch() will not send a Host
  * of our choosing, so everything that talks to a real socket (the stack, the server process, the
  * compose and soak suites, the benchmark) uses this. Rejects when no HTTP answer comes.
@@ -40,9 +43,11 @@ export function plainRequest(req: PlainRequest): Promise<PlainResponse> {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     headers['Content-Length'] = String(Buffer.byteLength(body));
   }
+  const tls = req.ca && { ca: req.ca, servername: (req.host ?? '').replace(/:\d+$/, '') };
   return new Promise((resolve, reject) => {
-    const r = request(
+    const r = (tls ? httpsRequest : request)(
       {
+        ...tls,
         host: '127.0.0.1',
         port: req.port,
         path: req.path ?? '/',

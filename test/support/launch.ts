@@ -86,7 +86,7 @@ export function launch(
   };
 }
 
-/** "exit code 1", "signal SIGKILL", "failed to start: spawn nginx ENOENT". */
+/** "exit code 1", "signal SIGKILL", "failed to start: spawn caddy ENOENT". */
 export function describeExit(exit: Exit): string {
   if (exit.error) return `failed to start: ${exit.error}`;
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
@@ -121,7 +121,7 @@ export async function untilReady(
   }
 }
 
-/** Whether `command` runs at all (`nginx -v`, `redis-server --version`...). */
+/** Whether `command` runs at all (`caddy version`, `redis-server --version`...). */
 export function commandWorks(command: string, args: string[]): boolean {
   const result = spawnSync(command, args, { stdio: 'ignore' });
   return result.error === undefined && result.status === 0;

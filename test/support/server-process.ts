@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { freePort } from './free-port.ts';
+import { freePorts } from './free-port.ts';
 import { plainRequest } from './http-client.ts';
 import { launch, untilReady, type Exit } from './launch.ts';
 import { ROOT } from './root.ts';
@@ -15,6 +15,8 @@ export interface LogLine {
 export interface ServerOptions {
   /** What REDIS_URL points at; nothing need be listening there. */
   redisUrl: string;
+  /** DATABASE_URL; default: a fresh copy of the suite's template database (inside vitest only). */
+  databaseUrl?: string;
   /** Extra environment (PORT, APP_NAME and SESSION_SECRET default to fresh values). */
   env?: Record<string, string>;
   /** Modules loaded with --import before the server (test fixtures). */
@@ -57,12 +59,16 @@ export interface ServerProcess {
  * answers); rejects with its output if it ends first.
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
-  const port = await freePort();
+  const [port, internalPort] = await freePorts(2);
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     PORT: String(port),
+    INTERNAL_PORT: String(internalPort),
     HOST: '127.0.0.1',
     REDIS_URL: options.redisUrl,
+    // Loaded here: it asks vitest for the suite's PostgreSQL, and the benchmark runs outside vitest.
+    DATABASE_URL:
+      options.databaseUrl ?? (await (await import('./postgres-databases.ts')).freshDatabase()).url,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     APP_NAME: `r-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import type { Router } from 'express';
 import { pino } from 'pino';
 import { createClient } from 'redis';
 import { inject } from 'vitest';
-import { createApp, type AppDeps } from '../../src/app.ts';
+import { createApp, type AppParts } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { AppRoutes } from '../../src/features/feature.ts';
+import type { Feature } from '../../src/features/feature.ts';
 import { appFeatures } from '../../src/features/index.ts';
-import { createRedisStore } from '../../src/store/redis-store.ts';
-import { singleStore } from '../../src/store/stores.ts';
-import { TenantRegistry } from '../../src/tenants/registry.ts';
+import { usersRepository } from '../../src/accounts/users-repository.ts';
+import { databaseUsers } from '../../src/auth/user-directory.ts';
+import { openParts } from '../../src/parts.ts';
 import { DEMO_TENANTS_DIR } from './demo.ts';
+import { freshDatabase } from './postgres-databases.ts';
 import { eventually } from './polling.ts';
 
 export interface TestAppOptions {
@@ -22,34 +24,29 @@ export interface TestAppOptions {
 }
 
 /**
- * The app exactly as server.ts builds it, on a real Redis, with its own APP_NAME so its keys
- * never meet another test's. `close()` deletes every key it made and closes the client.
+ * The app exactly as server.ts builds it (openParts, then createApp), on a real Redis and a real
+ * PostgreSQL: its own APP_NAME, so its keys never meet another test's, and its own database, a
+ * copy of the migrated template with the demo accounts. `close()` deletes every key it made,
+ * closes what it opened and drops its database.
  */
 export async function createTestApp(options: TestAppOptions = {}) {
   const logger = pino({ level: 'silent' });
+  const redisUrl = options.redisUrl ?? inject('redisUrl');
+  const db = await freshDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     TENANTS_DIR: DEMO_TENANTS_DIR,
     APP_NAME: `t-${randomBytes(4).toString('hex')}`,
-    REDIS_URL: options.redisUrl ?? inject('redisUrl'),
+    REDIS_URL: redisUrl,
     REDIS_TIMEOUT_MS: '500',
+    DATABASE_URL: db.url,
     ...options.env,
   });
-  const tenants = await TenantRegistry.open({
-    dir: config.tenantsDir,
-    env: options.tenantEnv ?? {},
-    logger,
-    centralHosts: config.centralHosts,
-  });
-  const store = createRedisStore({
-    url: config.redisUrl!,
-    timeoutMs: config.redisTimeoutMs,
-    logger,
-  });
+  const parts = await openParts({ config, env: options.tenantEnv ?? {}, logger });
+  const store = parts.stores.default;
   await eventually(() => store.ping(), { timeoutMs: 5000, intervalMs: 50 });
-  const stores = singleStore(store);
-  const app = buildApp({ config, tenants, stores, logger });
-  const redis = createClient({ url: config.redisUrl! });
+  const app = createApp(parts);
+  const redis = createClient({ url: redisUrl });
   await redis.connect();
 
   /** Every key this app made, in any prefix. */
@@ -61,37 +58,48 @@ export async function createTestApp(options: TestAppOptions = {}) {
     return found.sort();
   };
   return {
+    ...parts,
     app,
-    config,
-    tenants,
+    redisUrl,
+    db,
     store,
-    stores,
     redis,
-    logger,
     keys,
     async close() {
       const mine = await keys();
       if (mine.length > 0) await redis.del(mine);
       await redis.close();
-      await stores.close();
+      await parts.close();
+      await db.drop();
     },
   };
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
+/** A test's own routers, in the places a feature has, all at `/` (the API at `/api`). */
+export interface ExtraRoutes {
+  beforeSession?: Router[];
+  pages?: Router[];
+  api?: Router[];
+}
+
 /**
- * The app as src/server.ts builds it (createApp with the app's own features), plus any routers a
- * test adds in the same places, after the features' own.
+ * The app as the server builds it from these parts (the app's own features built from them,
+ * so a test may swap the stores or the user directory), plus a test's own routers after them.
  */
-export function buildApp(deps: Omit<AppDeps, 'routes'>, extra: AppRoutes = {}) {
-  const own = appFeatures({ config: deps.config, stores: deps.stores });
+export function buildApp(
+  parts: Omit<AppParts, 'features' | 'users'> & Partial<Pick<AppParts, 'users'>>,
+  extra: ExtraRoutes = {},
+) {
+  const own: Feature[] = [
+    ...(extra.beforeSession ?? []).map((beforeSession) => ({ prefix: '/', beforeSession })),
+    ...(extra.pages ?? []).map((pages) => ({ prefix: '/', pages })),
+    ...(extra.api ?? []).map((api) => ({ prefix: '/', api })),
+  ];
   return createApp({
-    ...deps,
-    routes: {
-      beforeSession: [...(own.beforeSession ?? []), ...(extra.beforeSession ?? [])],
-      pages: [...(own.pages ?? []), ...(extra.pages ?? [])],
-      api: [...(own.api ?? []), ...(extra.api ?? [])],
-    },
+    users: databaseUsers(usersRepository(parts.database.db)),
+    ...parts,
+    features: [...appFeatures(parts), ...own],
   });
 }

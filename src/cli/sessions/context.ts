@@ -1,10 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
-import { credentialFingerprints } from '../../auth/credentials.ts';
-import { ConfigError, loadConfig, type Config, type HostPort } from '../../config.ts';
+import { ConfigError, loadConfig, type Config } from '../../config.ts';
 import { sessionHandles } from '../../sessions/session-handle.ts';
 import { createUserSessions } from '../../sessions/user-sessions.ts';
-import type { Store } from '../../store/store.ts';
+import type { HostPort, Store } from '../../store/store.ts';
 import { openStores } from '../../store/open-stores.ts';
 import { redactUrl } from '../../store/state-log.ts';
 import { TenantLoadError } from '../../tenants/load-tenants.ts';
@@ -24,7 +23,7 @@ export async function openContext(env: Record<string, string | undefined>) {
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
   }
-  if (!config.redisUrl && !config.redisClusterNodes && !config.redisSentinel) {
+  if (config.store.kind === 'memory') {
     throw new CliError(
       'REDIS_URL is unset (nor REDIS_CLUSTER_NODES or REDIS_SENTINELS): the server then keeps sessions inside its own process, out of reach of this command. Set it to the Redis the server uses.',
     );
@@ -48,7 +47,6 @@ export async function openContext(env: Record<string, string | undefined>) {
     config,
     tenants,
     userSessions: createUserSessions({ stores, appName: config.appName, defaults }),
-    credentials: credentialFingerprints(config.sessionSecrets),
     handleOf: sessionHandles(config.sessionSecrets[0]!),
     /** The tenant with this id, or a CliError naming it and TENANTS_DIR. */
     tenant(id: string): Tenant {
@@ -78,9 +76,10 @@ export type CliContext = Awaited<ReturnType<typeof openContext>>;
 function describe(config: Config, store: Store): string {
   if (store.name !== 'default') return `the Redis named by ${store.name}`;
   const list = (nodes: HostPort[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
-  if (config.redisClusterNodes) return `the cluster at ${list(config.redisClusterNodes)}`;
-  if (config.redisSentinel) return `the sentinels at ${list(config.redisSentinel.sentinels)}`;
-  return redactUrl(config.redisUrl!);
+  const { store: chosen } = config;
+  if (chosen.kind === 'cluster') return `the cluster at ${list(chosen.nodes)}`;
+  if (chosen.kind === 'sentinel') return `the sentinels at ${list(chosen.sentinels)}`;
+  return chosen.kind === 'redis' ? redactUrl(chosen.url) : 'this process';
 }
 
 /** The client connects in the background and refuses commands until then: wait, boundedly. */

@@ -1,10 +1,9 @@
 import type { SignedInUser } from '../../sessions/session-data.ts';
 import type { Tenant } from '../../tenants/tenant.ts';
-import { html } from '../../web/html.ts';
-import { layout } from '../../web/layout.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 
-export function homePage(tenant: Tenant, user: SignedInUser | undefined): string {
-  const body = user
+export function homePage(tenant: Tenant, user: SignedInUser | undefined): SafeHtml {
+  return user
     ? html`<h1>Welcome back, ${user.displayName}</h1>
         <p>
           You are signed in to <strong>${tenant.name}</strong> as <code>${user.username}</code>.
@@ -14,5 +13,4 @@ export function homePage(tenant: Tenant, user: SignedInUser | undefined): string
     : html`<h1>${tenant.name}</h1>
         <p>You are not signed in at <strong>${tenant.name}</strong>.</p>
         <p><a class="button" href="/login">Sign in</a></p>`;
-  return layout({ title: 'Home', tenant, user, body });
 }

@@ -8,16 +8,18 @@ export interface Note {
   createdAt: string;
 }
 
-/** Whose notes: every call names the tenant and the user, so no query can reach anyone else's. */
+/**
+ * Whose notes: every call names the tenant and the user, so no query can reach anyone else's.
+ * `userId` is the user's id, never reused, so a username given to someone new inherits nothing.
+ */
 export interface NoteOwner {
   tenant: Tenant;
-  username: string;
+  userId: string;
 }
 
 /**
- * Where notes are kept. The routes know only this interface: the shipped implementation keeps
- * notes in the app's Redis (redis-notes-repository.ts); a database is one more implementation,
- * chosen in src/features/index.ts (docs/extending.md has a Postgres sketch).
+ * Where notes are kept. The routes know only this interface: pg-notes-repository.ts keeps them in
+ * PostgreSQL, redis-notes-repository.ts in the app's Redis; src/features/index.ts chooses.
  */
 export interface NotesRepository {
   /** The owner's notes, newest first. */

@@ -24,8 +24,3 @@ export const newNote = z
     },
   )
   .strict();
-
-/** The problems of a refused input as one sentence or a few, for a 400. */
-export function problemsOf(error: z.ZodError): string {
-  return [...new Set(error.issues.map((issue) => issue.message))].join(' ');
-}

@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { AppParts } from './app.ts';
+import { usersRepository } from './accounts/users-repository.ts';
+import { databaseUsers } from './auth/user-directory.ts';
+import type { Config } from './config.ts';
+import { startDatabase } from './db/start-database.ts';
+import { appFeatures } from './features/index.ts';
+import { openStores } from './store/open-stores.ts';
+import { TenantRegistry } from './tenants/registry.ts';
+
+export interface Parts extends AppParts {
+  /** Lets go of everything opened here: the tenant watcher, the stores, the database (bounded). */
+  close(): Promise<void>;
+}
+
+export interface OpenPartsOptions {
+  config: Config;
+  /** Where tenant files' `sessionSecretEnv` and `redis.urlEnv` names are looked up. */
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}
+
+/**
+ * The one wiring: everything the app is built from, opened from the configuration. The server
+ * and the tests both call it, so the tests serve exactly what runs. Throws TenantLoadError when a
+ * tenant file is invalid, and the database's start errors (src/db/start-database.ts): the server
+ * never serves on an older schema, nor in production as a role that could bypass row-level
+ * security. Stores connect in the background: the app starts while Redis is down.
+ */
+export async function openParts({ config, env, logger }: OpenPartsOptions): Promise<Parts> {
+  const tenants = await TenantRegistry.open({
+    dir: config.tenantsDir,
+    env,
+    logger,
+    centralHosts: config.centralHosts,
+  });
+  if (config.usingDevSecret) {
+    logger.warn('SESSION_SECRET is unset: signing with the public development secret');
+  }
+  const database = await startDatabase(config, logger);
+  const stores = openStores(config, logger, () => tenants.list());
+  return {
+    config,
+    logger,
+    tenants,
+    stores,
+    database,
+    users: databaseUsers(usersRepository(database.db)),
+    features: appFeatures({ config, stores, database }),
+    async close() {
+      tenants.close();
+      await Promise.all([stores.close(), database.close()]);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { FormProblem } from './forms.ts';
+import { attributes, html, type SafeHtml } from './html.ts';
+
+export interface FieldOptions {
+  name: string;
+  label: string;
+  /** Help shown under the label, read with the field. */
+  hint?: string;
+  /** What is wrong with the value (problemFor(problems, name)). */
+  error?: string | undefined;
+  value?: string | undefined;
+  /** Default `text`. */
+  type?: 'text' | 'password' | 'email' | 'url' | 'tel' | 'search';
+  autocomplete?: string;
+  required?: boolean;
+  maxLength?: number;
+  /** A textarea of this many rows instead of a one-line input. */
+  rows?: number;
+  /** Default fieldId(name). */
+  id?: string;
+}
+
+/** The id of a field's input, which its label and the error summary point to. */
+export const fieldId = (name: string) => `field-${name}`;
+
+/**
+ * A labelled input (a textarea with `rows`) with its hint and error tied to it by
+ * aria-describedby, and aria-invalid while it has an error: GOV.UK's text input pattern.
+ */
+export function field(options: FieldOptions): SafeHtml {
+  const { name, label, hint, error, value = '', type = 'text', rows } = options;
+  const id = options.id ?? fieldId(name);
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
+  const attrs = attributes({
+    id,
+    name,
+    class: error ? 'form-input form-input--error' : 'form-input',
+    'aria-describedby': described,
+    'aria-invalid': error ? 'true' : undefined,
+    autocomplete: options.autocomplete,
+    maxlength: options.maxLength,
+    required: options.required,
+  });
+  return html`<div class="form-group${error ? ' form-group--error' : ''}">
+    <label class="form-label" for="${id}">${label}</label>
+    ${hint ? html`<p class="form-hint" id="${id}-hint">${hint}</p>` : ''}
+    ${
+      error
+        ? html`<p class="form-error" id="${id}-error">
+            <span class="visually-hidden">Error:</span> ${error}
+          </p>`
+        : ''
+    }
+    ${
+      rows
+        ? // The newline after <textarea> is dropped by the HTML parser, so a value's own survives.
+          html`<textarea${attrs} rows="${rows}">${'\n'}${value}</textarea>`
+        : html`<input${attrs} type="${type}" value="${type === 'password' ? '' : value}" />`
+    }
+  </div>`;
+}
+
+/**
+ * GOV.UK's error summary, for the top of a refused form's page: each problem about a field links
+ * to it; those about the whole form are plain text. Nothing when there are no problems.
+ */
+export function errorSummary(problems: readonly FormProblem[] = [], idOf = fieldId): SafeHtml {
+  if (problems.length === 0) return html``;
+  return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+    <h2 class="error-summary__title" id="error-summary-title">There is a problem</h2>
+    <ul class="error-summary__list">
+      ${problems.map(({ field, message }) =>
+        field === undefined
+          ? html`<li>${message}</li>`
+          : html`<li><a href="#${idOf(field)}">${message}</a></li>`,
+      )}
+    </ul>
+  </div>`;
+}

@@ -1,0 +1,159 @@
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser-stack.ts';
+import { DEMO } from '../support/demo.ts';
+import { closeServer, listen } from '../support/listen.ts';
+import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
+import { signIn } from '../support/sign-in.ts';
+import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { pageProblems } from './page-checks.ts';
+
+const missing = missingChromium();
+
+prerequisitesTest('test/e2e/pages.test.ts', missing);
+
+/** A tenant white text cannot be read on (1.39:1): its header must pick black. */
+const YELLOW = {
+  tenant: 'customer-y',
+  host: 'customer-y.localhost',
+  name: 'Customer Y',
+  username: 'carol',
+  password: 'carol-password',
+};
+const PHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const NOTE = `first words of a note\nsecond line\n${'long'.repeat(30)}`;
+
+describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a desktop', () => {
+  let files: TenantFiles;
+  let t: TestApp;
+  let server: Server;
+  let port: number;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    files = await tenantFilesCopy();
+    const carol = await files.read(DEMO.c.tenant);
+    await files.write(YELLOW.tenant, {
+      ...carol,
+      id: YELLOW.tenant,
+      name: YELLOW.name,
+      hosts: [YELLOW.host],
+      theme: { color: '#ffd800' },
+    });
+    t = await createTestApp({ env: { TENANTS_DIR: files.dir } });
+    ({ server, port } = await listen(t.app));
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await closeServer(server);
+    await t?.close();
+    await files?.remove();
+  });
+
+  /** The tab's status code, as the browser received it for the page shown. */
+  const status = (page: Page) =>
+    page.evaluate(
+      () =>
+        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)
+          .responseStatus,
+    );
+
+  /** Presses a form's button and waits for the page it leads to. */
+  async function press(page: Page, name: string) {
+    const navigated = page.waitForEvent('framenavigated');
+    await page.getByRole('button', { name, exact: true }).click();
+    await navigated;
+    await page.waitForLoadState();
+  }
+
+  it.each([DEMO.a, DEMO.b, DEMO.c, YELLOW])(
+    'when a visitor goes through $name signed out and in, then every page passes axe, fits 360 px, names each button and keeps a two-line header',
+    async (who) => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const refusedByCsp: string[] = [];
+      page.on(
+        'console',
+        (m) => void (/Content Security Policy/.test(m.text()) && refusedByCsp.push(m.text())),
+      );
+      const problems: string[] = [];
+      const check = async (label: string, expected: number) => {
+        expect(await status(page), label).toBe(expected);
+        problems.push(...(await pageProblems(page, `${who.name}, ${label}`)));
+      };
+      const open = async (path: string) =>
+        void (await page.goto(`http://${who.host}:${port}${path}`));
+
+      await open('/');
+      await check('home, signed out', 200);
+      await open('/login');
+      await check('sign-in', 200);
+      await page.fill('input[name=username]', who.username);
+      await page.fill('input[name=password]', 'not-the-password');
+      await press(page, 'Sign in');
+      await check('sign-in, refused', 401);
+      expect(await page.getByRole('alert').textContent()).toContain('Wrong username or password');
+      await open('/no-such-page');
+      await check('404, signed out', 404);
+
+      await open('/login');
+      await page.fill('input[name=username]', who.username);
+      await page.fill('input[name=password]', who.password);
+      await press(page, 'Sign in');
+      await check('home, signed in', 200);
+      await open('/notes');
+      await check('notes, none yet', 200);
+      expect(await page.locator('main').textContent()).toContain('No notes yet.');
+
+      // Spaces pass the browser's `required` and are refused by the server: the field is marked,
+      // its error read with it, and the summary's link leads to it.
+      await page.fill('textarea[name=text]', '   ');
+      await press(page, 'Add note');
+      await check('notes, a refused form', 400);
+      const textarea = page.locator('textarea[name=text]');
+      expect(await textarea.getAttribute('aria-invalid')).toBe('true');
+      const errorId = (await textarea.getAttribute('aria-describedby'))!.split(' ').at(-1)!;
+      expect(await page.locator(`#${errorId}`).textContent()).toContain('A note needs some text.');
+      await page.getByRole('link', { name: 'A note needs some text.' }).click();
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('text');
+
+      await page.fill('textarea[name=text]', NOTE);
+      await press(page, 'Add note');
+      await check('notes, one note', 200);
+      const remove = page.getByRole('button', {
+        name: 'Delete the note “first words of a note second…”',
+      });
+      expect(await remove.count()).toBe(1);
+
+      await signIn(t.app, who, { userAgent: PHONE_UA });
+      await open('/account/sessions');
+      await check('your sessions, two', 200);
+      expect(await page.getByTestId('session').count()).toBe(2);
+      const end = page.getByRole('button', {
+        name: /^End the session on Safari on iOS, signed in /,
+      });
+      expect(await end.count()).toBe(1);
+      await open('/no-such-page');
+      await check('404, signed in', 404);
+
+      await context.close();
+      expect(refusedByCsp).toEqual([]);
+      expect(problems).toEqual([]);
+    },
+    180_000,
+  );
+
+  it('when the landing page lists every tenant, yellow included, then it passes the same checks', async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(`http://localhost:${port}/`);
+    expect(res?.status()).toBe(200);
+    expect(await page.locator('main').textContent()).toContain(YELLOW.name);
+    expect(await pageProblems(page, 'the landing page')).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
