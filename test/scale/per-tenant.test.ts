@@ -123,7 +123,12 @@ describe.runIf(inject('redisServerAvailable'))(
     beforeAll(async () => {
       servers = await startKind('per-tenant');
       server = await startServer({ redisUrl: '', env: servers.env });
-      await eventually(async () => expectThat((await readyz()).status === 200, 'the app is ready'));
+      // Ready, and customer-c's own store connected too (it connects on its own time).
+      await eventually(async () => {
+        const { status, json } = await readyz();
+        const stores = (json.stores ?? []) as { state: string }[];
+        expectThat(status === 200 && stores.every((s) => s.state === 'up'), 'every store is up');
+      });
     }, 60_000);
     afterAll(async () => {
       await server?.stop();
