@@ -1,4 +1,6 @@
-import type { RequestHandler } from 'express';
+import { isIP } from 'node:net';
+import type { Request, RequestHandler } from 'express';
+import { requestHost } from '../tenants/host.ts';
 import type { StoreState } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
 
@@ -12,21 +14,42 @@ export const READINESS_TIMEOUT_MS = 1500;
  *   {"status": "ready" | "unavailable", "stores": [{"name", "kind", "state"}]}
  * with the default store first as "default" and each tenant store named by its `urlEnv`. 503 only
  * when the default store cannot serve ("down"; a cluster: no primary answers): a tenant's own Redis
- * being down fails that tenant's requests, not this replica's place behind the proxy.
+ * being down fails that tenant's requests, not this replica's place behind the proxy. The list is
+ * for operators (a central host, or an address as orchestrators ask): on any other host it would
+ * tell a tenant's visitors which customers have a store of their own, so there only the status.
  */
-export function probes(stores: Stores): { healthz: RequestHandler; readyz: RequestHandler } {
+export function probes(
+  stores: Stores,
+  centralHosts: readonly string[],
+): { healthz: RequestHandler; readyz: RequestHandler } {
+  const central = new Set(centralHosts);
+  const forOperators = (req: Request) => {
+    const host = requestHost(req);
+    return host !== undefined && (central.has(host) || isIP(host) !== 0);
+  };
   const healthz: RequestHandler = (_req, res) => {
     res.json({ status: 'ok' });
   };
-  const readyz: RequestHandler = async (_req, res) => {
+  const readyz: RequestHandler = async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    const all = stores.all();
-    const states = await Promise.all(all.map((store) => withinBound(store.state())));
+    const listed = forOperators(req);
+    // The status depends on the default store alone, so that is all an unlisted answer asks.
+    const asked = listed ? stores.all() : [stores.default];
+    const states = await Promise.all(asked.map((store) => withinBound(store.state())));
     const ready = states[0] !== 'down';
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'unavailable',
-      stores: all.map((store, i) => ({ name: store.name, kind: store.kind, state: states[i] })),
-    });
+    const status = ready ? 'ready' : 'unavailable';
+    res.status(ready ? 200 : 503).json(
+      listed
+        ? {
+            status,
+            stores: asked.map((store, i) => ({
+              name: store.name,
+              kind: store.kind,
+              state: states[i],
+            })),
+          }
+        : { status },
+    );
   };
   return { healthz, readyz };
 }
