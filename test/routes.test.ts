@@ -70,7 +70,10 @@ describe('what /readyz tells whom', () => {
       const res = await request(app).get('/readyz').set('Host', host);
       expect(res.body).toEqual({
         status: 'ready',
-        stores: [{ name: 'default', kind: 'redis', state: 'up' }],
+        stores: [
+          { name: 'default', kind: 'redis', state: 'up' },
+          { name: 'database', kind: 'postgres', state: 'up' },
+        ],
       });
     },
   );

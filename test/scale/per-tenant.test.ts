@@ -143,6 +143,7 @@ describe.runIf(inject('redisServerAvailable'))(
         stores: [
           { name: 'default', kind: 'redis', state: 'up' },
           { name: OWN_STORE_ENV, kind: 'redis', state: 'up' },
+          { name: 'database', kind: 'postgres', state: 'up' },
         ],
       });
     });
@@ -193,6 +194,7 @@ describe.runIf(inject('redisServerAvailable'))(
       expect(ready.json.stores).toEqual([
         { name: 'default', kind: 'redis', state: 'up' },
         { name: OWN_STORE_ENV, kind: 'redis', state: 'down' },
+        { name: 'database', kind: 'postgres', state: 'up' },
       ]);
       expect(loginC).toMatchObject({ status: 503, headers: { 'retry-after': '2' } });
       expect(loginA.status).toBe(303);
@@ -213,6 +215,7 @@ describe.runIf(inject('redisServerAvailable'))(
       expect((await readyz()).json.stores).toEqual([
         { name: 'default', kind: 'redis', state: 'up' },
         { name: OWN_STORE_ENV, kind: 'redis', state: 'up' },
+        { name: 'database', kind: 'postgres', state: 'up' },
       ]);
     });
 
@@ -227,6 +230,7 @@ describe.runIf(inject('redisServerAvailable'))(
           stores: [
             { name: 'default', kind: 'redis', state: 'down' },
             { name: OWN_STORE_ENV, kind: 'redis', state: 'up' },
+            { name: 'database', kind: 'postgres', state: 'up' },
           ],
         });
         const me = await timedRequest({
