@@ -245,6 +245,14 @@ const envSchema = z
       });
     }
     if (env.NODE_ENV !== 'production') return;
+    if (env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required when NODE_ENV=production (the embedded PGlite is for development only); set it to postgres://<role>:<password>@<host>:5432/<database>',
+      });
+    }
     if (named.length === 0) {
       ctx.addIssue({
         code: 'custom',

@@ -213,10 +213,11 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('when NODE_ENV=production has no SESSION_SECRET nor REDIS_URL, then both are named with a fix', () => {
+  it('when NODE_ENV=production has no SESSION_SECRET, REDIS_URL nor DATABASE_URL, then each is named with a fix', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems).toEqual(
       expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL is required when NODE_ENV=production .*postgres:\/\//),
         expect.stringMatching(/^REDIS_URL is required when NODE_ENV=production/),
         expect.stringMatching(/^SESSION_SECRET is required when NODE_ENV=production.*openssl rand/),
       ]),
@@ -228,6 +229,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       REDIS_URL: 'redis://redis:6379',
       SESSION_SECRET: 'x'.repeat(48),
+      DATABASE_URL: 'postgres://tenantry_app:secret@db:5432/tenantry',
     });
     expect(config).toMatchObject({ env: 'production', usingDevSecret: false });
   });
@@ -316,7 +318,12 @@ describe('loadConfig', () => {
       { REDIS_CLUSTER_NODES: 'redis-1:7000' },
       { REDIS_SENTINELS: 'sentinel-1:26379', REDIS_SENTINEL_MASTER: 'tenantry' },
     ])('when production names its store with %j instead of REDIS_URL, then it loads', (env) => {
-      const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(48), ...env });
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'x'.repeat(48),
+        DATABASE_URL: 'postgres://db/tenantry',
+        ...env,
+      });
       expect(config.env).toBe('production');
     });
   });
