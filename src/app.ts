@@ -5,6 +5,7 @@ import { createAuth } from './auth/auth.ts';
 import { tenantFileUsers, type UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import type { AppRoutes } from './features/feature.ts';
+import type { Metrics } from './observability/metrics.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
 import { secureCookieName, sessionCookieFirst } from './sessions/tenant-sessions.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   users?: UserDirectory;
   /** The app's own features (src/features/index.ts assembles them). */
   routes?: AppRoutes;
+  /** Prometheus metrics (served on the internal listener); none with METRICS=off. */
+  metrics?: Metrics;
 }
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
@@ -43,15 +46,16 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
  *   the JSON API (/api) -> sign-in, "your sessions" and the tenant's pages -> 404 -> error handler.
  */
 export function createApp(deps: AppDeps): Express {
-  const { config, tenants, stores, logger, users = tenantFileUsers, routes = {} } = deps;
+  const { config, tenants, stores, logger, users = tenantFileUsers, routes = {}, metrics } = deps;
   const app = express();
+  if (metrics) app.use(metrics.requests(app));
   // Only proxies named in TRUST_PROXY may set X-Forwarded-Host/-Proto/-For; never `true` by default.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // No ETag on dynamic answers: hashing each body costs every request, and personal pages are
   // no-store anyway. Static assets keep theirs (express.static makes its own).
   app.set('etag', false);
-  const auth = createAuth({ config, stores, users });
+  const auth = createAuth({ config, stores, users, onLoginAttempt: metrics?.loginAttempt });
   sessionCookieFirst(app.response, [
     config.sessionCookieName,
     secureCookieName(config.sessionCookieName),

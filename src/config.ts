@@ -186,6 +186,8 @@ const envSchema = z
     // Unset: pretty when NODE_ENV=development and stdout is a terminal (server.ts decides), else JSON.
     LOG_FORMAT: z.preprocess(blankAsUnset, z.enum(['json', 'pretty']).optional()),
     REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
+    METRICS: z.preprocess(blankAsUnset, z.enum(['on', 'off']).default('on')),
+    METRICS_TENANT_LABELS: z.preprocess(blankAsUnset, int(0, 10_000).default(100)),
   })
   .superRefine((env, ctx) => {
     // Below that, a few users behind one address (an office, a NAT) failing their own limits
@@ -307,6 +309,10 @@ export interface Config {
   /** Undefined: let the entry point choose (pretty on a development terminal, JSON otherwise). */
   logFormat: 'json' | 'pretty' | undefined;
   replicaName: string | undefined;
+  /** METRICS=off: no /metrics and no per-request counting. */
+  metrics: boolean;
+  /** Most distinct tenant ids the metrics' `tenant` label takes; the rest count as "other". */
+  metricsTenantLabels: number;
 }
 
 export class ConfigError extends Error {
@@ -359,5 +365,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     replicaName: e.REPLICA_NAME,
+    metrics: e.METRICS === 'on',
+    metricsTenantLabels: e.METRICS_TENANT_LABELS,
   };
 }

@@ -11,6 +11,7 @@ import { TenantLoadError } from './tenants/load-tenants.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 import { beforeHeaders } from './web/before-headers.ts';
 import { createInternalApp } from './internal/internal-app.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { createAppServer } from './web/app-server.ts';
 import { answerClientError } from './web/client-error.ts';
 import { startUrls } from './web/front-door.ts';
@@ -74,7 +75,11 @@ if (config.usingDevSecret) {
   logger.warn('SESSION_SECRET is unset: signing with the public development secret');
 }
 const stores = openStores(config, logger, () => tenants.list());
-const app = createApp({ config, tenants, stores, logger, routes: appFeatures({ config, stores }) });
+const metrics = config.metrics
+  ? createMetrics({ stores, tenantLabels: config.metricsTenantLabels })
+  : undefined;
+const routes = appFeatures({ config, stores });
+const app = createApp({ config, tenants, stores, logger, routes, metrics });
 /** Tenant addresses logged at start, one line each. */
 const TENANT_URLS_LOGGED = 20;
 const onListening = (err?: Error) => {
@@ -110,17 +115,15 @@ if (config.host) server.listen(config.port, config.host, listening);
 else server.listen(config.port, listening);
 
 // The proxy's and operators' listener: its routes are never served on the main port.
-const internal = createServer(createInternalApp({ tenants, centralHosts: config.centralHosts })).on(
-  'error',
-  (err) => {
-    logger.fatal({ err, port: config.internalPort }, 'cannot listen on INTERNAL_PORT');
-    process.exit(1);
-  },
-);
+const internalApp = createInternalApp({ tenants, centralHosts: config.centralHosts, metrics });
+const internal = createServer(internalApp).on('error', (err) => {
+  logger.fatal({ err, port: config.internalPort }, 'cannot listen on INTERNAL_PORT');
+  process.exit(1);
+});
 internal.listen(config.internalPort, config.host, () => {
   const address = internal.address();
   const port = typeof address === 'object' && address ? address.port : config.internalPort;
-  logger.info({ port }, `internal routes (/tls/ask) on port ${port}`);
+  logger.info({ port }, `internal routes (/tls/ask, /metrics) on port ${port}`);
 });
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
