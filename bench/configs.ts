@@ -81,7 +81,8 @@ export function startTenantry(
     redisUrl,
     // Built, as `npm start` and the Docker image run it (npm run bench builds first).
     entry: 'dist/server.js',
-    env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info' },
+    // BENCH_METRICS=off: the same server without its Prometheus metrics, to measure what they cost.
+    env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info', METRICS: process.env.BENCH_METRICS ?? 'on' },
     ready: async (port) => {
       for (const [host, path] of [
         ['localhost', '/readyz'],
