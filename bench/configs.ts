@@ -199,7 +199,7 @@ export function countedServers(
       await cleanup();
     },
   });
-  return [
+  const servers: CountedServer[] = [
     {
       label: labelOf('bare', counts),
       start: async (url) => stopping(await startRecipe('bare', url, options)),
@@ -222,6 +222,9 @@ export function countedServers(
       },
     },
   ];
+  // BENCH_ONLY="(4)": that server alone, to compare two settings of it run after run.
+  const only = process.env.BENCH_ONLY;
+  return only ? servers.filter((s) => s.label.startsWith(only)) : servers;
 }
 
 /** Resident set size of a process now (VmRSS), in bytes. */
