@@ -158,6 +158,33 @@ describe('login_attempts_total', () => {
   });
 });
 
+describe('login_attempts_total when the hash queue is full', () => {
+  it('when more sign-ins arrive at once than the tenant may queue, then each 503 counts as busy and each checked one as failure', async () => {
+    const m = await metricsApp({ env: { LOGIN_MAX_FAILURES_PER_ADDRESS: '1000' } });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          request(m.app)
+            .post('/login')
+            .set('Host', DEMO.c.host)
+            .type('form')
+            .send({ username: `nobody-${i}`, password: 'wrong-password' })
+            .then((res) => res.status),
+        ),
+      );
+      const count = (status: number) => answers.filter((s) => s === status).length;
+      expect(count(503)).toBeGreaterThan(0);
+      expect(count(401) + count(503)).toBe(60);
+      const samples = await m.scrape();
+      const attempts = (outcome: string) =>
+        valueOf(samples, 'login_attempts_total', { tenant: 'customer-c', outcome });
+      expect([attempts('busy'), attempts('failure')]).toEqual([count(503), count(401)]);
+    } finally {
+      await m.t.close();
+    }
+  }, 60_000);
+});
+
 describe('the store and database gauges', () => {
   it.runIf(inject('redisServerAvailable'))(
     'when Redis stops answering, then the next scrape reports store_up 0, and 1 again once it answers',
