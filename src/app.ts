@@ -48,7 +48,6 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 export function createApp(deps: AppDeps): Express {
   const { config, tenants, stores, logger, users = tenantFileUsers, routes = {}, metrics } = deps;
   const app = express();
-  if (metrics) app.use(metrics.requests(app));
   // Only proxies named in TRUST_PROXY may set X-Forwarded-Host/-Proto/-For; never `true` by default.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
@@ -64,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   // Steps that run on every path are chained into one router layer (web/chain.ts).
   app.use(
     chain(
+      ...(metrics ? [metrics.requests(app)] : []),
       requestLogger(app, {
         logger,
         trust: app.get('trust proxy fn') as TrustFn,
