@@ -2,7 +2,7 @@
  * npm run bench:metrics: what the Prometheus metrics cost a signed-in read, at full speed. Two (4)
  * servers run side by side, one with METRICS=on and one with METRICS=off; each round sends
  * BENCH_READS (20,000) signed-in reads to each in turn and takes the CPU time the server process
- * spent on them (user + system, from /proc), which a busy machine moves far less than requests/s.
+ * spent on them (user + system, from /proc), which a busy machine moves less than requests/s.
  * Under callgrind (bench:instructions) a read takes fifty times as long, so the metrics' per-second
  * work (the event-loop delay sampler of Node's default metrics) would weigh fifty times too much.
  *
