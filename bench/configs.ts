@@ -94,7 +94,13 @@ export function startTenantry(
     redisUrl,
     // Built, as `npm start` and the Docker image run it (npm run bench builds first).
     entry: 'dist/server.js',
-    env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info', ...env },
+    // BENCH_METRICS=off: the same server without its Prometheus metrics, to measure what they cost.
+    env: {
+      TENANTS_DIR: tenantsDir,
+      LOG_LEVEL: 'info',
+      METRICS: process.env.BENCH_METRICS ?? 'on',
+      ...env,
+    },
     ready: async (port) => {
       for (const [host, path] of [
         ['localhost', '/readyz'],
@@ -224,7 +230,7 @@ export function countedServers(
       await cleanup();
     },
   });
-  return [
+  const servers: CountedServer[] = [
     {
       label: labelOf('bare', counts),
       start: async (url) => stopping(await startRecipe('bare', url, options)),
@@ -247,6 +253,9 @@ export function countedServers(
       },
     },
   ];
+  // BENCH_ONLY="(4)": that server alone, to compare two settings of it run after run.
+  const only = process.env.BENCH_ONLY;
+  return only ? servers.filter((s) => s.label.startsWith(only)) : servers;
 }
 
 /** Resident set size of a process now (VmRSS), in bytes. */

@@ -196,6 +196,8 @@ const envSchema = z
     // Unset: pretty when NODE_ENV=development and stdout is a terminal (server.ts decides), else JSON.
     LOG_FORMAT: z.preprocess(blankAsUnset, z.enum(['json', 'pretty']).optional()),
     REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
+    METRICS: z.preprocess(blankAsUnset, z.enum(['on', 'off']).default('on')),
+    METRICS_TENANT_LABELS: z.preprocess(blankAsUnset, int(0, 10_000).default(100)),
   })
   .superRefine((env, ctx) => {
     // Below that, a few users behind one address (an office, a NAT) failing their own limits
@@ -337,6 +339,10 @@ export interface Config {
   /** Undefined: let the entry point choose (pretty on a development terminal, JSON otherwise). */
   logFormat: 'json' | 'pretty' | undefined;
   replicaName: string | undefined;
+  /** METRICS=off: no /metrics and no per-request counting. */
+  metrics: boolean;
+  /** Most distinct tenant ids the metrics' `tenant` label takes; the rest count as "other". */
+  metricsTenantLabels: number;
 }
 
 /** Which default store, from whichever one of the three variables is set (checked above). */
@@ -408,5 +414,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     replicaName: e.REPLICA_NAME,
+    metrics: e.METRICS === 'on',
+    metricsTenantLabels: e.METRICS_TENANT_LABELS,
   };
 }

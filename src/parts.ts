@@ -5,6 +5,7 @@ import { databaseUsers } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import { startDatabase } from './db/start-database.ts';
 import { appFeatures } from './features/index.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { openStores } from './store/open-stores.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 
@@ -39,6 +40,13 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
   }
   const database = await startDatabase(config, logger);
   const stores = openStores(config, logger, () => tenants.list());
+  const metrics = config.metrics
+    ? createMetrics({
+        stores,
+        tenantLabels: config.metricsTenantLabels,
+        databaseUp: async () => (await database.state()) === 'up',
+      })
+    : undefined;
   return {
     config,
     logger,
@@ -47,6 +55,7 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
     database,
     users: databaseUsers(usersRepository(database.db)),
     features: appFeatures({ config, stores, database }),
+    metrics,
     async close() {
       tenants.close();
       await Promise.all([stores.close(), database.close()]);
