@@ -8,6 +8,7 @@ import type { AppDatabase } from './db/open-database.ts';
 import type { Feature } from './features/feature.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
+import type { DomainTenants } from './tenants/tenant-resolver.ts';
 import { secureCookieName, sessionCookieFirst } from './sessions/tenant-sessions.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { chain } from './web/chain.ts';
@@ -34,6 +35,8 @@ export interface AppParts {
   users: UserDirectory;
   /** The app's own features, in navigation order (src/features/index.ts). */
   features: Feature[];
+  /** Customers' verified domains (src/domains/): hosts served beside the tenant files' own. */
+  domains?: DomainTenants;
 }
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
@@ -91,7 +94,7 @@ export function createApp(parts: AppParts): Express {
         // Production's front door names no tenant: the list would map every customer.
         tenants: config.env === 'production' ? undefined : () => tenants.list(),
       }),
-      resolveTenant(tenants),
+      resolveTenant(tenants, parts.domains),
     ),
   );
   for (const { prefix, beforeSession } of features)

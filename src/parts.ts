@@ -4,11 +4,15 @@ import { usersRepository } from './accounts/users-repository.ts';
 import { databaseUsers } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import { startDatabase } from './db/start-database.ts';
+import { openCustomDomains, type CustomDomains } from './domains/open-domains.ts';
 import { appFeatures } from './features/index.ts';
 import { openStores } from './store/open-stores.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 
 export interface Parts extends AppParts {
+  domains: CustomDomains['verified'];
+  /** Customers' domains' scheduled re-checks (runOnce() for tests and operators). */
+  domainRechecks: CustomDomains['rechecks'];
   /** Lets go of everything opened here: the tenant watcher, the stores, the database (bounded). */
   close(): Promise<void>;
 }
@@ -39,6 +43,7 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
   }
   const database = await startDatabase(config, logger);
   const stores = openStores(config, logger, () => tenants.list());
+  const domains = await openCustomDomains(database.db, config.domains, logger);
   return {
     config,
     logger,
@@ -46,9 +51,12 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
     stores,
     database,
     users: databaseUsers(usersRepository(database.db)),
-    features: appFeatures({ config, stores, database }),
+    features: appFeatures({ config, stores, database, tenants }),
+    domains: domains.verified,
+    domainRechecks: domains.rechecks,
     async close() {
       tenants.close();
+      await domains.close();
       await Promise.all([stores.close(), database.close()]);
     },
   };

@@ -60,7 +60,11 @@ const app = createApp(parts);
 const server = createAppServer(app);
 // The proxy's and operators' listener: its routes are never served on the main port.
 const internal = createServer(
-  createInternalApp({ tenants: parts.tenants, centralHosts: config.centralHosts }),
+  createInternalApp({
+    tenants: parts.tenants,
+    centralHosts: config.centralHosts,
+    domains: parts.domains,
+  }),
 );
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.
 server.keepAliveTimeout = 65_000;
