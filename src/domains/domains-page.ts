@@ -1,3 +1,4 @@
+import { domainToUnicode } from 'node:url';
 import type { Tenant } from '../tenants/tenant.ts';
 import { button, postButton } from '../web/buttons.ts';
 import { errorSummary, field } from '../web/form-fields.ts';
@@ -54,7 +55,8 @@ function domainItem(d: Domain): SafeHtml {
   return html`<li data-testid="domain" data-status="${d.status}">
     <div class="item-list__body">
       <h2 class="item-list__text domain-name">
-        ${d.domain} <span class="tag tag--${d.status}">${LABELS[d.status]}</span>
+        ${d.domain}${unicodeOf(d.domain)}
+        <span class="tag tag--${d.status}">${LABELS[d.status]}</span>
       </h2>
       <p class="meta">${stateOf(d)}</p>
       <dl class="dns-record">
@@ -86,6 +88,12 @@ function stateOf(d: Domain): SafeHtml | string {
   }
   return html`Served${d.verifiedAt ? html` since ${at(d.verifiedAt)}` : ''}. Keep the record
   published: it is checked again from time to time.`;
+}
+
+/** An internationalised name as people read it, beside the punycode that is published. */
+function unicodeOf(domain: string): string {
+  const unicode = domainToUnicode(domain);
+  return unicode === domain ? '' : ` (${unicode})`;
 }
 
 const at = (date: Date) => {
