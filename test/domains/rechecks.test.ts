@@ -58,14 +58,13 @@ describe.skipIf(missing.length > 0)('re-checks of verified domains, on short set
   const served = async () => (await request(t.app).get('/').set('Host', DOMAIN)).status;
 
   it('when the record stays published, then each re-check finds it and the domain stays verified', async () => {
-    const { token } = await verifiedDomain(t, dns, DOMAIN);
+    await verifiedDomain(t, dns, DOMAIN);
     const asked = txtQuestions(dns, DOMAIN);
     await eventually(async () => expect(txtQuestions(dns, DOMAIN)).toBeGreaterThan(asked + 1), {
       timeoutMs: 15_000,
     });
     expect(await rowOf(t, DOMAIN)).toMatchObject({ status: 'verified', missing_since: null });
     expect(await served()).toBe(200);
-    expect(token).toBeTruthy();
   });
 
   it('when the record goes missing, then the grace period starts at the first re-check that misses it, and after it the domain is suspended and no longer served', async () => {
