@@ -83,7 +83,7 @@ export function createApp(parts: AppParts): Express {
     ),
   );
   // Routes of the app itself, not a router of their own: any other path pays one path match each.
-  const probe = probes(stores);
+  const probe = probes({ stores, database: parts.database, centralHosts: config.centralHosts });
   app.get('/healthz', probe.healthz);
   app.get('/readyz', probe.readyz);
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));

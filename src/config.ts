@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { HostPort } from './store/store.ts';
@@ -195,8 +196,8 @@ const envSchema = z
     SESSION_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
     SESSION_TTL_SECONDS: int(60, 31_536_000).default(3600),
     SESSION_ABSOLUTE_SECONDS: int(60, 31_536_000).default(86_400),
-    // 0: no limit. A tenant file's `session.maxPerUser` overrides it.
-    SESSION_MAX_PER_USER: int(0, 1000).default(0),
+    // Always a limit: one account must not fill the store (a tenant file's `maxPerUser` overrides it).
+    SESSION_MAX_PER_USER: int(1, 1000).default(50),
     SESSION_COOKIE_NAME: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
@@ -211,6 +212,9 @@ const envSchema = z
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
     LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100_000).default(50),
     LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
+    LOGIN_MAX_SUCCESSES: int(1, 100_000).default(20),
+    // Unset: the machine's cores (os.availableParallelism()).
+    LOGIN_HASH_CONCURRENCY: z.preprocess(blankAsUnset, int(1, 1024).optional()),
     // Node's own: the size of libuv's thread pool, where password hashes run (see server.ts).
     UV_THREADPOOL_SIZE: int(1, 1024).default(4),
     // At most 1.5 s, so a request that needs a session is answered (503 at worst) within 2 s.
@@ -276,6 +280,14 @@ const envSchema = z
       });
     }
     if (env.NODE_ENV !== 'production') return;
+    if (env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required when NODE_ENV=production (the embedded PGlite is for development only); set it to postgres://<role>:<password>@<host>:5432/<database>',
+      });
+    }
     if (named.length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -329,7 +341,7 @@ export interface Config {
   usingDevSecret: boolean;
   sessionTtlSeconds: number;
   sessionAbsoluteSeconds: number;
-  /** Most sessions one user may hold on a tenant; 0: no limit. */
+  /** Most sessions one user may hold on a tenant (1-1000). */
   sessionMaxPerUser: number;
   sessionCookieName: string;
   trustProxy: TrustProxy;
@@ -347,7 +359,12 @@ export interface Config {
   loginMaxFailures: number;
   loginMaxFailuresPerAddress: number;
   loginWindowSeconds: number;
-  /** Password hashes at once: one less than libuv's thread pool, which also reads files. */
+  /** Successful sign-ins per tenant, username and client address within the window. */
+  loginMaxSuccesses: number;
+  /**
+   * Password hashes at once: LOGIN_HASH_CONCURRENCY (the machine's cores), but below libuv's
+   * thread pool, which also reads files; at least one.
+   */
   loginHashConcurrency: number;
   redisTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -426,7 +443,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
-    loginHashConcurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1),
+    loginMaxSuccesses: e.LOGIN_MAX_SUCCESSES,
+    loginHashConcurrency: Math.max(
+      1,
+      Math.min(e.LOGIN_HASH_CONCURRENCY ?? availableParallelism(), e.UV_THREADPOOL_SIZE - 1),
+    ),
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

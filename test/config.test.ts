@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import express from 'express';
 import { ConfigError, DEV_SESSION_SECRET, loadConfig } from '../src/config.ts';
@@ -23,16 +24,28 @@ describe('loadConfig', () => {
       usingDevSecret: true,
       sessionTtlSeconds: 3600,
       sessionAbsoluteSeconds: 86_400,
+      // One account must not fill the store: always a limit.
+      sessionMaxPerUser: 50,
       sessionCookieName: 'sid',
       trustProxy: false,
       tenantsDir: './tenants',
       loginMaxFailures: 5,
       loginMaxFailuresPerAddress: 50,
       loginWindowSeconds: 900,
-      // libuv's default pool of four threads, one left for file reads and DNS.
-      loginHashConcurrency: 3,
+      loginMaxSuccesses: 20,
+      // The machine's cores, below libuv's default pool of four threads (one left for file reads).
+      loginHashConcurrency: Math.min(availableParallelism(), 3),
     });
   });
+
+  it.each(['0', '1001', '-1', 'none'])(
+    'when SESSION_MAX_PER_USER is %j, then start-up is refused naming it (1 to 1000)',
+    (value) => {
+      expect(problemsOf({ SESSION_MAX_PER_USER: value })).toEqual([
+        expect.stringMatching(/^SESSION_MAX_PER_USER /),
+      ]);
+    },
+  );
 
   it('when LOGIN_MAX_FAILURES_PER_ADDRESS is below 4 × LOGIN_MAX_FAILURES, then start-up is refused naming it', () => {
     expect(problemsOf({ LOGIN_MAX_FAILURES_PER_ADDRESS: '19' })).toEqual([
@@ -53,11 +66,25 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['8', 7],
-    ['2', 1],
-    ['1', 1],
-  ])('when UV_THREADPOOL_SIZE is %s, then %i password hashes run at once', (size, hashes) => {
-    expect(loadConfig({ UV_THREADPOOL_SIZE: size }).loginHashConcurrency).toBe(hashes);
+    ['8', '16', 7],
+    ['8', '4', 4],
+    ['4', '', Math.min(availableParallelism(), 3)],
+    ['2', '8', 1],
+    ['1', '1', 1],
+  ])(
+    'when UV_THREADPOOL_SIZE is %s and LOGIN_HASH_CONCURRENCY %j, then %i password hashes run at once (below the pool, at least one)',
+    (size, wanted, hashes) => {
+      const env = { UV_THREADPOOL_SIZE: size, LOGIN_HASH_CONCURRENCY: wanted };
+      expect(loadConfig(env).loginHashConcurrency).toBe(hashes);
+    },
+  );
+
+  it.each([
+    ['LOGIN_HASH_CONCURRENCY', '0'],
+    ['LOGIN_MAX_SUCCESSES', '0'],
+    ['LOGIN_MAX_SUCCESSES', 'many'],
+  ])('when %s is %j, then start-up is refused naming it', (name, value) => {
+    expect(problemsOf({ [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name} `))]);
   });
 
   it('when values are given as strings, then they are parsed to their types', () => {
@@ -186,10 +213,11 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('when NODE_ENV=production has no SESSION_SECRET nor REDIS_URL, then both are named with a fix', () => {
+  it('when NODE_ENV=production has no SESSION_SECRET, REDIS_URL nor DATABASE_URL, then each is named with a fix', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems).toEqual(
       expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL is required when NODE_ENV=production .*postgres:\/\//),
         expect.stringMatching(/^REDIS_URL is required when NODE_ENV=production/),
         expect.stringMatching(/^SESSION_SECRET is required when NODE_ENV=production.*openssl rand/),
       ]),
@@ -201,6 +229,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       REDIS_URL: 'redis://redis:6379',
       SESSION_SECRET: 'x'.repeat(48),
+      DATABASE_URL: 'postgres://tenantry_app:secret@db:5432/tenantry',
     });
     expect(config).toMatchObject({ env: 'production', usingDevSecret: false });
   });
@@ -289,7 +318,12 @@ describe('loadConfig', () => {
       { REDIS_CLUSTER_NODES: 'redis-1:7000' },
       { REDIS_SENTINELS: 'sentinel-1:26379', REDIS_SENTINEL_MASTER: 'tenantry' },
     ])('when production names its store with %j instead of REDIS_URL, then it loads', (env) => {
-      const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(48), ...env });
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'x'.repeat(48),
+        DATABASE_URL: 'postgres://db/tenantry',
+        ...env,
+      });
       expect(config.env).toBe('production');
     });
   });

@@ -71,6 +71,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
         secret: config.sessionSecrets[0]!,
         maxFailures: config.loginMaxFailures,
         maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
+        maxSuccesses: config.loginMaxSuccesses,
         windowSeconds: config.loginWindowSeconds,
       }),
       hashing: createHashQueue({

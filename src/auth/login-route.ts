@@ -84,7 +84,8 @@ export function loginRoute({
       deviceId: devices.deviceIdFor(req, username),
     });
     if (admission.wait > 0) {
-      return answer(429, 'Too many failed sign-ins. Try again later.', admission.wait);
+      const what = admission.reason === 'successes' ? 'sign-ins' : 'failed sign-ins';
+      return answer(429, `Too many ${what}. Try again later.`, admission.wait);
     }
 
     const user = await users.findUser(req.tenant, username);
