@@ -9,6 +9,7 @@ import type { Feature } from './features/feature.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
+import type { DomainTenants } from './tenants/tenant-resolver.ts';
 import { secureCookieName, sessionCookieFirst } from './sessions/tenant-sessions.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { chain } from './web/chain.ts';
@@ -37,6 +38,8 @@ export interface AppParts {
   features: Feature[];
   /** Prometheus metrics (served on the internal listener); none with METRICS=off. */
   metrics?: Metrics | undefined;
+  /** Customers' verified domains (src/domains/): hosts served beside the tenant files' own. */
+  domains?: DomainTenants;
 }
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
@@ -95,7 +98,7 @@ export function createApp(parts: AppParts): Express {
         // Production's front door names no tenant: the list would map every customer.
         tenants: config.env === 'production' ? undefined : () => tenants.list(),
       }),
-      resolveTenant(tenants),
+      resolveTenant(tenants, parts.domains),
     ),
   );
   for (const { prefix, beforeSession } of features)

@@ -58,6 +58,36 @@ const hostPortList = z.string().transform((raw, ctx): HostPort[] => {
   return parsed as HostPort[];
 });
 
+/**
+ * DNS_SERVERS: comma-separated `address[:port]` (an IPv6 address in brackets), as Node's resolver
+ * takes them; port 53 when left out. Addresses only: a resolver's own name would need a resolver.
+ */
+const dnsServers = z.string().transform((raw, ctx): string[] => {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const parsed = entries.map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(entry);
+    const [v6, v4, port = '53'] = [match?.[1], match?.[2], match?.[3]];
+    const ok =
+      (v6 !== undefined ? ipaddr.IPv6.isValid(v6) : ipaddr.IPv4.isValidFourPartDecimal(v4 ?? '')) &&
+      Number(port) >= 1 &&
+      Number(port) <= 65535;
+    if (!ok) return undefined;
+    return v6 !== undefined ? `[${v6}]:${port}` : `${v4}:${port}`;
+  });
+  const bad = entries.filter((_, i) => parsed[i] === undefined);
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be IP addresses with an optional port (1.1.1.1:53, [2606:4700::1111]:53), separated by commas${bad.length > 0 ? `; not one: ${bad.join(', ')}` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return parsed as string[];
+});
+
 /** The variables that each name a default store; exactly one may be set. */
 const DEFAULT_STORE_VARIABLES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
 
@@ -198,6 +228,11 @@ const envSchema = z
     REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
     METRICS: z.preprocess(blankAsUnset, z.enum(['on', 'off']).default('on')),
     METRICS_TENANT_LABELS: z.preprocess(blankAsUnset, int(0, 10_000).default(100)),
+    // Customers' own domains: where their TXT records are looked up (unset: the system's resolvers).
+    DNS_SERVERS: z.preprocess(blankAsUnset, dnsServers.optional()),
+    DOMAIN_RECHECK_SECONDS: z.preprocess(blankAsUnset, int(1, 2 ** 31 - 1).default(86_400)),
+    DOMAIN_GRACE_SECONDS: z.preprocess(blankAsUnset, int(1, 2 ** 31 - 1).default(604_800)),
+    DOMAINS_MAX_PER_TENANT: z.preprocess(blankAsUnset, int(0, 10_000).default(10)),
   })
   .superRefine((env, ctx) => {
     // Below that, a few users behind one address (an office, a NAT) failing their own limits
@@ -343,6 +378,16 @@ export interface Config {
   metrics: boolean;
   /** Most distinct tenant ids the metrics' `tenant` label takes; the rest count as "other". */
   metricsTenantLabels: number;
+  /** Customers' own domains (src/domains/). */
+  domains: DomainsConfig;
+}
+
+export interface DomainsConfig {
+  /** `address:port` of each DNS server TXT records are asked of; undefined: the system's. */
+  dnsServers: string[] | undefined;
+  recheckSeconds: number;
+  graceSeconds: number;
+  maxPerTenant: number;
 }
 
 /** Which default store, from whichever one of the three variables is set (checked above). */
@@ -416,5 +461,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     replicaName: e.REPLICA_NAME,
     metrics: e.METRICS === 'on',
     metricsTenantLabels: e.METRICS_TENANT_LABELS,
+    domains: {
+      dnsServers: e.DNS_SERVERS,
+      recheckSeconds: e.DOMAIN_RECHECK_SECONDS,
+      graceSeconds: e.DOMAIN_GRACE_SECONDS,
+      maxPerTenant: e.DOMAINS_MAX_PER_TENANT,
+    },
   };
 }

@@ -65,6 +65,7 @@ const internal = createServer(
     tenants: parts.tenants,
     centralHosts: config.centralHosts,
     metrics: parts.metrics,
+    domains: parts.domains,
   }),
 );
 // Outlive the proxy's idle upstream connections, so it never reuses one we are closing.

@@ -367,3 +367,51 @@ describe('loadConfig: the database', () => {
     ]);
   });
 });
+
+describe('loadConfig: customers’ own domains', () => {
+  it('when nothing is set, then the system’s resolvers, a daily re-check, a week’s grace and 10 domains a tenant', () => {
+    expect(loadConfig({}).domains).toEqual({
+      dnsServers: undefined,
+      recheckSeconds: 86_400,
+      graceSeconds: 604_800,
+      maxPerTenant: 10,
+    });
+  });
+
+  it('when they are set, then they are parsed; DNS servers get port 53 unless they name one', () => {
+    const { domains } = loadConfig({
+      DNS_SERVERS: '127.0.0.1:5353, 1.1.1.1,[2606:4700::1111]:53 ,[::1]',
+      DOMAIN_RECHECK_SECONDS: '1',
+      DOMAIN_GRACE_SECONDS: '3',
+      DOMAINS_MAX_PER_TENANT: '25',
+    });
+    expect(domains).toEqual({
+      dnsServers: ['127.0.0.1:5353', '1.1.1.1:53', '[2606:4700::1111]:53', '[::1]:53'],
+      recheckSeconds: 1,
+      graceSeconds: 3,
+      maxPerTenant: 25,
+    });
+  });
+
+  it('when DNS_SERVERS is the empty string, then it counts as unset', () => {
+    expect(loadConfig({ DNS_SERVERS: '' }).domains.dnsServers).toBeUndefined();
+  });
+
+  it('when the values are out of range or not addresses, then each is named at once', () => {
+    const problems = problemsOf({
+      DNS_SERVERS: 'dns.example.com:53, 127.0.0.1:0, 10.0.0.1',
+      DOMAIN_RECHECK_SECONDS: '0',
+      DOMAIN_GRACE_SECONDS: '1.5',
+      DOMAINS_MAX_PER_TENANT: '-1',
+    });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'DNS_SERVERS',
+      'DOMAINS_MAX_PER_TENANT',
+      'DOMAIN_GRACE_SECONDS',
+      'DOMAIN_RECHECK_SECONDS',
+    ]);
+    expect(problems.find((p) => p.startsWith('DNS_SERVERS'))).toMatch(
+      /not one: dns\.example\.com:53, 127\.0\.0\.1:0$/,
+    );
+  });
+});

@@ -1,6 +1,8 @@
 import type { Config } from '../config.ts';
 import type { AppDatabase } from '../db/open-database.ts';
+import { domainsFeature } from '../domains/domains-feature.ts';
 import type { Stores } from '../store/stores.ts';
+import type { TenantRegistry } from '../tenants/registry.ts';
 import type { Feature } from './feature.ts';
 import { homeFeature } from './home/home-routes.ts';
 import { notesFeature } from './notes/notes-routes.ts';
@@ -11,6 +13,7 @@ export interface FeatureDeps {
   config: Config;
   stores: Stores;
   database: AppDatabase;
+  tenants: TenantRegistry;
 }
 
 /**
@@ -18,6 +21,7 @@ export interface FeatureDeps {
  * tests alike. Add a folder beside home/ and notes/ (the worked example, docs/extending.md) and
  * list it here.
  */
-export function appFeatures({ database }: FeatureDeps): Feature[] {
-  return [homeFeature(), notesFeature(pgNotesRepository(database.db))];
+export function appFeatures(deps: FeatureDeps): Feature[] {
+  const { database } = deps;
+  return [homeFeature(), notesFeature(pgNotesRepository(database.db)), domainsFeature(deps)];
 }

@@ -3,6 +3,7 @@ import * as users from './0001-users.ts';
 import * as invitations from './0002-invitations.ts';
 import * as passwordResets from './0003-password-resets.ts';
 import * as notes from './0004-notes.ts';
+import * as domains from './0005-domains.ts';
 
 /**
  * Every migration, in order, listed here rather than found on disk, so the built server (dist/)
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0002-invitations': invitations,
   '0003-password-resets': passwordResets,
   '0004-notes': notes,
+  '0005-domains': domains,
 };
 
 export const migrationProvider: MigrationProvider = {
