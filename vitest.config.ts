@@ -18,8 +18,10 @@ export default defineConfig({
       exclude: [
         // Process entry points: they run only as child processes (V8 coverage here sees this
         // process alone), and the tests drive them end to end that way: src/server.ts in
-        // test/reliability/ and test/logs.test.ts, the commands in test/cli/ and test/sessions/sessions-cli.test.ts.
+        // test/reliability/, test/logs.test.ts and test/observability/, the commands in test/cli/ and test/sessions/sessions-cli.test.ts.
         'src/server.ts',
+        'src/serve.ts',
+        'src/observability/tracing-env.ts',
         'src/cli/**',
       ],
       reporter: ['text-summary', 'json-summary', 'html'],

@@ -9,13 +9,22 @@ import { startServer, type ServerProcess } from '../test/support/server-process.
 import { signIn, signInEach, type Who } from '../test/support/sign-in.ts';
 import type { Client } from './load.ts';
 
-/** The five servers `npm run bench` measures, in the order each round runs them. */
+/**
+ * The servers `npm run bench` measures, in the order each round runs them: a signed-in
+ * `GET /api/me` on each, and on (6) `GET /api/sessions`, the listing of one user's 50 sessions.
+ */
 export const CONFIGS = [
   { id: 'plain', label: '(1) plain Express, no session', redis: false },
   { id: 'bare', label: '(2) bare recipe', redis: true },
   { id: 'defended', label: '(3) bare recipe + helmet + request log', redis: true },
   { id: 'tenantry', label: '(4) tenantry, 3 tenants', redis: true },
   { id: 'tenantry-10k', label: '(5) tenantry, many tenants', redis: true },
+  {
+    id: 'sessions-50',
+    label: '(6) tenantry, GET /api/sessions: 50 sessions',
+    redis: true,
+    path: '/api/sessions',
+  },
 ] as const;
 
 export type ConfigId = (typeof CONFIGS)[number]['id'];
@@ -75,13 +84,23 @@ export async function startRecipe(
 export function startTenantry(
   redisUrl: string,
   tenantsDir: string,
-  { probeHost, ...options }: { probeHost: string } & Instrumented,
+  {
+    probeHost,
+    env,
+    ...options
+  }: { probeHost: string; env?: Record<string, string> } & Instrumented,
 ): Promise<ServerProcess> {
   return startServer({
     redisUrl,
     // Built, as `npm start` and the Docker image run it (npm run bench builds first).
     entry: 'dist/server.js',
-    env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info' },
+    // BENCH_METRICS=off: the same server without its Prometheus metrics, to measure what they cost.
+    env: {
+      TENANTS_DIR: tenantsDir,
+      LOG_LEVEL: 'info',
+      METRICS: process.env.BENCH_METRICS ?? 'on',
+      ...env,
+    },
     ready: async (port) => {
       for (const [host, path] of [
         ['localhost', '/readyz'],
@@ -108,6 +127,19 @@ export async function startDemoTenantry(
     ...options,
   });
   return { server, clients: await signInEach(server.port, people) };
+}
+
+/**
+ * (6): the demo tenants, alice signed in 50 times (SESSION_MAX_PER_USER's default, so all live),
+ * each of her cookies a client: every request lists her 50 sessions.
+ */
+export async function startSessionListing(redisUrl: string): Promise<Running> {
+  const server = await startTenantry(redisUrl, DEMO_TENANTS_DIR, {
+    probeHost: DEMO.a.host,
+    // 50 sign-ins from one address are past LOGIN_MAX_SUCCESSES's default.
+    env: { LOGIN_MAX_SUCCESSES: '50' },
+  });
+  return { server, clients: await signInEach(server.port, Array(50).fill(DEMO.a)) };
 }
 
 /** Generated tenant files: `count` tenants `t00000`…, one user each, same cheap password. */
@@ -198,7 +230,7 @@ export function countedServers(
       await cleanup();
     },
   });
-  return [
+  const servers: CountedServer[] = [
     {
       label: labelOf('bare', counts),
       start: async (url) => stopping(await startRecipe('bare', url, options)),
@@ -221,6 +253,9 @@ export function countedServers(
       },
     },
   ];
+  // BENCH_ONLY="(4)": that server alone, to compare two settings of it run after run.
+  const only = process.env.BENCH_ONLY;
+  return only ? servers.filter((s) => s.label.startsWith(only)) : servers;
 }
 
 /** Resident set size of a process now (VmRSS), in bytes. */

@@ -14,6 +14,8 @@ export interface LoadOptions {
   durationSeconds: number;
   /** Exactly this many requests, however long they take, instead of `durationSeconds`. */
   amount?: number;
+  /** What each request reads; default `/api/me`. */
+  path?: string;
 }
 
 export interface Measured {
@@ -48,7 +50,7 @@ export async function signedInReads(options: LoadOptions): Promise<Measured> {
     requests: [
       {
         method: 'GET',
-        path: '/api/me',
+        path: options.path ?? '/api/me',
         setupRequest: (request) => {
           const client = clients[turn++ % clients.length]!;
           const headers = {

@@ -24,6 +24,7 @@ import {
   startDemoTenantry,
   startManyTenants,
   startRecipe,
+  startSessionListing,
   startTenantry,
   tenantCounts,
   type ConfigId,
@@ -56,6 +57,8 @@ const RATIOS: [of: ConfigId, to: ConfigId][] = [
   ['tenantry-10k', 'bare'],
   ['tenantry', 'defended'],
   ['tenantry', 'plain'],
+  // What listing a user's 50 sessions costs against a signed-in GET /api/me.
+  ['sessions-50', 'tenantry'],
 ];
 
 const redis = await startRedisServer();
@@ -83,6 +86,7 @@ try {
   running.set('defended', await startRecipe('defended', redis.url));
   running.set('tenantry', await startDemoTenantry(redis.url));
   running.set('tenantry-10k', await startManyTenants(redis.url, tenants, settings.signedInTenants));
+  running.set('sessions-50', await startSessionListing(redis.url));
 
   const rounds = new Map<ConfigId, Round[]>(CONFIGS.map((c) => [c.id, []]));
   for (let round = 0; round <= settings.rounds; round++) {
@@ -96,6 +100,7 @@ try {
         clients,
         connections: settings.connections,
         durationSeconds: warmUp ? settings.warmupSeconds : settings.durationSeconds,
+        ...('path' in config ? { path: config.path } : {}),
       });
       if (server.exit()) throw new Error(`${label} died:\n${server.output()}`);
       const r: Round = { ...allAnswered(label, measured) };

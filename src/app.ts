@@ -6,8 +6,10 @@ import type { UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import type { AppDatabase } from './db/open-database.ts';
 import type { Feature } from './features/feature.ts';
+import type { Metrics } from './observability/metrics.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
+import type { DomainTenants } from './tenants/tenant-resolver.ts';
 import { secureCookieName, sessionCookieFirst } from './sessions/tenant-sessions.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
 import { chain } from './web/chain.ts';
@@ -34,6 +36,10 @@ export interface AppParts {
   users: UserDirectory;
   /** The app's own features, in navigation order (src/features/index.ts). */
   features: Feature[];
+  /** Prometheus metrics (served on the internal listener); none with METRICS=off. */
+  metrics?: Metrics | undefined;
+  /** Customers' verified domains (src/domains/): hosts served beside the tenant files' own. */
+  domains?: DomainTenants;
 }
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
@@ -47,7 +53,7 @@ const publicDir = fileURLToPath(new URL('../public', import.meta.url));
  *   the JSON API (/api) -> sign-in, "your sessions" and the tenant's pages -> 404 -> error handler.
  */
 export function createApp(parts: AppParts): Express {
-  const { config, tenants, stores, logger, users } = parts;
+  const { config, tenants, stores, logger, users, metrics } = parts;
   const app = express();
   // Only proxies named in TRUST_PROXY may set X-Forwarded-Host/-Proto/-For; never `true` by default.
   app.set('trust proxy', config.trustProxy);
@@ -55,7 +61,7 @@ export function createApp(parts: AppParts): Express {
   // No ETag on dynamic answers: hashing each body costs every request, and personal pages are
   // no-store anyway. Static assets keep theirs (express.static makes its own).
   app.set('etag', false);
-  const auth = createAuth({ config, stores, users });
+  const auth = createAuth({ config, stores, users, onLoginAttempt: metrics?.loginAttempt });
   const features = [...parts.features, ...auth.features];
   app.locals.nav = features.flatMap((feature) => feature.nav ?? []);
   sessionCookieFirst(app.response, [
@@ -66,6 +72,7 @@ export function createApp(parts: AppParts): Express {
   // Steps that run on every path are chained into one router layer (web/chain.ts).
   app.use(
     chain(
+      ...(metrics ? [metrics.requests(app)] : []),
       requestLogger(app, {
         logger,
         trust: app.get('trust proxy fn') as TrustFn,
@@ -80,7 +87,7 @@ export function createApp(parts: AppParts): Express {
     ),
   );
   // Routes of the app itself, not a router of their own: any other path pays one path match each.
-  const probe = probes(stores);
+  const probe = probes({ stores, database: parts.database, centralHosts: config.centralHosts });
   app.get('/healthz', probe.healthz);
   app.get('/readyz', probe.readyz);
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
@@ -91,7 +98,7 @@ export function createApp(parts: AppParts): Express {
         // Production's front door names no tenant: the list would map every customer.
         tenants: config.env === 'production' ? undefined : () => tenants.list(),
       }),
-      resolveTenant(tenants),
+      resolveTenant(tenants, parts.domains),
     ),
   );
   for (const { prefix, beforeSession } of features)

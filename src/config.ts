@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { HostPort } from './store/store.ts';
@@ -55,6 +56,36 @@ const hostPortList = z.string().transform((raw, ctx): HostPort[] => {
     return z.NEVER;
   }
   return parsed as HostPort[];
+});
+
+/**
+ * DNS_SERVERS: comma-separated `address[:port]` (an IPv6 address in brackets), as Node's resolver
+ * takes them; port 53 when left out. Addresses only: a resolver's own name would need a resolver.
+ */
+const dnsServers = z.string().transform((raw, ctx): string[] => {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const parsed = entries.map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(entry);
+    const [v6, v4, port = '53'] = [match?.[1], match?.[2], match?.[3]];
+    const ok =
+      (v6 !== undefined ? ipaddr.IPv6.isValid(v6) : ipaddr.IPv4.isValidFourPartDecimal(v4 ?? '')) &&
+      Number(port) >= 1 &&
+      Number(port) <= 65535;
+    if (!ok) return undefined;
+    return v6 !== undefined ? `[${v6}]:${port}` : `${v4}:${port}`;
+  });
+  const bad = entries.filter((_, i) => parsed[i] === undefined);
+  if (entries.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be IP addresses with an optional port (1.1.1.1:53, [2606:4700::1111]:53), separated by commas${bad.length > 0 ? `; not one: ${bad.join(', ')}` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return parsed as string[];
 });
 
 /** The variables that each name a default store; exactly one may be set. */
@@ -169,8 +200,8 @@ const envSchema = z
     SESSION_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
     SESSION_TTL_SECONDS: int(60, 31_536_000).default(3600),
     SESSION_ABSOLUTE_SECONDS: int(60, 31_536_000).default(86_400),
-    // 0: no limit. A tenant file's `session.maxPerUser` overrides it.
-    SESSION_MAX_PER_USER: int(0, 1000).default(0),
+    // Always a limit: one account must not fill the store (a tenant file's `maxPerUser` overrides it).
+    SESSION_MAX_PER_USER: int(1, 1000).default(50),
     SESSION_COOKIE_NAME: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
@@ -196,6 +227,9 @@ const envSchema = z
     LOGIN_MAX_FAILURES: int(1, 1000).default(5),
     LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100_000).default(50),
     LOGIN_WINDOW_SECONDS: int(1, 86_400).default(900),
+    LOGIN_MAX_SUCCESSES: int(1, 100_000).default(20),
+    // Unset: the machine's cores (os.availableParallelism()).
+    LOGIN_HASH_CONCURRENCY: z.preprocess(blankAsUnset, int(1, 1024).optional()),
     // Node's own: the size of libuv's thread pool, where password hashes run (see server.ts).
     UV_THREADPOOL_SIZE: int(1, 1024).default(4),
     // At most 1.5 s, so a request that needs a session is answered (503 at worst) within 2 s.
@@ -207,6 +241,13 @@ const envSchema = z
     // Unset: pretty when NODE_ENV=development and stdout is a terminal (server.ts decides), else JSON.
     LOG_FORMAT: z.preprocess(blankAsUnset, z.enum(['json', 'pretty']).optional()),
     REPLICA_NAME: z.preprocess(blankAsUnset, z.string().max(64).optional()),
+    METRICS: z.preprocess(blankAsUnset, z.enum(['on', 'off']).default('on')),
+    METRICS_TENANT_LABELS: z.preprocess(blankAsUnset, int(0, 10_000).default(100)),
+    // Customers' own domains: where their TXT records are looked up (unset: the system's resolvers).
+    DNS_SERVERS: z.preprocess(blankAsUnset, dnsServers.optional()),
+    DOMAIN_RECHECK_SECONDS: z.preprocess(blankAsUnset, int(1, 2 ** 31 - 1).default(86_400)),
+    DOMAIN_GRACE_SECONDS: z.preprocess(blankAsUnset, int(1, 2 ** 31 - 1).default(604_800)),
+    DOMAINS_MAX_PER_TENANT: z.preprocess(blankAsUnset, int(0, 10_000).default(10)),
   })
   .superRefine((env, ctx) => {
     // Below that, a few users behind one address (an office, a NAT) failing their own limits
@@ -256,6 +297,14 @@ const envSchema = z
       });
     }
     if (env.NODE_ENV !== 'production') return;
+    if (env.DATABASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required when NODE_ENV=production (the embedded PGlite is for development only); set it to postgres://<role>:<password>@<host>:5432/<database>',
+      });
+    }
     // Production may run without SMTP_URL (the contract requires it of no deployment): invitation
     // links are still shown to whoever invites, and no email is sent or logged (src/accounts/mailer.ts).
     if (env.SMTP_URL !== undefined && env.MAIL_FROM === undefined) {
@@ -319,7 +368,7 @@ export interface Config {
   usingDevSecret: boolean;
   sessionTtlSeconds: number;
   sessionAbsoluteSeconds: number;
-  /** Most sessions one user may hold on a tenant; 0: no limit. */
+  /** Most sessions one user may hold on a tenant (1-1000). */
   sessionMaxPerUser: number;
   sessionCookieName: string;
   trustProxy: TrustProxy;
@@ -341,7 +390,12 @@ export interface Config {
   loginMaxFailures: number;
   loginMaxFailuresPerAddress: number;
   loginWindowSeconds: number;
-  /** Password hashes at once: one less than libuv's thread pool, which also reads files. */
+  /** Successful sign-ins per tenant, username and client address within the window. */
+  loginMaxSuccesses: number;
+  /**
+   * Password hashes at once: LOGIN_HASH_CONCURRENCY (the machine's cores), but below libuv's
+   * thread pool, which also reads files; at least one.
+   */
   loginHashConcurrency: number;
   redisTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -349,6 +403,20 @@ export interface Config {
   /** Undefined: let the entry point choose (pretty on a development terminal, JSON otherwise). */
   logFormat: 'json' | 'pretty' | undefined;
   replicaName: string | undefined;
+  /** METRICS=off: no /metrics and no per-request counting. */
+  metrics: boolean;
+  /** Most distinct tenant ids the metrics' `tenant` label takes; the rest count as "other". */
+  metricsTenantLabels: number;
+  /** Customers' own domains (src/domains/). */
+  domains: DomainsConfig;
+}
+
+export interface DomainsConfig {
+  /** `address:port` of each DNS server TXT records are asked of; undefined: the system's. */
+  dnsServers: string[] | undefined;
+  recheckSeconds: number;
+  graceSeconds: number;
+  maxPerTenant: number;
 }
 
 /** Which default store, from whichever one of the three variables is set (checked above). */
@@ -412,11 +480,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
     loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
-    loginHashConcurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1),
+    loginMaxSuccesses: e.LOGIN_MAX_SUCCESSES,
+    loginHashConcurrency: Math.max(
+      1,
+      Math.min(e.LOGIN_HASH_CONCURRENCY ?? availableParallelism(), e.UV_THREADPOOL_SIZE - 1),
+    ),
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     replicaName: e.REPLICA_NAME,
+    metrics: e.METRICS === 'on',
+    metricsTenantLabels: e.METRICS_TENANT_LABELS,
+    domains: {
+      dnsServers: e.DNS_SERVERS,
+      recheckSeconds: e.DOMAIN_RECHECK_SECONDS,
+      graceSeconds: e.DOMAIN_GRACE_SECONDS,
+      maxPerTenant: e.DOMAINS_MAX_PER_TENANT,
+    },
   };
 }

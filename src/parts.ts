@@ -4,11 +4,16 @@ import { usersRepository } from './accounts/users-repository.ts';
 import { databaseUsers } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import { startDatabase } from './db/start-database.ts';
+import { openCustomDomains, type CustomDomains } from './domains/open-domains.ts';
 import { appFeatures } from './features/index.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { openStores } from './store/open-stores.ts';
 import { TenantRegistry } from './tenants/registry.ts';
 
 export interface Parts extends AppParts {
+  domains: CustomDomains['verified'];
+  /** Customers' domains' scheduled re-checks (runOnce() for tests and operators). */
+  domainRechecks: CustomDomains['rechecks'];
   /** Lets go of everything opened here: the tenant watcher, the stores, the database (bounded). */
   close(): Promise<void>;
 }
@@ -39,6 +44,14 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
   }
   const database = await startDatabase(config, logger);
   const stores = openStores(config, logger, () => tenants.list());
+  const metrics = config.metrics
+    ? createMetrics({
+        stores,
+        tenantLabels: config.metricsTenantLabels,
+        databaseUp: async () => (await database.state()) === 'up',
+      })
+    : undefined;
+  const domains = await openCustomDomains(database.db, config.domains, logger);
   return {
     config,
     logger,
@@ -46,9 +59,13 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
     stores,
     database,
     users: databaseUsers(usersRepository(database.db)),
-    features: appFeatures({ config, stores, database, logger }),
+    features: appFeatures({ config, stores, database, tenants, logger }),
+    metrics,
+    domains: domains.verified,
+    domainRechecks: domains.rechecks,
     async close() {
       tenants.close();
+      await domains.close();
       await Promise.all([stores.close(), database.close()]);
     },
   };

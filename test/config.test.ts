@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import express from 'express';
 import { ConfigError, DEV_SESSION_SECRET, loadConfig } from '../src/config.ts';
@@ -23,16 +24,28 @@ describe('loadConfig', () => {
       usingDevSecret: true,
       sessionTtlSeconds: 3600,
       sessionAbsoluteSeconds: 86_400,
+      // One account must not fill the store: always a limit.
+      sessionMaxPerUser: 50,
       sessionCookieName: 'sid',
       trustProxy: false,
       tenantsDir: './tenants',
       loginMaxFailures: 5,
       loginMaxFailuresPerAddress: 50,
       loginWindowSeconds: 900,
-      // libuv's default pool of four threads, one left for file reads and DNS.
-      loginHashConcurrency: 3,
+      loginMaxSuccesses: 20,
+      // The machine's cores, below libuv's default pool of four threads (one left for file reads).
+      loginHashConcurrency: Math.min(availableParallelism(), 3),
     });
   });
+
+  it.each(['0', '1001', '-1', 'none'])(
+    'when SESSION_MAX_PER_USER is %j, then start-up is refused naming it (1 to 1000)',
+    (value) => {
+      expect(problemsOf({ SESSION_MAX_PER_USER: value })).toEqual([
+        expect.stringMatching(/^SESSION_MAX_PER_USER /),
+      ]);
+    },
+  );
 
   it('when LOGIN_MAX_FAILURES_PER_ADDRESS is below 4 × LOGIN_MAX_FAILURES, then start-up is refused naming it', () => {
     expect(problemsOf({ LOGIN_MAX_FAILURES_PER_ADDRESS: '19' })).toEqual([
@@ -53,11 +66,25 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['8', 7],
-    ['2', 1],
-    ['1', 1],
-  ])('when UV_THREADPOOL_SIZE is %s, then %i password hashes run at once', (size, hashes) => {
-    expect(loadConfig({ UV_THREADPOOL_SIZE: size }).loginHashConcurrency).toBe(hashes);
+    ['8', '16', 7],
+    ['8', '4', 4],
+    ['4', '', Math.min(availableParallelism(), 3)],
+    ['2', '8', 1],
+    ['1', '1', 1],
+  ])(
+    'when UV_THREADPOOL_SIZE is %s and LOGIN_HASH_CONCURRENCY %j, then %i password hashes run at once (below the pool, at least one)',
+    (size, wanted, hashes) => {
+      const env = { UV_THREADPOOL_SIZE: size, LOGIN_HASH_CONCURRENCY: wanted };
+      expect(loadConfig(env).loginHashConcurrency).toBe(hashes);
+    },
+  );
+
+  it.each([
+    ['LOGIN_HASH_CONCURRENCY', '0'],
+    ['LOGIN_MAX_SUCCESSES', '0'],
+    ['LOGIN_MAX_SUCCESSES', 'many'],
+  ])('when %s is %j, then start-up is refused naming it', (name, value) => {
+    expect(problemsOf({ [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name} `))]);
   });
 
   it('when values are given as strings, then they are parsed to their types', () => {
@@ -186,10 +213,11 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('when NODE_ENV=production has no SESSION_SECRET nor REDIS_URL, then both are named with a fix', () => {
+  it('when NODE_ENV=production has no SESSION_SECRET, REDIS_URL nor DATABASE_URL, then each is named with a fix', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems).toEqual(
       expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL is required when NODE_ENV=production .*postgres:\/\//),
         expect.stringMatching(/^REDIS_URL is required when NODE_ENV=production/),
         expect.stringMatching(/^SESSION_SECRET is required when NODE_ENV=production.*openssl rand/),
       ]),
@@ -201,6 +229,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       REDIS_URL: 'redis://redis:6379',
       SESSION_SECRET: 'x'.repeat(48),
+      DATABASE_URL: 'postgres://tenantry_app:secret@db:5432/tenantry',
     });
     expect(config).toMatchObject({ env: 'production', usingDevSecret: false });
   });
@@ -289,7 +318,12 @@ describe('loadConfig', () => {
       { REDIS_CLUSTER_NODES: 'redis-1:7000' },
       { REDIS_SENTINELS: 'sentinel-1:26379', REDIS_SENTINEL_MASTER: 'tenantry' },
     ])('when production names its store with %j instead of REDIS_URL, then it loads', (env) => {
-      const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(48), ...env });
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'x'.repeat(48),
+        DATABASE_URL: 'postgres://db/tenantry',
+        ...env,
+      });
       expect(config.env).toBe('production');
     });
   });
@@ -331,5 +365,53 @@ describe('loadConfig: the database', () => {
     expect(problemsOf({ DATABASE_MIGRATION_URL: 'postgres://owner@db/tenantry' })).toEqual([
       expect.stringMatching(/^DATABASE_MIGRATION_URL is set but DATABASE_URL is not/),
     ]);
+  });
+});
+
+describe('loadConfig: customers’ own domains', () => {
+  it('when nothing is set, then the system’s resolvers, a daily re-check, a week’s grace and 10 domains a tenant', () => {
+    expect(loadConfig({}).domains).toEqual({
+      dnsServers: undefined,
+      recheckSeconds: 86_400,
+      graceSeconds: 604_800,
+      maxPerTenant: 10,
+    });
+  });
+
+  it('when they are set, then they are parsed; DNS servers get port 53 unless they name one', () => {
+    const { domains } = loadConfig({
+      DNS_SERVERS: '127.0.0.1:5353, 1.1.1.1,[2606:4700::1111]:53 ,[::1]',
+      DOMAIN_RECHECK_SECONDS: '1',
+      DOMAIN_GRACE_SECONDS: '3',
+      DOMAINS_MAX_PER_TENANT: '25',
+    });
+    expect(domains).toEqual({
+      dnsServers: ['127.0.0.1:5353', '1.1.1.1:53', '[2606:4700::1111]:53', '[::1]:53'],
+      recheckSeconds: 1,
+      graceSeconds: 3,
+      maxPerTenant: 25,
+    });
+  });
+
+  it('when DNS_SERVERS is the empty string, then it counts as unset', () => {
+    expect(loadConfig({ DNS_SERVERS: '' }).domains.dnsServers).toBeUndefined();
+  });
+
+  it('when the values are out of range or not addresses, then each is named at once', () => {
+    const problems = problemsOf({
+      DNS_SERVERS: 'dns.example.com:53, 127.0.0.1:0, 10.0.0.1',
+      DOMAIN_RECHECK_SECONDS: '0',
+      DOMAIN_GRACE_SECONDS: '1.5',
+      DOMAINS_MAX_PER_TENANT: '-1',
+    });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'DNS_SERVERS',
+      'DOMAINS_MAX_PER_TENANT',
+      'DOMAIN_GRACE_SECONDS',
+      'DOMAIN_RECHECK_SECONDS',
+    ]);
+    expect(problems.find((p) => p.startsWith('DNS_SERVERS'))).toMatch(
+      /not one: dns\.example\.com:53, 127\.0\.0\.1:0$/,
+    );
   });
 });

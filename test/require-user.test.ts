@@ -99,7 +99,15 @@ describe('where the login page sends the user afterwards', () => {
     ['/notes', '/notes'],
     ['/a/b?c=d', '/a/b?c=d'],
     ['/a/../b', '/b'],
-    ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
+    ['/a%2Fb', '/a%2Fb'],
+    ['/%2F%2Fevil.example', '/'],
+    ['/%5Cevil.example', '/'],
+    ['/.//evil.example/phish', '/'],
+    ['/%2e//evil.example', '/'],
+    ['/a/..//evil.example', '/'],
+    ['/./%5Cevil.example', '/'],
+    ['/./\\evil.example', '/'],
+    ['/%2e%2e/%2e%2e//evil.example', '/'],
     ['/x#fragment', '/x'],
     ['//evil.example/path', '/'],
     ['/\\evil.example', '/'],
@@ -115,7 +123,16 @@ describe('where the login page sends the user afterwards', () => {
     expect(safeNextPath(next)).toBe(expected);
   });
 
-  it.each(['//evil.example', '/\\evil.example', 'https://evil.example', '/\t/evil.example'])(
+  it.each([
+    '//evil.example',
+    '/\\evil.example',
+    'https://evil.example',
+    '/\t/evil.example',
+    '/.//evil.example/phish',
+    '/%2e//evil.example',
+    '/a/..//evil.example',
+    '/./%5Cevil.example',
+  ])(
     'when the login form carries next=%j, then the sign-in lands on / (no open redirect)',
     async (next) => {
       const res = await request(app)
@@ -127,4 +144,13 @@ describe('where the login page sends the user afterwards', () => {
       expect(res.headers.location).toBe('/');
     },
   );
+  it('when a signed-in browser opens /login?next=/.//evil.example/phish, then it is sent to / (no open redirect)', async () => {
+    const cookie = await signIn(app, DEMO.b);
+    const res = await request(app)
+      .get(`/login?next=${encodeURIComponent('/.//evil.example/phish')}`)
+      .set('Host', DEMO.b.host)
+      .set('Cookie', cookie);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+  });
 });

@@ -24,9 +24,17 @@ beforeAll(async () => {
       };
     },
   });
-  const boom = Router().get('/boom', () => {
-    throw new Error('secret internals');
-  });
+  const boom = Router()
+    .get('/boom', () => {
+      throw new Error('secret internals');
+    })
+    // Errors of other libraries that carry a client status, as the router's URIError does.
+    .get('/conflict', () => {
+      throw Object.assign(new Error('That name is taken.'), { status: 409 });
+    })
+    .get('/unprocessable', () => {
+      throw Object.assign(new Error('That cannot be read.'), { statusCode: 422 });
+    });
   app = buildApp({ ...t, stores: singleStore({ ...t.store, kv: counted }) }, { pages: [boom] });
 });
 afterAll(async () => {
@@ -51,6 +59,31 @@ describe('probes', () => {
         const res = await request(app).get(path).set('Host', host);
         expect(res.status).toBe(400);
       }
+    },
+  );
+});
+
+describe('what /readyz tells whom', () => {
+  it.each(['localhost', '127.0.0.1:3000', '127.0.0.1'])(
+    'when /readyz is asked on a central or IP-literal host (%j), then it lists the stores',
+    async (host) => {
+      const res = await request(app).get('/readyz').set('Host', host);
+      expect(res.body).toEqual({
+        status: 'ready',
+        stores: [
+          { name: 'default', kind: 'redis', state: 'up' },
+          { name: 'database', kind: 'postgres', state: 'up' },
+        ],
+      });
+    },
+  );
+
+  it.each([DEMO.a.host, 'unknown.example'])(
+    'when /readyz is asked on any other host (%j), then the status alone',
+    async (host) => {
+      const res = await request(app).get('/readyz').set('Host', host);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ready' });
     },
   );
 });
@@ -160,6 +193,21 @@ describe('pages', () => {
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.body)).not.toContain('secret internals');
   });
+
+  it.each([
+    ['/conflict', 409, 'That name is taken.'],
+    ['/unprocessable', 422, 'That cannot be read.'],
+  ])(
+    'when a route throws an error carrying a client status (%s), then that status with its message',
+    async (path, status, message) => {
+      const res = await request(app)
+        .get(path)
+        .set('Host', DEMO.a.host)
+        .set('Accept', 'application/json');
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual({ error: message });
+    },
+  );
 });
 
 describe('login and /api/me', () => {

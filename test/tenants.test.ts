@@ -75,6 +75,27 @@ describe('tenant files', () => {
     ]);
   });
 
+  /** The file's JSON text with `insert` placed right after the first match of `after`. */
+  const withText = (id: string, after: string, insert: string) => {
+    const text = JSON.stringify(tenant(id), null, 2);
+    const at = text.indexOf(after) + after.length;
+    return text.slice(0, at) + insert + text.slice(at);
+  };
+
+  it.each([
+    ['name', '{\n', '"name": "Another",\n'],
+    ['theme.color', '"theme": {', '"color": "#654321",'],
+    ['session.maxPerUser', '{\n', '"session": {"maxPerUser": 2, "maxPerUser": 1000},\n'],
+    ['redis.urlEnv', '{\n', '"redis": {"urlEnv": "A_URL", "urlEnv": "B_URL"},\n'],
+  ])(
+    'when a file has the key %s twice, then it is refused naming the file and the key',
+    async (key, after, insert) => {
+      await write('ok.json', tenant('ok'));
+      await write('twice.json', withText('twice', after, insert));
+      expect(await problemsOf()).toEqual([`twice.json: has the key "${key}" twice`]);
+    },
+  );
+
   it('when sessionSecretEnv names a variable, then the tenant uses its secrets; unset or short is refused', async () => {
     await write('a.json', tenant('a', { sessionSecretEnv: 'TENANT_A_SECRET' }));
     expect(await problemsOf()).toEqual([
@@ -125,6 +146,23 @@ describe('tenant registry reload', () => {
     await write('a.json', tenant('a', { name: 'Renamed' }));
     expect(await registry.reload()).toBe(true);
     expect(registry.resolve('a.example.test')?.name).toBe('Renamed');
+  });
+
+  it('when a running tenant file gets a key twice, then the reload is refused with a log line naming the file and the key, and the tenants stay in service', async () => {
+    await write('a.json', tenant('a'));
+    await write('b.json', tenant('b'));
+    const lines: string[] = [];
+    const logged = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const registry = await TenantRegistry.open({ dir, env: {}, logger: logged });
+    // Two readers, two answers: JSON.parse takes the last "name", an editor the first.
+    await write(
+      'b.json',
+      JSON.stringify(tenant('b'), null, 2).replace('"name"', '"name": "Renamed", "name"'),
+    );
+    expect(await registry.reload()).toBe(false);
+    expect(lines.join('\n')).toContain('b.json: has the key \\"name\\" twice');
+    expect(registry.resolve('a.example.test')?.id).toBe('a');
+    expect(registry.resolve('b.example.test')?.name).toBe('Tenant b');
   });
 
   it('when one file changes, then only it is read again: the other tenants stay the very same objects', async () => {

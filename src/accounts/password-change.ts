@@ -33,7 +33,8 @@ export function passwordChanger({ users, limiter, hashing, sessions }: PasswordC
       clientIp: req.ip ?? 'unknown',
     });
     if (admission.wait > 0) {
-      throw createError(429, 'Too many wrong passwords. Try again later.', {
+      const why = admission.reason === 'successes' ? 'password checks' : 'wrong passwords';
+      throw createError(429, `Too many ${why}. Try again later.`, {
         headers: { 'Retry-After': String(admission.wait) },
       });
     }

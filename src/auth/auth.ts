@@ -11,6 +11,7 @@ import { currentUser } from './current-user.ts';
 import { deviceCookies } from './device-cookie.ts';
 import { createHashQueue, HASH_QUEUE_DEFAULTS } from './hash-queue.ts';
 import { loginLimiterOf } from './login-limiter.ts';
+import type { LoginRouteOptions } from './login-route.ts';
 import { authRoutes } from './routes.ts';
 import { sessionsFeature } from './sessions-routes.ts';
 import { logoutDuringOutage } from './sign-out.ts';
@@ -21,6 +22,8 @@ export interface AuthOptions {
   config: Config;
   stores: Stores;
   users: UserDirectory;
+  /** Told how each sign-in attempt ended (the metrics count them). */
+  onLoginAttempt?: LoginRouteOptions['onAttempt'];
 }
 
 /** The signed-in part of the app, in the order createApp mounts it. */
@@ -36,7 +39,7 @@ export interface Auth {
 }
 
 /** Builds sessions, sign-in and session management from the configuration, all in one place. */
-export function createAuth({ config, stores, users }: AuthOptions): Auth {
+export function createAuth({ config, stores, users, onLoginAttempt }: AuthOptions): Auth {
   const defaults = policyDefaults(config);
   const sessions = userSessionsOf(config, stores);
   const cookieNames = {
@@ -75,6 +78,7 @@ export function createAuth({ config, stores, users }: AuthOptions): Auth {
         cookieName: config.sessionCookieName,
         cacheSize: config.tenantCacheSize,
       }),
+      onAttempt: onLoginAttempt,
     }),
     features: [sessionsFeature(accounts)],
     outage: logoutDuringOutage({ cookieNames, ttlSeconds: config.sessionTtlSeconds }),

@@ -1,7 +1,8 @@
 export interface HashQueueOptions {
   /**
-   * Hashes running at once. scrypt runs on libuv's thread pool (UV_THREADPOOL_SIZE, default 4),
-   * which also serves file reads (static assets) and DNS: keep this below the pool's size.
+   * Hashes running at once: the machine's cores by default (src/config.ts). scrypt runs on libuv's
+   * thread pool (UV_THREADPOOL_SIZE, default 4), which also serves file reads (static assets) and
+   * DNS: keep this below the pool's size.
    */
   concurrency: number;
   /** Waiting hashes per tenant; one more is refused at once. */
@@ -43,16 +44,18 @@ interface Entry {
 /**
  * Password hashing through a bounded queue that is fair across tenants. A password check is
  * about a third of a second of CPU on a shared thread pool, so unqueued, one tenant's login flood
- * delays every tenant's sign-ins and even static files. Here at most `concurrency` hashes run;
- * each tenant waits in its own FIFO, and a free slot goes to the waiting tenant with the fewest
- * hashes running, and among equals to the one whose last turn is longest ago (round robin): a
- * flood at one tenant never holds more than its share of the slots while another tenant waits.
+ * delays every tenant's sign-ins and even static files. Here at most `concurrency` hashes run,
+ * and one tenant at most all but one of them (at least one), so another tenant's sign-in always
+ * finds a slot free without waiting for a hash of the flood to end. Each tenant waits in its own
+ * FIFO, and a free slot goes to the waiting tenant with the fewest hashes running, and among
+ * equals to the one whose last turn is longest ago (round robin).
  * A tenant's queue is bounded, and so is the wait: past either, HashQueueBusyError, without
  * hashing. A hash whose client disconnects before it starts is dropped (ClientGoneError); one
  * that has started runs to its end (scrypt cannot be stopped).
  */
 export function createHashQueue(options: HashQueueOptions) {
   const { concurrency, maxQueuedPerTenant, maxWaitMs } = options;
+  const perTenant = Math.max(1, concurrency - 1);
   const retryAfterSeconds = Math.max(1, Math.ceil(maxWaitMs / 1000));
   /** Each tenant's waiting hashes, oldest first. */
   const waiting = new Map<string, Entry[]>();
@@ -77,15 +80,17 @@ export function createHashQueue(options: HashQueueOptions) {
       : (lastTurn.get(a) ?? -1) < (lastTurn.get(b) ?? -1);
 
   function pump(): void {
-    while (running < concurrency && waiting.size > 0) {
+    while (running < concurrency) {
       let pick: string | undefined;
       for (const tenantId of waiting.keys()) {
+        if (runningOf(tenantId) >= perTenant) continue;
         if (pick === undefined || before(tenantId, pick)) pick = tenantId;
       }
-      const queue = waiting.get(pick!)!;
+      if (pick === undefined) return;
+      const queue = waiting.get(pick)!;
       const entry = queue.shift()!;
-      if (queue.length === 0) waiting.delete(pick!);
-      lastTurn.set(pick!, turns++);
+      if (queue.length === 0) waiting.delete(pick);
+      lastTurn.set(pick, turns++);
       entry.start();
     }
   }

@@ -5,6 +5,7 @@ import {
   loginAddressKeyPrefix,
   loginDeviceKeyPrefix,
   loginFailureKeyPrefix,
+  loginSuccessKeyPrefix,
 } from '../sessions/keys.ts';
 import type { Kv } from '../store/store.ts';
 import type { Stores } from '../store/stores.ts';
@@ -20,6 +21,8 @@ export interface LoginLimiterOptions {
   maxFailures: number;
   /** Per address across usernames (LOGIN_MAX_FAILURES_PER_ADDRESS). */
   maxFailuresPerAddress: number;
+  /** Successful sign-ins per username and address (LOGIN_MAX_SUCCESSES). */
+  maxSuccesses: number;
   windowSeconds: number;
 }
 
@@ -34,6 +37,8 @@ export interface LoginAttempt {
 export interface Admission {
   /** Seconds to wait (429); 0: go ahead and check the password. */
   wait: number;
+  /** What the wait is for: too many failures, or too many sign-ins that succeeded. */
+  reason: 'failures' | 'successes';
   /** The password was never checked (queue full, client gone): the attempt does not count. */
   release(): Promise<void>;
   /** The password was right: no failure; the user's (or device's) count starts again. */
@@ -51,9 +56,14 @@ export interface Admission {
  * flight through); an attempt that turns out right, or is never checked, is taken back. One
  * tenant's counts never touch another's. Keys are HMACs under a key derived from the secret: they
  * hold no user input, and whoever reads Redis cannot tell which names or addresses failed.
+ * Sign-ins that succeed are limited too, per username and address (LOGIN_MAX_SUCCESSES), so one
+ * account cannot spend the hashing, or churn sessions, without end. That count is read before and
+ * written after the check: concurrent sign-ins may pass it together, no more than the tenant's
+ * hash queue lets through at once.
  */
 export function createLoginLimiter(options: LoginLimiterOptions) {
-  const { stores, appName, secret, maxFailures, maxFailuresPerAddress, windowSeconds } = options;
+  const { stores, appName, secret, maxFailures, maxFailuresPerAddress, maxSuccesses } = options;
+  const { windowSeconds } = options;
   const hmacKey = Buffer.from(hkdfSync('sha256', secret, 'tenantry/login-limiter/v1', '', 32));
   const mac = (text: string) => createHmac('sha256', hmacKey).update(text).digest('base64url');
 
@@ -72,6 +82,14 @@ export function createLoginLimiter(options: LoginLimiterOptions) {
         loginFailureKeyPrefix(tenant.id, appName) + mac(`${username.toLowerCase()}\n${bucket}`);
       const addressKey = loginAddressKeyPrefix(tenant.id, appName) + mac(`address\n${bucket}`);
       const deviceKey = loginDeviceKeyPrefix(tenant.id, appName) + mac(`device\n${deviceId}`);
+      const successKey =
+        loginSuccessKeyPrefix(tenant.id, appName) +
+        mac(`success\n${username.toLowerCase()}\n${bucket}`);
+      const none = async () => {};
+      if (Number((await kv.get(successKey)) ?? 0) >= maxSuccesses) {
+        const ttl = await kv.ttl(successKey);
+        return { wait: ttl > 0 ? ttl : 1, reason: 'successes', release: none, succeeded: none };
+      }
       let wait: number;
       if (deviceId !== undefined) {
         wait = await count(deviceKey, maxFailures);
@@ -81,8 +99,10 @@ export function createLoginLimiter(options: LoginLimiterOptions) {
       }
       return {
         wait,
+        reason: 'failures',
         release: () => uncount(kv, counted),
         async succeeded() {
+          await countInWindow(kv, successKey, windowSeconds);
           if (deviceId !== undefined) {
             await kv.del(deviceKey);
             return;
@@ -107,6 +127,7 @@ export const loginLimiterOf = (config: Config, stores: Stores): LoginLimiter =>
     secret: config.sessionSecrets[0]!,
     maxFailures: config.loginMaxFailures,
     maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
+    maxSuccesses: config.loginMaxSuccesses,
     windowSeconds: config.loginWindowSeconds,
   });
 
@@ -121,10 +142,13 @@ export async function countInWindow(kv: Kv, key: string, windowSeconds: number) 
   return { attempts, ttl: ttl > 0 ? ttl : windowSeconds };
 }
 
-/** Takes attempts back. A key that expired meanwhile is not brought back without a TTL. */
+/**
+ * Takes attempts back. A count back at zero is deleted, so a flood of fresh usernames whose clients
+ * hang up leaves no key per name; nor does a key that expired meanwhile come back without a TTL.
+ */
 async function uncount(kv: Kv, keys: string[]): Promise<void> {
   for (const key of keys) {
-    if ((await kv.decr(key)) < 0) await kv.del(key);
+    if ((await kv.decr(key)) <= 0) await kv.del(key);
   }
 }
 

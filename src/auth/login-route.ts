@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import { z } from 'zod';
+import type { Tenant } from '../tenants/tenant.ts';
 import type { DeviceCookies } from './device-cookie.ts';
 import { ClientGoneError, HashQueueBusyError, type HashQueue } from './hash-queue.ts';
 import type { LoginLimiter } from './login-limiter.ts';
@@ -18,6 +19,9 @@ const loginForm = z.object({
   password: z.string(),
   next: z.string().max(2048).optional(),
 });
+
+/** How a sign-in attempt ended: signed in, wrong credentials, refused by the limiter (429), or no turn to hash (503). */
+export type LoginOutcome = 'success' | 'failure' | 'locked' | 'busy';
 
 /** What the fields must hold; a refusal shows the form again with these messages. */
 const credentials = z.object({
@@ -41,6 +45,8 @@ export interface LoginRouteOptions {
   devices: DeviceCookies;
   /** Signs the user in (src/auth/start-session.ts). */
   startSession: StartSession;
+  /** Told how each attempt ended (the metrics count them). */
+  onAttempt?: (tenant: Tenant, outcome: LoginOutcome) => void;
 }
 
 /**
@@ -54,6 +60,7 @@ export function loginRoute({
   hashing,
   devices,
   startSession,
+  onAttempt,
 }: LoginRouteOptions): RequestHandler {
   return async (req, res) => {
     // Every answer here starts a session or echoes a username: no cache may keep it.
@@ -84,7 +91,9 @@ export function loginRoute({
       deviceId: devices.deviceIdFor(req, username),
     });
     if (admission.wait > 0) {
-      return answer(429, 'Too many failed sign-ins. Try again later.', admission.wait);
+      onAttempt?.(req.tenant, 'locked');
+      const what = admission.reason === 'successes' ? 'sign-ins' : 'failed sign-ins';
+      return answer(429, `Too many ${what}. Try again later.`, admission.wait);
     }
 
     const user = await users.findUser(req.tenant, username);
@@ -100,16 +109,23 @@ export function loginRoute({
       // Nothing was checked, so the attempt is no failure (a user retrying a busy server must not
       // lock themselves out).
       await admission.release();
-      if (err instanceof HashQueueBusyError) answer(503, err.message, err.retryAfterSeconds);
+      if (err instanceof HashQueueBusyError) {
+        onAttempt?.(req.tenant, 'busy');
+        answer(503, err.message, err.retryAfterSeconds);
+      }
       return undefined;
     }
     // A disabled user gets the same answer after the same work, so it reveals nothing either.
-    if (!user || !ok || user.disabled) return answer(401, 'Wrong username or password.');
+    if (!user || !ok || user.disabled) {
+      onAttempt?.(req.tenant, 'failure');
+      return answer(401, 'Wrong username or password.');
+    }
 
     await admission.succeeded();
     // A new session id, stamped, indexed and saved before the 303 (src/auth/start-session.ts).
     await startSession(req, user);
     devices.issue(req, res, user.username);
+    onAttempt?.(req.tenant, 'success');
     res.redirect(303, next);
     return undefined;
   };

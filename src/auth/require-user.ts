@@ -17,16 +17,21 @@ export const requireUser: RequestHandler = (req, res, next) => {
 };
 
 const BASE = 'http://tenant.invalid';
+/** A path a browser reads as another host (`//host`, `/\host`), also once percent-decoded. */
+const OTHER_HOST = /^\/(?:[/\\]|%2f|%5c)/i;
 
 /**
  * Where to go after signing in: a path on this same site, or "/". A full URL, a
- * protocol-relative `//host` or `/\host` would make the login form an open redirect.
+ * protocol-relative `//host` or `/\host` would make the login form an open redirect. The check
+ * runs on the parsed result: removing dot segments (`/.//host`, `/%2e//host`) and turning `\`
+ * into `/` can make a `//host` that the raw string did not show.
  */
 export function safeNextPath(raw: unknown): string {
   if (typeof raw !== 'string' || !raw.startsWith('/') || raw.length > 2048) return '/';
   try {
     const url = new URL(raw, BASE);
-    return url.origin === BASE ? url.pathname + url.search : '/';
+    const path = url.pathname + url.search;
+    return url.origin === BASE && !OTHER_HOST.test(path) ? path : '/';
   } catch {
     return '/';
   }

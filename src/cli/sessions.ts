@@ -15,6 +15,7 @@ import { StoreUnavailableError } from '../store/store-unavailable.ts';
 import { USERNAME_PATTERN } from '../tenants/username.ts';
 import { CliError } from './sessions/cli-error.ts';
 import type { CliContext } from './sessions/context.ts';
+import { printable, printableJson } from './sessions/printable.ts';
 import { table } from './sessions/table.ts';
 
 dotenv.config({ quiet: true });
@@ -25,10 +26,10 @@ let opened: CliContext | undefined;
 const context = async () =>
   (opened ??= await (await import('./sessions/context.ts')).openContext(process.env));
 
-/** JSON alone on stdout with --json (for scripts), a table otherwise. */
+/** JSON alone on stdout with --json (for scripts), a table or a line otherwise (see printable). */
 function print(cmd: Command, data: unknown, text: () => string): void {
   const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;
-  process.stdout.write(`${json ? JSON.stringify(data, null, 2) : text()}\n`);
+  process.stdout.write(`${json ? printableJson(data) : text()}\n`);
 }
 
 const time = (iso: string | null) => iso?.replace('T', ' ').slice(0, 19) ?? null;
@@ -102,7 +103,9 @@ program
   .argument('<sid>', 'session id')
   .action(async (tenant: string, sid: string, _options: unknown, cmd: Command) => {
     const result = await (await commands()).revoke(await context(), tenant, sid);
-    print(cmd, result, () => `revoked session ${sid} (${result.user ?? 'anonymous'}) at ${tenant}`);
+    print(cmd, result, () =>
+      printable(`revoked session ${sid} (${result.user ?? 'anonymous'}) at ${tenant}`),
+    );
   });
 
 program
@@ -112,7 +115,9 @@ program
   .argument('<username>', 'username', username)
   .action(async (tenant: string, user: string, _options: unknown, cmd: Command) => {
     const result = await (await commands()).revokeUser(await context(), tenant, user);
-    print(cmd, result, () => `revoked ${result.revoked} session(s) of ${user} at ${tenant}`);
+    print(cmd, result, () =>
+      printable(`revoked ${result.revoked} session(s) of ${user} at ${tenant}`),
+    );
   });
 
 program
@@ -125,11 +130,10 @@ program
     const tenant = ctx.tenant(tenantId);
     if (!options.yes) await confirmPurge(tenant.id, tenant.name);
     const result = await (await commands()).purge(ctx, tenant.id);
-    print(
-      cmd,
-      result,
-      () =>
+    print(cmd, result, () =>
+      printable(
         `deleted ${result.sessions} session(s) and ${result.indexes} user index(es) of ${tenantId}`,
+      ),
     );
   });
 
@@ -152,7 +156,7 @@ function exitCodeOf(err: unknown): number {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
   }
   if (err instanceof CliError) {
-    console.error(`sessions: ${err.message}`);
+    console.error(`sessions: ${printable(err.message)}`);
     return err.exitCode;
   }
   if (err instanceof StoreUnavailableError) {

@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { duplicateProblem } from '../tenants/check-tenant-file.ts';
+import { duplicateKey } from '../tenants/duplicate-key.ts';
 import {
   checkTenants,
   readTenantSources,
@@ -13,14 +16,26 @@ export interface TenantDir {
   centralHosts: readonly string[];
 }
 
-/** The tenant files of the directory, or a CliError saying why they cannot be read. */
+/**
+ * The tenant files of the directory, or a CliError saying why they cannot be read. A file with a
+ * key twice is refused outright: what it holds depends on who reads it, so neither an edit of it
+ * nor a check of ids and hosts across files could be trusted.
+ */
 export async function readSources(dir: string): Promise<TenantSource[]> {
+  let sources: TenantSource[];
   try {
-    return await readTenantSources(dir);
+    sources = await readTenantSources(dir);
   } catch (err) {
     if (err instanceof TenantLoadError) throw new CliError(err.message);
     throw err;
   }
+  for (const { file, text } of sources) {
+    const twice = duplicateKey(text);
+    if (twice !== undefined) {
+      throw new CliError(`${join(dir, file)}: ${duplicateProblem(twice)}; fix it first.`);
+    }
+  }
+  return sources;
 }
 
 /**

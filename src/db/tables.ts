@@ -54,12 +54,28 @@ export interface NotesTable {
   created_at: CreatedAt;
 }
 
+export type DomainStatus = 'pending' | 'verified' | 'suspended';
+
+export interface DomainsTable {
+  tenant_id: string;
+  domain: string;
+  /** Published by the tenant at `_tenantry.<domain>`; public once published, so stored as it is. */
+  token: string;
+  status: ColumnType<DomainStatus, DomainStatus | undefined, DomainStatus>;
+  created_at: CreatedAt;
+  verified_at: ColumnType<Date | null, never, Date | null>;
+  checked_at: ColumnType<Date | null, never, Date | null>;
+  check_problem: ColumnType<string | null, never, string | null>;
+  missing_since: ColumnType<Date | null, never, Date | null>;
+}
+
 /** Every table of the app, as Kysely sees them. Each has `tenant_id` and forced RLS. */
 export interface Database {
   users: UsersTable;
   invitations: InvitationsTable;
   password_resets: PasswordResetsTable;
   notes: NotesTable;
+  domains: DomainsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { accountsFeatures } from '../accounts/accounts-features.ts';
 import type { Config } from '../config.ts';
 import type { AppDatabase } from '../db/open-database.ts';
+import { domainsFeature } from '../domains/domains-feature.ts';
 import type { Stores } from '../store/stores.ts';
+import type { TenantRegistry } from '../tenants/registry.ts';
 import type { Feature } from './feature.ts';
 import { homeFeature } from './home/home-routes.ts';
 import { notesFeature } from './notes/notes-routes.ts';
@@ -13,6 +15,7 @@ export interface FeatureDeps {
   config: Config;
   stores: Stores;
   database: AppDatabase;
+  tenants: TenantRegistry;
   logger: Logger;
 }
 
@@ -27,5 +30,6 @@ export function appFeatures(deps: FeatureDeps): Feature[] {
     notesFeature(pgNotesRepository(deps.database.db)),
     // Accounts: your account, the users' administration, invitations, password resets.
     ...accountsFeatures(deps),
+    domainsFeature(deps),
   ];
 }

@@ -1,19 +1,24 @@
 import type { RequestHandler } from 'express';
 import { parseHost } from '../tenants/host.ts';
 import type { TenantRegistry } from '../tenants/registry.ts';
+import { tenantResolver, type DomainTenants } from '../tenants/tenant-resolver.ts';
 
 export interface TlsAskOptions {
   tenants: TenantRegistry;
   centralHosts: readonly string[];
+  /** Customers' verified domains, in memory (src/domains/verified-domains.ts). */
+  domains?: DomainTenants;
 }
 
 /**
  * Caddy's on-demand TLS `ask`: 200 lets Caddy get a certificate for `?domain=`, anything else
- * refuses. Yes only for a tenant's host, answered from memory, so strangers cannot mint
- * certificates (and exhaust the CA's rate limits) and a store outage never stops a handshake.
+ * refuses. Yes only for a tenant file's host or a verified domain, answered from memory, so
+ * strangers cannot mint certificates (and exhaust the CA's rate limits) and a store or database
+ * outage never stops a handshake.
  */
-export function tlsAsk({ tenants, centralHosts }: TlsAskOptions): RequestHandler {
+export function tlsAsk({ tenants, centralHosts, domains }: TlsAskOptions): RequestHandler {
   const central = new Set(centralHosts);
+  const resolve = tenantResolver(tenants, domains);
   return (req, res) => {
     const raw = req.query.domain;
     const host = typeof raw === 'string' ? parseHost(raw) : undefined;
@@ -23,7 +28,7 @@ export function tlsAsk({ tenants, centralHosts }: TlsAskOptions): RequestHandler
       return;
     }
     const name = host.name.toLowerCase().replace(/\.$/, '');
-    const known = !central.has(name) && tenants.resolve(name) !== undefined;
+    const known = !central.has(name) && resolve(name) !== undefined;
     res.status(known ? 200 : 404).json({ domain: name, allowed: known });
   };
 }

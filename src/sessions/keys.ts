@@ -24,6 +24,10 @@ export const loginFailureKeyPrefix = (tenantId: string, appName: string) =>
 export const loginAddressKeyPrefix = (tenantId: string, appName: string) =>
   `${loginFailureKeyPrefix(tenantId, appName)}address:`;
 
+/** Successful sign-ins per username and address (under the limiter's prefix, as ACLs name it). */
+export const loginSuccessKeyPrefix = (tenantId: string, appName: string) =>
+  `${loginFailureKeyPrefix(tenantId, appName)}success:`;
+
 /** Failed sign-ins per device cookie (a browser that has signed in as that user before). */
 export const loginDeviceKeyPrefix = (tenantId: string, appName: string) =>
   `${loginFailureKeyPrefix(tenantId, appName)}device:`;

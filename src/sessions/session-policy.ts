@@ -7,7 +7,7 @@ export interface SessionPolicy {
   ttlSeconds: number;
   /** From sign-in, whatever the activity. */
   absoluteSeconds: number;
-  /** 0: no limit. Signing in past it ends the user's sessions with the earliest sign-in. */
+  /** 1-1000. Signing in past it ends the user's sessions with the earliest sign-in. */
   maxPerUser: number;
 }
 

@@ -43,8 +43,10 @@ export interface UserSessionsOptions {
  * - An entry goes only after its session has: when ending sessions, after the DEL; when pruning,
  *   once the session key is gone and the entry is older than INDEX_GRACE_MS (a login still in
  *   flight keeps its entry), or once its sign-in is older than the absolute lifetime.
- * Index and session keys live in different slots, so no command here touches both: every session
- * is read or deleted with a single-key command, never SCAN, KEYS or a multi-key MGET/DEL.
+ * Index and session keys live in different slots, so no command here touches both; a user's
+ * sessions are read and deleted with getMany and delEach (one round trip per shard), never SCAN or
+ * KEYS. A request sends a bounded number of store commands: the index holds about `maxPerUser`
+ * entries (at most 1000), since every sign-in past it ends the earliest.
  */
 export function createUserSessions({ stores, appName, defaults }: UserSessionsOptions) {
   const kvOf = (tenant: Tenant) => stores.forTenant(tenant).kv;
@@ -53,11 +55,11 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
   const sessionKey = (tenant: Tenant, sid: string) => sessionKeyPrefix(tenant.id, appName) + sid;
   const absoluteMs = (tenant: Tenant) => sessionPolicy(tenant, defaults).absoluteSeconds * 1000;
 
-  /** DELs each session (one command per key: each is its own slot), then drops their entries. */
+  /** DELs the sessions (one round trip per shard), then drops their entries. */
   async function end(tenant: Tenant, username: string, sids: string[]): Promise<number> {
     if (sids.length === 0) return 0;
     const kv = kvOf(tenant);
-    const deleted = await Promise.all(sids.map((sid) => kv.del(sessionKey(tenant, sid))));
+    const deleted = await kv.delEach(sids.map((sid) => sessionKey(tenant, sid)));
     await kv.zRem(indexKey(tenant, username), sids);
     return deleted.reduce((sum, n) => sum + n, 0);
   }
@@ -69,7 +71,8 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
     const now = Date.now();
     await kv.zRemRangeByScore(key, '-inf', now - absoluteMs(tenant));
     const entries = await kv.zRangeWithScores(key, 0, -1);
-    const values = await Promise.all(entries.map((e) => kv.get(sessionKey(tenant, e.value))));
+    // Bounded: about maxPerUser (at most 1000) keys, in one round trip per shard.
+    const values = await kv.getMany(entries.map((e) => sessionKey(tenant, e.value)));
     const live: IndexedSession[] = [];
     const gone: string[] = [];
     entries.forEach(({ value: sid, score }, i) => {
@@ -127,7 +130,7 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
       const kv = kvOf(tenant);
       const key = indexKey(tenant, username);
       const entries = (await kv.zRangeWithScores(key, 0, -1)).filter((e) => e.value !== keep);
-      const deleted = await Promise.all(entries.map((e) => kv.del(sessionKey(tenant, e.value))));
+      const deleted = await kv.delEach(entries.map((e) => sessionKey(tenant, e.value)));
       const now = Date.now();
       const done = entries.filter((e, i) => deleted[i] === 1 || now - e.score > INDEX_GRACE_MS);
       const forget = done.map((e) => e.value);
@@ -142,7 +145,6 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
      */
     async enforceLimit(tenant: Tenant, username: string, keep: string): Promise<number> {
       const { maxPerUser } = sessionPolicy(tenant, defaults);
-      if (maxPerUser === 0) return 0;
       const live = await list(tenant, username);
       const excess = live.length - maxPerUser;
       if (excess <= 0) return 0;

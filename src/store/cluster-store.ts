@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createCluster } from 'redis';
+import { clusterMany } from './cluster-many.ts';
 import { createGuard } from './guard.ts';
 import { kvOver, scanServer } from './kv-over.ts';
 import { replaceableClient, type Replaceable } from './replaceable-client.ts';
@@ -141,7 +142,7 @@ export function createClusterStore(options: ClusterStoreOptions): Store {
   return {
     name,
     kind: 'cluster',
-    kv: kvOver(guard.run, scanPrimaries),
+    kv: kvOver(guard.run, scanPrimaries, clusterMany(guard.run)),
     state: probe,
     ping: async () => {
       const now = await probe();

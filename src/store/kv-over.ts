@@ -47,8 +47,13 @@ export const SCAN_COUNT = 100;
  * its own scan (a cluster scans every primary). A command added to Kv is one line here and works
  * on every kind; memory-store.ts implements the same semantics in process.
  */
-export function kvOver(run: Run, scanIterator: (options: ScanOptions) => AsyncIterable<string[]>) {
+export function kvOver(
+  run: Run,
+  scanIterator: (options: ScanOptions) => AsyncIterable<string[]>,
+  many: Many = oneServerMany(run),
+) {
   const kv: Kv = {
+    ...many,
     get: (key) => run((c) => c.get(key)),
     getEx: (key, options) => run((c) => c.getEx(key, options)),
     set: (key, value, options) => run((c) => c.set(key, value, options)),
@@ -72,6 +77,22 @@ export function kvOver(run: Run, scanIterator: (options: ScanOptions) => AsyncIt
     multi: () => queuedMulti((transaction) => run((c) => transaction(c.multi()))),
   };
   return kv;
+}
+
+/** The commands over keys in any slots: each kind of store sends them its own way. */
+export type Many = Pick<Kv, 'getMany' | 'delEach'>;
+
+/** On one server: one MGET, and the DELs in one pipeline (each key's own count). */
+function oneServerMany(run: Run): Many {
+  return {
+    getMany: async (keys) => (keys.length === 0 ? [] : run((c) => c.mGet(keys))),
+    delEach: async (keys) =>
+      keys.length === 0
+        ? []
+        : ((await run((c) =>
+            keys.reduce((m, key) => m.del(key), c.multi()).execAsPipeline(),
+          )) as number[]),
+  };
 }
 
 /**

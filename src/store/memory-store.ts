@@ -102,6 +102,12 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     return next;
   };
 
+  /** MGET answers nil for a key of another type. */
+  const mGetOne = (key: string) => {
+    const value = cache.get(key);
+    return typeof value === 'string' ? value : null;
+  };
+
   const kv: Kv = {
     get: async (key) => str(key) ?? null,
     getEx: async (key, { value: seconds }) => {
@@ -132,13 +138,9 @@ export function createMemoryStore(maxKeys = 10_000): Store {
       // Rounded to the nearest second, as Redis does: never above the TTL just set.
       return Number.isFinite(ms) ? Math.round(ms / 1000) : -1;
     },
-    mGet: (keys) =>
-      oneSlot(keys, async () =>
-        keys.map((key) => {
-          const value = cache.get(key);
-          return typeof value === 'string' ? value : null; // MGET answers nil for other types
-        }),
-      ),
+    mGet: (keys) => oneSlot(keys, async () => keys.map(mGetOne)),
+    getMany: async (keys) => keys.map(mGetOne),
+    delEach: async (keys) => keys.map((key) => (cache.delete(key) ? 1 : 0)),
     hSet: async (key, field, value) => hSet(key, field, value),
     hGetAll: async (key) => Object.fromEntries(hash(key) ?? []),
     hDel: async (key, fields) => {

@@ -10,7 +10,11 @@ export interface RedisMulti {
   zAdd(...args: Parameters<Kv['zAdd']>): RedisMulti;
   zRemRangeByScore(...args: Parameters<Kv['zRemRangeByScore']>): RedisMulti;
   expire(...args: Parameters<Kv['expire']>): RedisMulti;
+  mGet(keys: string[]): RedisMulti;
+  del(keys: string | string[]): RedisMulti;
   exec(): Promise<unknown[]>;
+  /** Sends the queued commands as they are, without MULTI: one round trip, not atomic. */
+  execAsPipeline(): Promise<unknown[]>;
 }
 
 /**

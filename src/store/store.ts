@@ -21,6 +21,13 @@ export interface Kv {
   decr(key: string): Promise<number>;
   ttl(key: string): Promise<number>;
   mGet(keys: string[]): Promise<(string | null)[]>;
+  /**
+   * GET of keys in any slots (a user's sessions), in order, nil where absent or not a string: one
+   * round trip per shard (MGET on one server; on a cluster a pipeline per primary), not atomic.
+   */
+  getMany(keys: string[]): Promise<(string | null)[]>;
+  /** DEL of keys in any slots, likewise: how many each removed (0 or 1), in order. */
+  delEach(keys: string[]): Promise<number[]>;
   // Hashes: one key holding fields (the example feature keeps one user's notes in one hash).
   hSet(key: string, field: string, value: string): Promise<number>;
   hGetAll(key: string): Promise<Record<string, string>>;

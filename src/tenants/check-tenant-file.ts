@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { duplicateKey } from './duplicate-key.ts';
 import { normalizeHost } from './host.ts';
 import { tenantFileSchema } from './tenant-file.ts';
 import type { Tenant } from './tenant.ts';
@@ -41,6 +42,8 @@ export function checkTenantFile(
   } catch (err) {
     return { file: name, hosts: [], problems: [`not valid JSON (${(err as Error).message})`] };
   }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) return { file: name, hosts: [], problems: [duplicateProblem(twice)] };
   if (raw !== null && typeof raw === 'object' && 'users' in raw) {
     return { file: name, hosts: [], problems: [USERS_MOVED] };
   }
@@ -93,6 +96,8 @@ export function checkTenantFile(
   };
   return checked;
 }
+
+export const duplicateProblem = (key: string) => `has the key "${key}" twice`;
 
 /** Why a host in a tenant file is refused, with the fix. */
 function hostProblem(raw: string): string {

@@ -22,6 +22,7 @@ export interface TenantRegistryOptions {
  */
 export class TenantRegistry {
   #byHost: ReadonlyMap<string, Tenant>;
+  #byId: ReadonlyMap<string, Tenant>;
   #tenants: readonly Tenant[];
   #files: CheckedTenantDir;
   #options: TenantRegistryOptions;
@@ -32,6 +33,7 @@ export class TenantRegistry {
     this.#options = options;
     this.#tenants = tenants;
     this.#byHost = index(tenants);
+    this.#byId = byId(tenants);
     this.#files = files;
   }
 
@@ -46,6 +48,11 @@ export class TenantRegistry {
   resolve(host: string | undefined): Tenant | undefined {
     const normalized = normalizeHost(host);
     return normalized === undefined ? undefined : this.#byHost.get(normalized);
+  }
+
+  /** The tenant with this id, while its file is served. */
+  get(id: string): Tenant | undefined {
+    return this.#byId.get(id);
   }
 
   list(): Tenant[] {
@@ -68,6 +75,7 @@ export class TenantRegistry {
       const changed = tenants.filter((t) => !before.has(t)).map((t) => t.id);
       this.#tenants = tenants;
       this.#byHost = index(tenants);
+      this.#byId = byId(tenants);
       logger.info({ tenants: tenants.length, changed }, 'tenants reloaded');
       return true;
     } catch (err) {
@@ -95,3 +103,6 @@ export class TenantRegistry {
 function index(tenants: Tenant[]): ReadonlyMap<string, Tenant> {
   return new Map(tenants.flatMap((tenant) => tenant.hosts.map((host) => [host, tenant] as const)));
 }
+
+const byId = (tenants: Tenant[]): ReadonlyMap<string, Tenant> =>
+  new Map(tenants.map((tenant) => [tenant.id, tenant]));

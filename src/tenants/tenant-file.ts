@@ -15,11 +15,11 @@ const sessionSchema = z
     maxPerUser: z
       .number()
       .int()
-      .min(0)
+      .min(1)
       .max(1000)
       .optional()
       .describe(
-        'Most sessions one user may hold here (0: no limit); signing in past it ends the one with the earliest sign-in',
+        'Most sessions one user may hold here, 1 to 1000; signing in past it ends the one with the earliest sign-in',
       ),
   })
   .strict();

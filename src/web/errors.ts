@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import createError, { isHttpError } from 'http-errors';
 import { StoreUnavailableError } from '../store/store-unavailable.ts';
@@ -22,10 +23,20 @@ export function sendError(req: Request, res: Response, status: number, message: 
 
 export const notFound: RequestHandler = (_req, _res, next) => next(createError(404, 'Not found'));
 
+/** The client status (4xx) an error carries, http-errors' or another library's, if any. */
+function clientStatus(err: unknown): number | undefined {
+  const { status, statusCode } = (err ?? {}) as { status?: unknown; statusCode?: unknown };
+  const code = status ?? statusCode;
+  return Number.isInteger(code) && (code as number) >= 400 && (code as number) < 500
+    ? (code as number)
+    : undefined;
+}
+
 /**
- * The one place errors become responses. Only errors meant for the client (4xx, and the 503 of a
- * store that is not answering) show their message; anything else is logged and answered with a
- * generic 500.
+ * The one place errors become responses. Only errors meant for the client (any error carrying a
+ * 4xx status, and the 503 of a store that is not answering) show their message; anything else is
+ * logged and answered with a generic 500. A 4xx is the client's doing: the request line logs it
+ * at info, and nothing logs its stack.
  */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (err instanceof StoreUnavailableError) {
@@ -35,10 +46,16 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
     return sendError(req, res, err.status, err.message);
   }
   const httpError = isHttpError(err) ? err : undefined;
-  const status = httpError && httpError.status >= 400 ? httpError.status : 500;
+  const client = clientStatus(err);
+  const status = client ?? (httpError && httpError.status >= 400 ? httpError.status : 500);
   if (status >= 500 && !httpError?.expose) req.log.error({ err }, 'request failed');
   if (res.headersSent) return next(err);
   for (const [name, value] of Object.entries(httpError?.headers ?? {})) res.setHeader(name, value);
-  const message = httpError?.expose ? httpError.message : 'Something went wrong on our side.';
+  // A 4xx shows its message unless http-errors was told not to; a 5xx only when told to.
+  const shown = client !== undefined ? httpError?.expose !== false : httpError?.expose === true;
+  const message = shown && err instanceof Error && err.message ? err.message : fallback(status);
   sendError(req, res, status, message);
 };
+
+const fallback = (status: number) =>
+  status >= 500 ? 'Something went wrong on our side.' : (STATUS_CODES[status] ?? 'Bad request');

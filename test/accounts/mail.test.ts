@@ -76,6 +76,7 @@ describe('the mailer', () => {
       NODE_ENV: 'production',
       REDIS_URL: 'redis://r:6379',
       SESSION_SECRET: 'x'.repeat(48),
+      DATABASE_URL: 'postgres://app:pw@db:5432/app',
     });
     const mailer = mailerOf(config, logger);
     expect(lines[0]?.msg).toMatch(/SMTP_URL is unset: no email is sent/);
@@ -125,6 +126,7 @@ describe('loadConfig: SMTP_URL and MAIL_FROM', () => {
       NODE_ENV: 'production',
       REDIS_URL: 'redis://r:6379',
       SESSION_SECRET: 'x'.repeat(48),
+      DATABASE_URL: 'postgres://app:pw@db:5432/app',
     };
     expect(problems({ ...production, SMTP_URL: 'smtp://mail:25' })).toEqual([
       expect.stringMatching(/^MAIL_FROM is required with SMTP_URL when NODE_ENV=production/),

@@ -324,3 +324,41 @@ describe('npm run hash-password without a terminal', () => {
     expect(await verifyPassword('piped-password', run.stdout.trim())).toBe(true);
   });
 });
+
+describe('a tenant file with a key twice', () => {
+  let own: string;
+  let ownEnv: Record<string, string>;
+  beforeAll(async () => {
+    own = await mkdtemp(join(tmpdir(), 'tenantry-scaffold-twice-'));
+    await cp(DEMO_TENANTS_DIR, own, { recursive: true });
+    ownEnv = { ...env, TENANTS_DIR: own };
+    // JSON.parse reads the last "name"; an editor, or a tool editing the file, the first.
+    const text = await readFile(join(own, 'customer-c.json'), 'utf8');
+    await writeFile(
+      join(own, 'customer-c.json'),
+      text.replace('"name"', '"name": "Customer Sea",\n  "name"'),
+    );
+  });
+  afterAll(async () => {
+    await rm(own, { recursive: true, force: true });
+  });
+
+  it('when user:add runs beside it, then exit 1 naming the file and the key, and nothing is created', async () => {
+    const run = await runScript('user:add', ['customer-c', 'dave'], {
+      env: ownEnv,
+      input: 'dave-password\n',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('customer-c.json: has the key "name" twice');
+    expect(run.stdout).not.toContain('dave');
+  });
+
+  it('when tenant:add runs beside it, then exit 1 naming that file and the key, and nothing is written', async () => {
+    const run = await runScript('tenant:add', ['customer-e', '--host', 'customer-e.localhost'], {
+      env: ownEnv,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${join(own, 'customer-c.json')}: has the key "name" twice`);
+    expect(await readdir(own)).not.toContain('customer-e.json');
+  });
+});

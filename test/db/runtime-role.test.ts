@@ -69,14 +69,14 @@ describe.skipIf(missing.length > 0)("the server's database role at start", () =>
 
   it('when it owns the tables, then start-up is refused naming them', async () => {
     await expect(check(database.migrationUrl)).rejects.toThrow(
-      /it owns \(or may act as the owner of\) invitations, kysely_migration, kysely_migration_lock, notes, password_resets, users: an owner can switch row-level security off/,
+      /it owns \(or may act as the owner of\) domains, invitations, kysely_migration, kysely_migration_lock, notes, password_resets, users: an owner can switch row-level security off/,
     );
   });
 
   it('when it may SET ROLE to the owner or to a role with BYPASSRLS, then start-up is refused naming that role', async () => {
     const owner = suitePostgres()!.owner.name;
     await expect(check(await role(sql`nosuperuser`, owner))).rejects.toThrow(
-      /owns \(or may act as the owner of\) invitations/,
+      /owns \(or may act as the owner of\) domains, invitations/,
     );
     const bypassing = `r_${randomBytes(4).toString('hex')}`;
     roles.push(bypassing);

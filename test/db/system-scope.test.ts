@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantToRuntimeRole } from '../../src/db/grants.ts';
-import { tenantIdCheck, tenantPolicies } from '../../src/db/migrations/tenant-policies.ts';
 import { withSystemScope, withTenant } from '../../src/db/tenant-scope.ts';
 import { openTestDatabase, type OpenTestDatabase } from '../support/app-database.ts';
 import { missingPostgres } from '../support/postgres-server.ts';
@@ -14,27 +12,21 @@ const rowsOf = (result: { rows: { tenant_id: string }[] }) =>
   result.rows.map((r) => r.tenant_id).sort();
 
 /**
- * The one path across tenants: a table made as a later migration would make one the platform
- * reads across tenants (verified domains), with tenantPolicies' `systemRead`.
+ * The one path across tenants: the verified domains' table (migration 0005), made with
+ * tenantPolicies' `systemRead`.
  */
 describe.skipIf(missing.length > 0)('the system scope', () => {
   let database: OpenTestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase();
-    const owner = database.owner();
-    await owner.schema
-      .createTable('domains')
-      .addColumn('tenant_id', 'text', (c) => c.notNull().check(tenantIdCheck))
-      .addColumn('domain', 'text', (c) => c.notNull().unique())
-      .execute();
-    await tenantPolicies(owner, 'domains', { systemRead: true });
-    await grantToRuntimeRole(owner, 'tenantry_app');
     for (const [tenant, domain] of [
       ['customer-a', 'a.example'],
       ['customer-b', 'b.example'],
     ]) {
       await withTenant(database.db, tenant!, (trx) =>
-        sql`insert into domains (tenant_id, domain) values (${tenant}, ${domain})`.execute(trx),
+        sql`insert into domains (tenant_id, domain, token) values (${tenant}, ${domain}, 't')`.execute(
+          trx,
+        ),
       );
     }
   });
@@ -62,7 +54,7 @@ describe.skipIf(missing.length > 0)('the system scope', () => {
   it('when the system scope tries to write, then the read-only transaction refuses', async () => {
     await expect(
       withSystemScope(database.db, (trx) =>
-        sql`insert into domains (tenant_id, domain) values ('customer-c', 'c.example')`.execute(
+        sql`insert into domains (tenant_id, domain, token) values ('customer-c', 'c.example', 't')`.execute(
           trx,
         ),
       ),

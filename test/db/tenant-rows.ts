@@ -2,11 +2,12 @@ import { invitationsRepository } from '../../src/accounts/invitations-repository
 import { passwordResetsRepository } from '../../src/accounts/password-resets-repository.ts';
 import { usersRepository } from '../../src/accounts/users-repository.ts';
 import type { Db } from '../../src/db/tables.ts';
+import { domainsRepository } from '../../src/domains/domains-repository.ts';
 import { pgNotesRepository } from '../../src/features/notes/pg-notes-repository.ts';
 import type { Tenant } from '../../src/tenants/tenant.ts';
 
 /** The tables the fixture below fills; the catalog test checks no table is missing from it. */
-export const FILLED_TABLES = ['invitations', 'notes', 'password_resets', 'users'];
+export const FILLED_TABLES = ['domains', 'invitations', 'notes', 'password_resets', 'users'];
 
 /** A Tenant for the repositories that take one (notes): only the id matters to the database. */
 export const tenantOf = (id: string) => ({ id }) as Tenant;
@@ -33,5 +34,6 @@ export async function fillTenant(db: Db, tenantId: string, username = 'dana') {
     { tenant: tenantOf(tenantId), userId: user.id },
     `a note of ${tenantId}`,
   );
+  await domainsRepository(db).add(tenantId, `${username}.${tenantId}.example`, 10);
   return user;
 }

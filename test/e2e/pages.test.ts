@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser-stack.ts';
 import { DEMO } from '../support/demo.ts';
+import { startDnsServer, type DnsServer } from '../support/dns-server.ts';
 import { closeServer, listen } from '../support/listen.ts';
 import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -35,8 +36,10 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
   let server: Server;
   let port: number;
   let browser: Browser;
+  let dns: DnsServer;
 
   beforeAll(async () => {
+    dns = await startDnsServer();
     files = await tenantFilesCopy();
     const carol = await files.read(DEMO.c.tenant);
     await files.write(YELLOW.tenant, {
@@ -46,7 +49,7 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
       hosts: [YELLOW.host],
       theme: { color: '#ffd800' },
     });
-    t = await createTestApp({ env: { TENANTS_DIR: files.dir } });
+    t = await createTestApp({ env: { TENANTS_DIR: files.dir, DNS_SERVERS: dns.address } });
     await addUser(t.database, YELLOW.tenant, { ...YELLOW, displayName: 'Carol at Y' });
     ({ server, port } = await listen(t.app));
     browser = await launchChromium();
@@ -57,6 +60,7 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
     if (server) await closeServer(server);
     await t?.close();
     await files?.remove();
+    await dns?.stop();
   });
 
   /** The tab's status code, as the browser received it for the page shown. */
@@ -230,6 +234,43 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
     await Promise.all(contexts.map((context) => context.close()));
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('when an owner manages domains (none, a refused one, a long one pending, one verified), then the page passes the same checks', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const check = async (label: string, expected: number) => {
+      expect(await status(page), label).toBe(expected);
+      problems.push(...(await pageProblems(page, `domains, ${label}`)));
+    };
+    const domains = `http://${DEMO.a.host}:${port}/admin/domains`;
+    await page.goto(`http://${DEMO.a.host}:${port}/login`);
+    await page.fill('input[name=username]', DEMO.a.username);
+    await page.fill('input[name=password]', DEMO.a.password);
+    await press(page, 'Sign in');
+    await page.goto(domains);
+    await check('none yet', 200);
+
+    await page.fill('input[name=domain]', '192.0.2.1');
+    await press(page, 'Add domain');
+    await check('a refused form', 400);
+    expect(await page.locator('input[name=domain]').getAttribute('aria-invalid')).toBe('true');
+
+    const long = `${'a-very-long-label-of-a-shop'.repeat(2)}.${'subdomain'.repeat(5)}.example.com`;
+    await page.fill('input[name=domain]', long);
+    await press(page, 'Add domain');
+    await page.fill('input[name=domain]', 'shop.example.com');
+    await press(page, 'Add domain');
+    const token = await page.locator('[data-testid=domain] dd code').nth(3).textContent();
+    dns.setTxt('_tenantry.shop.example.com', token!);
+    await press(page, 'Verify shop.example.com');
+    await press(page, `Verify ${long}`);
+    await check('one pending after a check, one verified', 200);
+    expect(await page.locator('[data-status=verified]').count()).toBe(1);
+    expect(await page.locator('[data-status=pending]').textContent()).toContain('No TXT record');
+    await context.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
 
   it('when the landing page lists every tenant, yellow included, then it passes the same checks', async () => {
     const page = await browser.newPage();

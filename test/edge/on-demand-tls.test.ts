@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../support/demo.ts';
 import {
@@ -9,7 +10,9 @@ import {
   type EdgeStack,
 } from '../support/edge-stack.ts';
 import { plainRequest } from '../support/http-client.ts';
+import { eventually } from '../support/polling.ts';
 import { prerequisitesTest } from '../support/prerequisites.ts';
+import { signIn } from '../support/sign-in.ts';
 import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
 import { launchTrustingChromium } from '../support/trusting-chromium.ts';
 
@@ -24,6 +27,10 @@ const LATER = 'shop.customer-b.test';
 const STRANGER = 'stranger.customer-a.test';
 /** A wildcard in the DNS pointed at the proxy, as someone who wants certificates minted might. */
 const WILDCARD = 'wild.test';
+/** Domains alice adds herself (no tenant file has them): verified, left pending, removed. */
+const OWN = 'www.alices-own.test';
+const PENDING = 'pending.alices-own.test';
+const REMOVED = 'removed.alices-own.test';
 
 describe.skipIf(missing.length > 0)('on-demand TLS through Caddy, from an ACME CA (pebble)', () => {
   let edge: EdgeStack;
@@ -39,14 +46,16 @@ describe.skipIf(missing.length > 0)('on-demand TLS through Caddy, from an ACME C
     await files.edit(DEMO.b.tenant, (file) => void (file.hosts as string[]).push(LATER));
     edge = await startEdgeStack({
       tenantsDir: files.dir,
-      hosts: [SHOP, LATER, STRANGER, `*.${WILDCARD}`],
+      hosts: [SHOP, LATER, STRANGER, `*.${WILDCARD}`, OWN, PENDING, REMOVED],
       appEnv: { LOG_LEVEL: 'warn' },
       log: (name, line) => void output.push(`${name} | ${line}`),
     });
     pebbleRoot = await edge.pebble.issuingRoot();
     browser = await launchTrustingChromium(
       [pebbleRoot],
-      [`--host-resolver-rules=MAP ${SHOP} 127.0.0.1, MAP ${STRANGER} 127.0.0.1`],
+      [
+        `--host-resolver-rules=MAP ${SHOP} 127.0.0.1, MAP ${STRANGER} 127.0.0.1, MAP ${OWN} 127.0.0.1`,
+      ],
     );
   }, 90_000);
 
@@ -153,4 +162,133 @@ describe.skipIf(missing.length > 0)('on-demand TLS through Caddy, from an ACME C
       await edge.stack.redis.restart();
     }
   }, 60_000);
+
+  describe('customers’ own domains', () => {
+    /** Alice, signed in through the proxy at customer-a's demo host. */
+    let alice: string;
+    const demoHost = () => `${DEMO.a.host}:${edge.stack.proxyPort}`;
+    const api = (method: 'get' | 'post' | 'delete', path: string) =>
+      request(`http://127.0.0.1:${edge.stack.proxyPort}`)
+        [method](`/api/admin/domains${path}`)
+        .set('Host', demoHost())
+        .set('Cookie', alice);
+    /** Adds `domain` as alice and publishes `value` (default: its token) at its TXT name. */
+    const addAndPublish = async (domain: string, value?: string) => {
+      const added = await api('post', '').send({ domain }).expect(201);
+      edge.dns.setTxt(added.body.verification.name, value ?? added.body.verification.value);
+    };
+    /** What Caddy's `ask` gets for `domain`: from the first replica, which it asks. */
+    const ask = (domain: string, replica = edge.stack.replicas[0]!) =>
+      plainRequest({ port: replica.internalPort, path: `/tls/ask?domain=${domain}` });
+    /** Until every replica answers `status` for `domain`, within the contract's 2 s. */
+    const everyReplicaSays = (domain: string, status: number) =>
+      eventually(
+        async () => {
+          for (const replica of edge.stack.replicas) {
+            expect((await ask(domain, replica)).status, replica.name).toBe(status);
+          }
+        },
+        { timeoutMs: 2000, intervalMs: 50 },
+      );
+    // Redis restarted (by the test before, or by the outage below) keeps no session: sign in again.
+    const signInAlice = async () => {
+      alice = await eventually(() => signIn(edge.stack.proxyPort, { ...DEMO.a, host: demoHost() }));
+    };
+
+    beforeAll(async () => {
+      // The test before restarted Redis: the replicas reconnect in the background.
+      alice = await eventually(() => signIn(edge.stack.proxyPort, { ...DEMO.a, host: demoHost() }));
+    });
+
+    it('when alice adds her own domain, publishes its TXT record and verifies it, then it gets a certificate from the CA and serves customer-a over HTTPS in Chromium, sign-in included', async () => {
+      const orders = edge.pebble.orders();
+      await addAndPublish(OWN);
+      // Added but not verified yet: no certificate.
+      expect((await handshake(edge.stack.tlsPort, OWN, pebbleRoot)).ok).toBe(false);
+      expect(edge.pebble.orders()).toBe(orders);
+
+      const verified = await api('post', `/${OWN}/verify`).expect(200);
+      expect(verified.body.status).toBe('verified');
+      await everyReplicaSays(OWN, 200);
+
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        const res = await page.goto(https(OWN, '/login'));
+        expect(res?.status()).toBe(200);
+        const security = await res?.securityDetails();
+        expect(security?.issuer).toMatch(/^Pebble Intermediate CA/);
+        expect(security?.subjectName).toBe(OWN);
+        expect(await edge.pebble.issued()).toContainEqual([OWN]);
+        await page.fill('input[name=username]', DEMO.a.username);
+        await page.fill('input[name=password]', DEMO.a.password);
+        await page.click('button[type=submit]');
+        await page.waitForLoadState();
+        expect(page.url()).toBe(https(OWN, '/'));
+        expect(await page.getByTestId('signed-in-as').textContent()).toContain('Alice Anders');
+        expect(await page.textContent('body')).toContain(DEMO.a.name);
+        const [sid] = (await context.cookies()).filter((c) => c.name.endsWith('sid'));
+        expect(sid).toMatchObject({ name: '__Host-sid', domain: OWN, secure: true });
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+
+    it('when a domain is added but its record is wrong, or verified and then removed, then it gets no certificate and the CA is never asked', async () => {
+      const orders = edge.pebble.orders();
+      await addAndPublish(PENDING, 'not-the-token');
+      expect((await api('post', `/${PENDING}/verify`).expect(200)).body.status).toBe('pending');
+
+      await addAndPublish(REMOVED);
+      expect((await api('post', `/${REMOVED}/verify`).expect(200)).body.status).toBe('verified');
+      await everyReplicaSays(REMOVED, 200);
+      await api('delete', `/${REMOVED}`).expect(204);
+      await everyReplicaSays(REMOVED, 404);
+
+      expect((await ask(PENDING)).status).toBe(404);
+      for (const domain of [PENDING, REMOVED]) {
+        const result = await handshake(edge.stack.tlsPort, domain, pebbleRoot);
+        expect(result.ok, domain).toBe(false);
+      }
+      expect(edge.pebble.orders()).toBe(orders);
+      const issued = (await edge.pebble.issued()).flat();
+      expect(issued).not.toContain(PENDING);
+      expect(issued).not.toContain(REMOVED);
+    }, 60_000);
+
+    it('when Redis and PostgreSQL are stopped, then ask keeps answering from memory: yes for the verified domain, no for the pending one', async () => {
+      await edge.stack.redis.kill();
+      await edge.stack.postgres.halt();
+      try {
+        // Over more than one refresh of the verified domains, each of which now fails.
+        const started = performance.now();
+        while (performance.now() - started < 2500) {
+          const [own, pending] = await Promise.all([ask(OWN), ask(PENDING)]);
+          expect([own.status, pending.status]).toEqual([200, 404]);
+        }
+      } finally {
+        await edge.stack.postgres.start();
+        await edge.stack.redis.restart();
+      }
+    }, 60_000);
+
+    it('when alice removes her verified domain, then within 2 s it answers the unknown-host 404 over HTTPS and ask says no', async () => {
+      await signInAlice();
+      await api('delete', `/${OWN}`).expect(204);
+      await eventually(
+        async () => {
+          expect((await ask(OWN)).status).toBe(404);
+          // Caddy keeps the certificate it has; the app serves nothing there.
+          const res = await plainRequest({
+            port: edge.stack.tlsPort,
+            host: OWN,
+            ca: pebbleRoot,
+            accept: 'application/json',
+          });
+          expect(res.status).toBe(404);
+        },
+        { timeoutMs: 2000, intervalMs: 50 },
+      );
+    }, 30_000);
+  });
 });

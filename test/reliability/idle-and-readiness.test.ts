@@ -67,7 +67,10 @@ describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_0
       expect(first.status).toBe(503);
       expect(JSON.parse(first.body)).toEqual({
         status: 'unavailable',
-        stores: [{ name: 'default', kind: 'redis', state: 'down' }],
+        stores: [
+          { name: 'default', kind: 'redis', state: 'down' },
+          { name: 'database', kind: 'postgres', state: 'up' },
+        ],
       });
       expect(first.ms).toBeLessThan(2000);
       expect(second.status).toBe(503);
@@ -85,7 +88,10 @@ describe.runIf(available)('an idle app and its readiness probe', { timeout: 30_0
     });
     expect(JSON.parse((await readyz()).body)).toEqual({
       status: 'ready',
-      stores: [{ name: 'default', kind: 'redis', state: 'up' }],
+      stores: [
+        { name: 'default', kind: 'redis', state: 'up' },
+        { name: 'database', kind: 'postgres', state: 'up' },
+      ],
     });
     expect((await me()).status).toBe(200);
     expect(server.exit()).toBeUndefined();

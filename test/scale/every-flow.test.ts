@@ -151,7 +151,7 @@ const userSessionsOf = (t: KindApp) =>
   createUserSessions({
     stores: t.stores,
     appName: t.config.appName,
-    defaults: { ttlSeconds: TTL_SECONDS, absoluteSeconds: ABSOLUTE_SECONDS, maxPerUser: 0 },
+    defaults: { ttlSeconds: TTL_SECONDS, absoluteSeconds: ABSOLUTE_SECONDS, maxPerUser: 1000 },
   });
 
 const badLogin = (t: KindApp, who: { host: string; username: string }) =>
@@ -187,6 +187,22 @@ describe.each(kinds)('every flow on %s', (kind) => {
   afterAll(async () => {
     await t?.close();
     await servers?.stop();
+  });
+
+  it('when keys lie in many slots, then getMany reads them in order (nil where absent) and delEach deletes each', async () => {
+    const { kv } = t.store;
+    // Session-like keys without a hash tag: on a cluster they spread over every primary.
+    const keys = Array.from(
+      { length: 40 },
+      (_, i) => `sessions:customer-a:${t.config.appName}:m${i}`,
+    );
+    for (const [i, key] of keys.entries()) {
+      if (i % 4 !== 3) await kv.set(key, `v${i}`, { expiration: { type: 'EX', value: 60 } });
+    }
+    const expected = keys.map((_, i) => (i % 4 === 3 ? null : `v${i}`));
+    expect(await kv.getMany(keys)).toEqual(expected);
+    expect(await kv.delEach(keys)).toEqual(expected.map((v) => (v === null ? 0 : 1)));
+    expect(await kv.getMany(keys)).toEqual(keys.map(() => null));
   });
 
   it('when every flow has run, then every key the app wrote carries a TTL within its bound', async () => {

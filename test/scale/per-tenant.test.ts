@@ -123,7 +123,12 @@ describe.runIf(inject('redisServerAvailable'))(
     beforeAll(async () => {
       servers = await startKind('per-tenant');
       server = await startServer({ redisUrl: '', env: servers.env });
-      await eventually(async () => expectThat((await readyz()).status === 200, 'the app is ready'));
+      // Ready, and customer-c's own store connected too (it connects on its own time).
+      await eventually(async () => {
+        const { status, json } = await readyz();
+        const stores = (json.stores ?? []) as { state: string }[];
+        expectThat(status === 200 && stores.every((s) => s.state === 'up'), 'every store is up');
+      });
     }, 60_000);
     afterAll(async () => {
       await server?.stop();
@@ -138,8 +143,24 @@ describe.runIf(inject('redisServerAvailable'))(
         stores: [
           { name: 'default', kind: 'redis', state: 'up' },
           { name: OWN_STORE_ENV, kind: 'redis', state: 'up' },
+          { name: 'database', kind: 'postgres', state: 'up' },
         ],
       });
+    });
+
+    it('when /readyz is asked on a tenant’s host, then the status alone: no store, tenant or variable named', async () => {
+      for (const host of [DEMO.a.host, DEMO.c.host]) {
+        const res = await timedRequest({ port: server.port, path: '/readyz', host });
+        expect(res.status).toBe(200);
+        expect(JSON.parse(res.body)).toEqual({ status: 'ready' });
+        expect(res.body).not.toContain(OWN_STORE_ENV);
+      }
+      const literal = await timedRequest({
+        port: server.port,
+        path: '/readyz',
+        host: `127.0.0.1:${server.port}`,
+      });
+      expect(literal.body).toContain(OWN_STORE_ENV);
     });
 
     it('when customer-c’s Redis is killed under load, then only customer-c gets 503 (within 2 s), the others keep working, /readyz stays 200 naming it down, and customer-c is served again once it is back', async () => {
@@ -173,6 +194,7 @@ describe.runIf(inject('redisServerAvailable'))(
       expect(ready.json.stores).toEqual([
         { name: 'default', kind: 'redis', state: 'up' },
         { name: OWN_STORE_ENV, kind: 'redis', state: 'down' },
+        { name: 'database', kind: 'postgres', state: 'up' },
       ]);
       expect(loginC).toMatchObject({ status: 503, headers: { 'retry-after': '2' } });
       expect(loginA.status).toBe(303);
@@ -193,6 +215,7 @@ describe.runIf(inject('redisServerAvailable'))(
       expect((await readyz()).json.stores).toEqual([
         { name: 'default', kind: 'redis', state: 'up' },
         { name: OWN_STORE_ENV, kind: 'redis', state: 'up' },
+        { name: 'database', kind: 'postgres', state: 'up' },
       ]);
     });
 
@@ -207,6 +230,7 @@ describe.runIf(inject('redisServerAvailable'))(
           stores: [
             { name: 'default', kind: 'redis', state: 'down' },
             { name: OWN_STORE_ENV, kind: 'redis', state: 'up' },
+            { name: 'database', kind: 'postgres', state: 'up' },
           ],
         });
         const me = await timedRequest({

@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import fc from 'fast-check';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHost } from '../../src/tenants/host.ts';
+import { cookiesOf } from '../support/cookies.ts';
 import { DEMO } from '../support/demo.ts';
 import { closeServer, listen } from '../support/listen.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -24,7 +26,8 @@ const cookies: string[] = [];
 
 beforeAll(async () => {
   // One failure allowed: repeated usernames are then turned away before any password hashing.
-  t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '1' } });
+  // Sign-ins that succeed are not what is fuzzed: as many as the properties make.
+  t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '1', LOGIN_MAX_SUCCESSES: '100000' } });
   ({ server, port } = await listen(t.app));
   for (const who of Object.values(DEMO)) cookies.push(await signIn(t.app, who));
 });
@@ -408,4 +411,87 @@ describe('fuzzing what a client controls', () => {
     const alive = await send({ method: 'GET', path: '/healthz', host: 'anything' });
     expect(alive.status).toBe(200);
   });
+});
+
+/**
+ * A `next` made of the shapes that once led elsewhere: dot segments (plain and escaped) before a
+ * doubled slash, backslashes (plain and escaped), tabs the URL parser drops, and whole URLs.
+ */
+const nextTarget = fc.oneof(
+  fc
+    .array(
+      fc.tuple(
+        fc.constantFrom('/', '\\', '%2F', '%5C', '%5c', '//', '\t/'),
+        fc.constantFrom(
+          '',
+          '.',
+          '..',
+          '%2e',
+          '%2E%2e',
+          '.%2e',
+          'evil.example',
+          'a',
+          '@evil.example',
+        ),
+      ),
+      { minLength: 1, maxLength: 6 },
+    )
+    .map((parts) => `/${parts.map(([sep, segment]) => sep + segment).join('')}`),
+  fc.constantFrom('//evil.example', 'https://evil.example/x', '/\\evil.example', '///evil.example'),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 30 }).map((s) => `/${s}`),
+);
+
+/** Whether a Location stays on `origin`, as a browser reads it and once percent-decoded. */
+function staysOn(origin: string, location: string): boolean {
+  const decoded = location.replace(/%2f/gi, '/').replace(/%5c/gi, '\\');
+  return [location, decoded].every(
+    (l) => l.startsWith('/') && !/^\/[/\\]/.test(l) && new URL(l, origin).origin === origin,
+  );
+}
+
+describe('where a sign-in sends the browser', () => {
+  const origin = `http://${DEMO.c.host}`;
+
+  it('when a signed-in browser opens /login with any next, then the Location stays on this origin', async () => {
+    await fc.assert(
+      fc.asyncProperty(nextTarget, async (next) => {
+        const res = await request(t.app)
+          .get(`/login?next=${encodeURIComponent(next)}`)
+          .set('Host', DEMO.c.host)
+          .set('Cookie', cookies[2]!);
+        expect(res.status, next).toBe(303);
+        expect(staysOn(origin, res.headers.location!), `${next} -> ${res.headers.location}`).toBe(
+          true,
+        );
+      }),
+      runs(300),
+    );
+  });
+
+  // Each run hashes a password: few runs, and room for a loaded machine.
+  it(
+    'when the login form posts any next, then the Location stays on this origin',
+    { timeout: 120_000 },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(nextTarget, async (next) => {
+          const res = await request(t.app)
+            .post('/login')
+            .set('Host', DEMO.c.host)
+            .type('form')
+            .send({ username: DEMO.c.username, password: DEMO.c.password, next });
+          expect(res.status, next).toBe(303);
+          expect(staysOn(origin, res.headers.location!), `${next} -> ${res.headers.location}`).toBe(
+            true,
+          );
+          // Each sign-in made a session: end it, so the user's others (and the limits) stay as they were.
+          await request(t.app)
+            .post('/logout')
+            .set('Host', DEMO.c.host)
+            .set('Cookie', cookiesOf(res)[0]!);
+        }),
+        runs(12),
+      );
+    },
+  );
 });

@@ -37,7 +37,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('the hash queue', () => {
   it('when more hashes come than it runs at once, then no more than `concurrency` run', async () => {
     const h = harness({ concurrency: 3 });
-    for (let i = 0; i < 10; i++) void h.submit('a', `a${i}`);
+    for (let i = 0; i < 10; i++) void h.submit(i % 2 ? 'a' : 'b', `${i}`);
     await tick();
     expect(h.started).toHaveLength(3);
     expect(h.queue.stats()).toEqual({ running: 3, waiting: 7 });
@@ -45,16 +45,28 @@ describe('the hash queue', () => {
     expect(h.started).toHaveLength(4);
   });
 
-  it('when one tenant’s flood holds every slot, then the next free slot goes to another tenant', async () => {
+  it('when one tenant floods it, then it holds all slots but one, and another tenant’s hash starts at once', async () => {
     const h = harness({ concurrency: 3 });
     for (let i = 0; i < 20; i++) void h.submit('a', `a${i}`);
     await tick();
+    expect(h.started).toEqual(['a0', 'a1']);
+    expect(h.queue.stats()).toEqual({ running: 2, waiting: 18 });
     const bob = h.submit('b', 'b0');
+    await tick();
+    expect(h.started).toEqual(['a0', 'a1', 'b0']);
     await h.finishOne();
-    expect(h.started).toEqual(['a0', 'a1', 'a2', 'b0']);
-    await h.finishOne();
-    expect(h.started.at(-1)).toBe('a3');
+    expect(h.started.at(-1)).toBe('a2');
     void bob;
+  });
+
+  it('when it runs one hash at a time, then one tenant may still take that one slot', async () => {
+    const h = harness({ concurrency: 1 });
+    void h.submit('a', 'a0');
+    void h.submit('a', 'a1');
+    await tick();
+    expect(h.started).toEqual(['a0']);
+    await h.finishOne();
+    expect(h.started).toEqual(['a0', 'a1']);
   });
 
   it('when one tenant floods it, then another tenant’s hash runs next, not after the flood', async () => {

@@ -5,8 +5,10 @@ import {
   timedAsset,
   timedLogin,
 } from '../support/login-flood.ts';
+import { createClient } from 'redis';
 import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
 import { DEMO } from '../support/demo.ts';
+import { eventually, sleep } from '../support/polling.ts';
 
 /**
  * Logins cannot take the service down. A password check costs about a third of a second of CPU
@@ -89,5 +91,41 @@ describe('a login flood at one tenant', { timeout: 60_000 }, () => {
       for (const f of flood) f.abort();
     }
     expect(alarmingLines(server)).toEqual([]);
+  });
+
+  it('when 300 logins with fresh usernames hit customer-c from one address in waves and hang up, then the limiter keeps no more keys than its per-address limit allows', async () => {
+    const redis = createClient({ url: inject('redisUrl') });
+    await redis.connect();
+    const MATCH = `login-failures:${DEMO.c.tenant}:${server.env.APP_NAME}:*`;
+    const count = async () => {
+      let n = 0;
+      for await (const keys of redis.scanIterator({ MATCH, COUNT: 1000 })) n += keys.length;
+      return n;
+    };
+    try {
+      // In waves, as a flood that lasts comes: each wave's attempts are taken back as its
+      // clients hang up, so the address limit lets the next wave through.
+      for (let wave = 0; wave < 6; wave++) {
+        await sendAbandonedLogins(server.port, {
+          host: DEMO.c.host,
+          count: 50,
+          prefix: `distinct-${wave}`,
+        });
+        await sleep(300);
+      }
+      // Until the count stays put: every attempt of the flood admitted, hashed or taken back.
+      const settled = await eventually(async () => {
+        const before = await count();
+        await sleep(1000);
+        const after = await count();
+        if (after !== before) throw new Error(`${before} -> ${after} keys`);
+        return after;
+      });
+      // Each name that was hashed and failed keeps its count for the window, and so does the
+      // address: LOGIN_MAX_FAILURES_PER_ADDRESS (50) + 1 at most. Every attempt taken back is gone.
+      expect(settled).toBeLessThanOrEqual(51);
+    } finally {
+      await redis.close();
+    }
   });
 });

@@ -129,7 +129,9 @@ describe('failed-login limiting', () => {
     try {
       for (let i = 0; i < MAX - 1; i++) await attempt(other.app, DEMO.b.host, 'bob', 'wrong');
       expect((await attempt(other.app, DEMO.b.host, 'bob', 'bob-password')).status).toBe(303);
-      const keys = (await other.keys()).filter((k) => k.startsWith('login-failures:'));
+      const keys = (await other.keys()).filter(
+        (k) => k.startsWith('login-failures:') && !k.includes(':success:'),
+      );
       expect(keys).toEqual([expect.stringContaining(':address:')]);
       expect(await other.redis.get(keys[0]!)).toBe(String(MAX - 1));
     } finally {
@@ -230,6 +232,33 @@ describe('failed-login limiting', () => {
     }
   });
 
+  it('when one user signs in successfully LOGIN_MAX_SUCCESSES times from one address, then the next gets 429 with Retry-After before any hashing; other users and addresses are not held', async () => {
+    const busy = await createTestApp({
+      env: { LOGIN_MAX_SUCCESSES: '2', TRUST_PROXY: 'loopback' },
+    });
+    const elsewhere = { 'X-Forwarded-For': '203.0.113.50' };
+    try {
+      // A failure is no success: it does not count here.
+      expect((await attempt(busy.app, DEMO.b.host, 'bob', 'wrong')).status).toBe(401);
+      for (let i = 0; i < 2; i++) {
+        expect((await attempt(busy.app, DEMO.b.host, 'bob', 'bob-password')).status).toBe(303);
+      }
+      const held = await attempt(busy.app, DEMO.b.host, 'bob', 'bob-password');
+      expect(held.status).toBe(429);
+      expect(held.text).toContain('Too many sign-ins');
+      const retryAfter = Number(held.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(900);
+      expect((await attempt(busy.app, DEMO.b.host, 'bob', 'wrong')).status).toBe(429);
+      // Per user and address, per tenant.
+      const bobElsewhere = await attempt(busy.app, DEMO.b.host, 'bob', 'bob-password', elsewhere);
+      expect(bobElsewhere.status).toBe(303);
+      expect((await attempt(busy.app, DEMO.a.host, 'alice', 'alice-password')).status).toBe(303);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it.each([
     ['203.0.113.7', '203.0.113.7'],
     ['::ffff:203.0.113.7', '203.0.113.7'],
@@ -252,6 +281,7 @@ describe('limiter keys', () => {
       secret,
       maxFailures: 5,
       maxFailuresPerAddress: 50,
+      maxSuccesses: 20,
       windowSeconds: 60,
     });
     const tenant = { id: 'customer-a' } as Tenant;
@@ -276,4 +306,39 @@ describe('limiter keys', () => {
     const unkeyed = createHash('sha256').update('alice\n203.0.113.7').digest('base64url');
     for (const key of one) expect(key).not.toContain(unkeyed);
   });
+
+  it.each(['memory', 'redis'] as const)(
+    'when attempts are taken back (never checked) or succeed, then no counter is left at zero (%s)',
+    async (kind) => {
+      const store = kind === 'memory' ? createMemoryStore() : t.store;
+      const appName = kind === 'memory' ? 'app' : t.config.appName;
+      const limiter = createLoginLimiter({
+        stores: singleStore(store),
+        appName,
+        secret: 'z'.repeat(32),
+        maxFailures: 5,
+        maxFailuresPerAddress: 50,
+        maxSuccesses: 20,
+        windowSeconds: 60,
+      });
+      const keys = async () => {
+        const found: string[] = [];
+        const MATCH = `login-failures:zero-test:${appName}:*`;
+        for await (const batch of store.kv.scanIterator({ MATCH })) found.push(...batch);
+        return found;
+      };
+      const tenant = { id: 'zero-test' } as Tenant;
+      const attempt = (i: number) =>
+        limiter.admit({ tenant, username: `flood-${i}`, clientIp: '198.51.100.9' });
+      // A flood of fresh usernames whose clients hang up before their hash: each taken back.
+      for (let i = 0; i < 20; i++) await (await attempt(i)).release();
+      expect(await keys()).toEqual([]);
+      // A success leaves only its own count (LOGIN_MAX_SUCCESSES), never a count of zero.
+      await (await attempt(100)).succeeded();
+      expect(await keys()).toEqual([expect.stringContaining(':success:')]);
+      // A failure stays counted, for the window: one key for the username, one for the address.
+      await attempt(101);
+      expect(await keys()).toHaveLength(3);
+    },
+  );
 });

@@ -13,10 +13,11 @@ import { ROOT } from '../support/root.ts';
  */
 const STRONG = 'k7Qy0cV3nq9b2ZJt8xW1mR4sL6pD5fGh'; // 32 bytes
 const REDIS = 'redis://redis:6379';
+const DATABASE = 'postgres://tenantry_app:secret@db:5432/tenantry';
 
 function problems(env: Record<string, string>): string[] {
   try {
-    loadConfig({ NODE_ENV: 'production', ...env });
+    loadConfig({ NODE_ENV: 'production', DATABASE_URL: DATABASE, ...env });
     return [];
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -67,8 +68,20 @@ describe('production guard rails', () => {
     ]);
   });
 
-  it('when both are wrong, then both are named at once', () => {
-    expect(problems({}).map((p) => p.split(' ')[0])).toEqual(['REDIS_URL', 'SESSION_SECRET']);
+  it('when DATABASE_URL is unset, then start-up is refused naming it: the embedded database is for development', () => {
+    expect(problems({ REDIS_URL: REDIS, SESSION_SECRET: STRONG, DATABASE_URL: '' })).toEqual([
+      expect.stringMatching(
+        /^DATABASE_URL is required when NODE_ENV=production \(the embedded PGlite/,
+      ),
+    ]);
+  });
+
+  it('when all three are wrong, then all are named at once', () => {
+    expect(problems({ DATABASE_URL: '' }).map((p) => p.split(' ')[0])).toEqual([
+      'DATABASE_URL',
+      'REDIS_URL',
+      'SESSION_SECRET',
+    ]);
   });
 
   it('when production is configured properly, then it starts, and 32 bytes means bytes', () => {
@@ -83,7 +96,7 @@ describe('production guard rails', () => {
     expect(config.sessionSecrets).toEqual([DEV_SESSION_SECRET]);
   });
 
-  it('when the real server starts in production without SESSION_SECRET or REDIS_URL, then it exits non-zero naming both', async () => {
+  it('when the real server starts in production without SESSION_SECRET, REDIS_URL or DATABASE_URL, then it exits non-zero naming each', async () => {
     // An empty working directory: no .env there can fill the gaps.
     const cwd = await mkdtemp(join(tmpdir(), 'tenantry-prod-'));
     try {
@@ -101,6 +114,7 @@ describe('production guard rails', () => {
       expect(output).toContain('SESSION_SECRET is required when NODE_ENV=production');
       expect(output).toContain('openssl rand -base64 48');
       expect(output).toContain('REDIS_URL is required when NODE_ENV=production');
+      expect(output).toContain('DATABASE_URL is required when NODE_ENV=production');
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }

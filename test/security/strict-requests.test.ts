@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type ServerProcess } from '../support/server-process.ts';
 import { rawRequest } from './helpers.ts';
 import { DEMO } from '../support/demo.ts';
+import { eventually } from '../support/polling.ts';
+import { signIn } from '../support/sign-in.ts';
 
 /**
  * Strict request lines and Hosts, against the real server in production mode (its own log shows
@@ -63,6 +65,41 @@ describe('request targets', () => {
   });
 });
 
+describe('malformed percent-escapes', () => {
+  const targets = [
+    ['DELETE', '/api/sessions/%ZZ'],
+    ['GET', '/api/notes/%'],
+    ['POST', '/notes/%E0/delete'],
+    ['POST', '/account/sessions/%E0%A4%A/end'],
+  ] as const;
+
+  it.each(targets)(
+    'when %s %s comes, signed out and signed in, then 400 with a message, logged at info without a stack',
+    async (method, path) => {
+      const cookie = await signIn(server.port, DEMO.a);
+      for (const who of [undefined, cookie]) {
+        const res = await timedRequest({
+          port: server.port,
+          method,
+          path,
+          host: DEMO.a.host,
+          ...(who ? { cookie: who } : {}),
+        });
+        expect(res.status, `${method} ${path} ${who ? 'signed in' : 'signed out'}`).toBe(400);
+        expect(res.body).toMatch(/percent-escape/);
+      }
+      // Each answer's request line, at info; nothing at error level or with a stack.
+      const lines = await eventually(async () => {
+        const found = server.logs().filter((line) => line.raw.includes(path));
+        if (found.length < 2) throw new Error(`${found.length} request lines so far`);
+        return found;
+      });
+      for (const line of lines) expect(line.level).toBe(30);
+      expect(troubles()).toEqual([]);
+    },
+  );
+});
+
 describe('hosts', () => {
   it.each([
     ['a feminine ordinal (ª, byte 0xAA)', 'customer-\xaa.localhost'],
@@ -98,6 +135,22 @@ describe('hosts', () => {
   it('when the probes are asked at 127.0.0.1:<port> (a container healthcheck), then 200', async () => {
     const res = await send('/healthz', `127.0.0.1:${server.port}`);
     expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['the same host twice', [DEMO.a.host, DEMO.a.host]],
+    ['two tenants', [DEMO.a.host, DEMO.b.host]],
+    ['a tenant, then a central host', [DEMO.a.host, 'localhost']],
+  ])('when two Host headers come (%s), then 400 on pages and probes', async (_case, hosts) => {
+    for (const path of ['/', '/login', '/healthz', '/readyz']) {
+      const [first, second] = hosts;
+      const res = await rawRequest(
+        server.port,
+        `GET ${path} HTTP/1.1\r\nHost: ${first}\r\nhost: ${second}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status, path).toBe(400);
+      expect(res.body).not.toContain(DEMO.a.name);
+    }
   });
 
   it('when HTTP/1.0 comes without a Host, then 400', async () => {

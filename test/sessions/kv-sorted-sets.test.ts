@@ -77,6 +77,11 @@ async function script(kv: Kv): Promise<unknown[]> {
   out.push(await kv.zAdd(s, { value: 'x', score: 1 }).catch((err: Error) => err.message));
   out.push(await kv.mGet([s, z]));
   out.push(await kv.get(z).catch((err: Error) => err.message.slice(0, 9)));
+  // Many keys at once, absent ones and a sorted set among them, then deleted each.
+  out.push(await kv.getMany([s, `${prefix}missing`, z, s]));
+  out.push(await kv.getMany([]));
+  out.push(await kv.delEach([s, `${prefix}missing`, z]));
+  out.push(await kv.getMany([s, z]));
   return out;
 }
 

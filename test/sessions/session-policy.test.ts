@@ -31,6 +31,8 @@ describe('the session policy in a tenant file', () => {
     ['absoluteSeconds not a number', { absoluteSeconds: '1d' }, 'session.absoluteSeconds'],
     ['absoluteSeconds past a year', { absoluteSeconds: 40_000_000 }, 'session.absoluteSeconds'],
     ['maxPerUser negative', { maxPerUser: -1 }, 'session.maxPerUser'],
+    ['maxPerUser 0, once "no limit"', { maxPerUser: 0 }, 'session.maxPerUser'],
+    ['maxPerUser past 1000', { maxPerUser: 1001 }, 'session.maxPerUser'],
     ['maxPerUser fractional', { maxPerUser: 1.5 }, 'session.maxPerUser'],
     ['an unknown setting', { idleSeconds: 60 }, 'session'],
   ])(
@@ -60,7 +62,7 @@ describe('the session policy in a tenant file', () => {
       'maxPerUser',
     ]);
     expect(session.properties.ttlSeconds).toMatchObject({ minimum: 60, maximum: 31_536_000 });
-    expect(session.properties.maxPerUser).toMatchObject({ minimum: 0, maximum: 1000 });
+    expect(session.properties.maxPerUser).toMatchObject({ minimum: 1, maximum: 1000 });
   });
 });
 
@@ -72,7 +74,7 @@ describe('a tenant’s own policy, on a real Redis', () => {
     await files.edit('customer-a', (file) => {
       file.session = { ttlSeconds: 120, absoluteSeconds: 600, maxPerUser: 2 };
     });
-    await files.edit('customer-c', (file) => (file.session = { maxPerUser: 0 }));
+    await files.edit('customer-c', (file) => (file.session = { maxPerUser: 1000 }));
     // customer-b sets nothing: the environment's defaults, a limit of 1 among them.
     t = await createTestApp({ env: { TENANTS_DIR: files.dir, SESSION_MAX_PER_USER: '1' } });
   });
@@ -124,7 +126,7 @@ describe('a tenant’s own policy, on a real Redis', () => {
     expect(await t.redis.exists(key('customer-a', first.sid))).toBe(0);
   });
 
-  it('when the tenant sets no limit, then the environment’s applies; when it sets 0, there is none', async () => {
+  it('when the tenant sets no limit, then the environment’s applies; when it sets its own, that one', async () => {
     const b1 = await signInWith(t.app, DEMO.b, BROWSERS.firefox);
     const b2 = await signInWith(t.app, DEMO.b, BROWSERS.safari);
     expect(await signedIn(t.app, DEMO.b.host, b1.cookie)).toBe(false);
@@ -146,7 +148,7 @@ describe('a tenant’s own policy, on a real Redis', () => {
     const sessions = createUserSessions({
       stores: t.stores,
       appName: t.config.appName,
-      defaults: { ttlSeconds: 3600, absoluteSeconds: 86_400, maxPerUser: 0 },
+      defaults: { ttlSeconds: 3600, absoluteSeconds: 86_400, maxPerUser: 1000 },
     });
     await Promise.all([
       sessions.enforceLimit(strict, 'carol', later.sid),

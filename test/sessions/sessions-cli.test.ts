@@ -260,3 +260,58 @@ function onTerminal(args: string[], input: string) {
     .join(' ');
   return runCommand('script', ['-qec', command, '/dev/null'], { env, input });
 }
+
+describe('what a client sent, on the operator’s terminal', () => {
+  let own: TestApp;
+  let ownEnv: Record<string, string>;
+  let evil: Signed;
+  /** C1 controls (CSI, OSC, ST), sent as UTF-8 bytes, which Node accepts in a header. */
+  const sent = 'Mozilla/5.0 \u009b2J\u009d0;owned\u009c end';
+  /** What the server reads: header bytes as latin1, so each C1 control comes after an "Â". */
+  const userAgent = Buffer.from(sent, 'utf8').toString('latin1');
+  /** C0 controls and DEL, as a trusted proxy's X-Forwarded-For or a store writer could plant them. */
+  const ip = '203.0.113.7\u001b[2J\nfake line\u007f';
+  /** Any C0 control but tab and line feed, DEL, or any C1 control. */
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  beforeAll(async () => {
+    own = await createTestApp();
+    ownEnv = { ...env, APP_NAME: own.config.appName };
+    evil = await signInWith(own.app, DEMO.c, sent);
+    const key = sessionKey(own.config.appName, 'customer-c', evil.sid);
+    const data = JSON.parse((await own.redis.get(key))!) as Record<string, unknown>;
+    await own.redis.set(key, JSON.stringify({ ...data, ip }), { KEEPTTL: true });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
+  const run = (...args: string[]) => runSessionsCli(args, { env: ownEnv });
+
+  it.each([
+    ['list', ['list', 'customer-c']],
+    ['list --user', ['list', 'customer-c', '--user', 'carol']],
+    ['show', ['show', 'customer-c', '<sid>']],
+  ])(
+    'when %s prints a session whose browser and address carry control characters, then each is shown escaped',
+    async (_name, args) => {
+      const res = await run(...args.map((a) => (a === '<sid>' ? evil.sid : a)));
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).not.toMatch(CONTROL);
+      expect(res.stdout).not.toContain('fake line\n');
+      expect(res.stdout).toContain('\\x1b[2J\\x0afake line\\x7f');
+      if (args[0] === 'show') expect(res.stdout).toContain('\\x9b2J\u00c2\\x9d0;owned\u00c2\\x9c');
+    },
+  );
+
+  it('when the same is printed as JSON, then it is valid JSON holding the strings as sent, and no raw control character', async () => {
+    const res = await run('show', 'customer-c', evil.sid, '--json');
+    expect(res.stdout).not.toMatch(CONTROL);
+    expect(json(res)).toMatchObject({ userAgent, ip });
+    const rows = json<(Row & { userAgent: string; ip: string })[]>(
+      await run('list', 'customer-c', '--json'),
+    );
+    expect(rows).toEqual([expect.objectContaining({ sid: evil.sid, userAgent, ip })]);
+  });
+});

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import dns2 from 'dns2';
 
 const { Packet } = dns2;
@@ -70,3 +71,16 @@ export async function startDnsServer(hosts: string[] = []): Promise<DnsServer> {
 /** A record answering `question` (its name, type and class), kept by resolvers for a second. */
 const answer = (question: dns2.Packet.Question, record: Partial<dns2.Packet.Resource>) =>
   Packet.createResourceFromQuestion(question, { ttl: 1, ...record });
+
+/**
+ * A UDP port on 127.0.0.1 that takes DNS questions and never answers: a resolver asking it times
+ * out, as one asking a dead or filtered DNS server does.
+ */
+export async function startSilentDnsServer(): Promise<{ address: string; stop(): Promise<void> }> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${socket.address().port}`,
+    stop: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}

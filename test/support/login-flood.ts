@@ -89,6 +89,38 @@ export async function spray(
   return statuses;
 }
 
+/**
+ * `parallel` sign-ins at a time at `host` until `stop` aborts, each waiting for its answer, each a
+ * fresh username from a fresh address (X-Forwarded-For: the server must trust the sender), so no
+ * limit stops them and every one is hashed: a botnet's flood. Resolves with the count of each
+ * status once the last one is answered.
+ */
+export async function sustainedFlood(
+  port: number,
+  { host, parallel, stop }: { host: string; parallel: number; stop: AbortSignal },
+): Promise<Record<number, number>> {
+  const statuses: Record<number, number> = {};
+  const tag = Math.random().toString(36).slice(2, 8);
+  let sent = 0;
+  const loop = async () => {
+    while (!stop.aborted) {
+      const i = sent++;
+      const answer = await timedRequest({
+        port,
+        method: 'POST',
+        path: '/login',
+        host,
+        headers: { 'X-Forwarded-For': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
+        form: { username: `flood-${tag}-${i}`, password: 'not-the-password' },
+        timeoutMs: 60_000,
+      });
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, loop));
+  return statuses;
+}
+
 export interface PendingLogin {
   /** The status (0 if aborted or failed), Retry-After, and performance.now() when it ended. */
   answer: Promise<{ status: number; retryAfter?: string; at: number }>;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { it } from 'vitest';
+import { commandWorks } from './launch.ts';
 import { missingStackCommands } from './stack/start-stack.ts';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH points elsewhere. */
@@ -26,6 +27,13 @@ export function missingChromium(): string[] {
     : [
         `chromium at ${CHROMIUM_PATH} (Debian/Ubuntu: apt-get install chromium; or set CHROMIUM_PATH)`,
       ];
+}
+
+/** Debian's prometheus, when it is not on the PATH, with how to install it. */
+export function missingPrometheus(): string[] {
+  return commandWorks('prometheus', ['--version'])
+    ? []
+    : ['prometheus (Debian/Ubuntu: apt-get install prometheus)'];
 }
 
 /** What the browser test needs and does not have, each with how to install it. */

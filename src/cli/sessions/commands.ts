@@ -55,7 +55,7 @@ export async function list(ctx: CliContext, tenantId: string, user?: string) {
   const prefix = sessionKeyPrefix(tenant.id, ctx.config.appName);
   const rows = new Map<string, SessionRow>(); // SCAN may return a key twice
   for await (const keys of scan(kv, prefix)) {
-    const values = await Promise.all(keys.map((key) => kv.get(key))); // one slot per command
+    const values = await kv.getMany(keys); // one round trip per shard
     keys.forEach((key, i) => {
       const data = parse(values[i]);
       if (data) rows.set(key, row(key.slice(prefix.length), data));
@@ -116,7 +116,7 @@ export async function revokeUser(ctx: CliContext, tenantId: string, username: st
 
 /**
  * Deletes every session and every user index of one tenant: the one command that must scan
- * (sessions of no user are in no index). Key by key: keys of one command share one slot.
+ * (sessions of no user are in no index). A page of keys at a time, one round trip per shard.
  */
 export async function purge(ctx: CliContext, tenantId: string) {
   const tenant = ctx.tenant(tenantId);
@@ -124,7 +124,7 @@ export async function purge(ctx: CliContext, tenantId: string) {
   const deleteAll = async (prefix: string) => {
     let deleted = 0;
     for await (const keys of scan(kv, prefix)) {
-      for (const n of await Promise.all(keys.map((key) => kv.del(key)))) deleted += n;
+      for (const n of await kv.delEach(keys)) deleted += n;
     }
     return deleted;
   };

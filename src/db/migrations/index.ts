@@ -3,7 +3,8 @@ import * as users from './0001-users.ts';
 import * as invitations from './0002-invitations.ts';
 import * as passwordResets from './0003-password-resets.ts';
 import * as notes from './0004-notes.ts';
-import * as userEmail from './0005-user-email.ts';
+import * as domains from './0005-domains.ts';
+import * as userEmail from './0006-user-email.ts';
 
 /**
  * Every migration, in order, listed here rather than found on disk, so the built server (dist/)
@@ -14,7 +15,8 @@ export const migrations: Record<string, Migration> = {
   '0002-invitations': invitations,
   '0003-password-resets': passwordResets,
   '0004-notes': notes,
-  '0005-user-email': userEmail,
+  '0005-domains': domains,
+  '0006-user-email': userEmail,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,7 @@ import { DEMO_TENANTS_DIR } from '../demo.ts';
 import { freePorts } from '../free-port.ts';
 import { plainRequest } from '../http-client.ts';
 import { describeExit, launch, untilReady, type Launched, type LogSink } from '../launch.ts';
-import { missingPostgres, startPostgresServer } from '../postgres-server.ts';
+import { missingPostgres, startPostgresServer, type PostgresServer } from '../postgres-server.ts';
 import { prepareDatabase } from '../postgres-template.ts';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../redis-server.ts';
 import { ROOT } from '../root.ts';
@@ -58,6 +58,8 @@ export interface Stack {
   /** The root of Caddy's local CA (PEM), which signs the .localhost certificates. */
   localRoot: string;
   redis: RedisServer;
+  /** The replicas' database (halt() and start() for an outage). */
+  postgres: PostgresServer;
   replicas: Replica[];
   /** Renders `http://<host>:<proxyPort>` for a tenant host. */
   url(host: string): string;
@@ -201,6 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       accessLog: accessLogOf(dir),
       localRoot: localRootOf(dir),
       redis,
+      postgres,
       replicas,
       url: (host) => `http://${host}:${proxyPort}`,
       httpsUrl: (host) => `https://${host}:${tlsPort}`,

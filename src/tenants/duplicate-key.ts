@@ -1,0 +1,29 @@
+import { visit, type JSONPath } from 'jsonc-parser';
+
+/**
+ * The first key that appears twice in one object of a JSON text, as a path (`users`,
+ * `theme.color`, `users[0].username`), or undefined. JSON.parse keeps the last of two, an editor
+ * or jsonc-parser's `modify` changes the first: a file with both would mean one thing to the
+ * server and another to whoever edits it.
+ */
+export function duplicateKey(text: string): string | undefined {
+  const open: Set<string>[] = [];
+  let found: string | undefined;
+  visit(text, {
+    onObjectBegin: () => void open.push(new Set()),
+    onObjectEnd: () => void open.pop(),
+    onObjectProperty: (property, _offset, _length, _line, _column, pathOf) => {
+      const keys = open.at(-1)!;
+      if (keys.has(property)) found ??= pathText([...pathOf(), property]);
+      keys.add(property);
+    },
+  });
+  return found;
+}
+
+const pathText = (path: JSONPath) =>
+  path
+    .map((segment, i) =>
+      typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`,
+    )
+    .join('');
