@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createAuth } from './auth/auth.ts';
+import type { HashQueue } from './auth/hash-queue.ts';
 import type { UserDirectory } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import type { AppDatabase } from './db/open-database.ts';
@@ -34,6 +35,8 @@ export interface AppParts {
   logger: Logger;
   /** Where sign-in finds users. */
   users: UserDirectory;
+  /** Every password hash of the process waits its turn here (sign-in and the account pages). */
+  hashing: HashQueue;
   /** The app's own features, in navigation order (src/features/index.ts). */
   features: Feature[];
   /** Prometheus metrics (served on the internal listener); none with METRICS=off. */
@@ -61,7 +64,13 @@ export function createApp(parts: AppParts): Express {
   // No ETag on dynamic answers: hashing each body costs every request, and personal pages are
   // no-store anyway. Static assets keep theirs (express.static makes its own).
   app.set('etag', false);
-  const auth = createAuth({ config, stores, users, onLoginAttempt: metrics?.loginAttempt });
+  const auth = createAuth({
+    config,
+    stores,
+    users,
+    hashing: parts.hashing,
+    onLoginAttempt: metrics?.loginAttempt,
+  });
   const features = [...parts.features, ...auth.features];
   app.locals.nav = features.flatMap((feature) => feature.nav ?? []);
   sessionCookieFirst(app.response, [

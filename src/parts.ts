@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppParts } from './app.ts';
 import { usersRepository } from './accounts/users-repository.ts';
+import { createHashQueue, HASH_QUEUE_DEFAULTS } from './auth/hash-queue.ts';
 import { databaseUsers } from './auth/user-directory.ts';
 import type { Config } from './config.ts';
 import { startDatabase } from './db/start-database.ts';
@@ -44,6 +45,11 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
   }
   const database = await startDatabase(config, logger);
   const stores = openStores(config, logger, () => tenants.list());
+  // One queue for every password hash, so sign-ins and password changes share the machine's slots.
+  const hashing = createHashQueue({
+    concurrency: config.loginHashConcurrency,
+    ...HASH_QUEUE_DEFAULTS,
+  });
   const metrics = config.metrics
     ? createMetrics({
         stores,
@@ -59,7 +65,8 @@ export async function openParts({ config, env, logger }: OpenPartsOptions): Prom
     stores,
     database,
     users: databaseUsers(usersRepository(database.db)),
-    features: appFeatures({ config, stores, database, tenants, logger }),
+    hashing,
+    features: appFeatures({ config, stores, database, tenants, logger, hashing }),
     metrics,
     domains: domains.verified,
     domainRechecks: domains.rechecks,

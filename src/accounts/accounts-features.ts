@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createHashQueue, HASH_QUEUE_DEFAULTS } from '../auth/hash-queue.ts';
+import type { HashQueue } from '../auth/hash-queue.ts';
 import { loginLimiterOf } from '../auth/login-limiter.ts';
 import { sessionStarter } from '../auth/start-session.ts';
 import { databaseUsers } from '../auth/user-directory.ts';
@@ -27,6 +27,7 @@ export interface AccountsDeps {
   stores: Stores;
   database: AppDatabase;
   logger: Logger;
+  hashing: HashQueue;
 }
 
 /** Reset emails per username, and requests per address, within LOGIN_WINDOW_SECONDS. */
@@ -37,15 +38,14 @@ export const RESET_LIMITS = { perUser: 3, perAddress: 20 };
  * accepting an invitation (/invite) and resetting a password (/password-reset), built from the
  * app's parts. Sessions end through the same per-user index sign-in and "your sessions" use.
  */
-export function accountsFeatures({ config, stores, database, logger }: AccountsDeps): Feature[] {
+export function accountsFeatures(deps: AccountsDeps): Feature[] {
+  const { config, stores, database, logger, hashing: queue } = deps;
   const users = usersRepository(database.db);
   const invitations = invitationsRepository(database.db);
   const resets = passwordResetsRepository(database.db);
   const sessions = userSessionsOf(config, stores);
   const mailer = mailerOf(config, logger);
-  const hashing = accountHashing(
-    createHashQueue({ concurrency: config.loginHashConcurrency, ...HASH_QUEUE_DEFAULTS }),
-  );
+  const hashing = accountHashing(queue);
   const limiter = createResetLimiter({
     stores,
     appName: config.appName,

@@ -9,7 +9,7 @@ import type { Stores } from '../store/stores.ts';
 import { accountSessions } from './account-sessions.ts';
 import { currentUser } from './current-user.ts';
 import { deviceCookies } from './device-cookie.ts';
-import { createHashQueue, HASH_QUEUE_DEFAULTS } from './hash-queue.ts';
+import type { HashQueue } from './hash-queue.ts';
 import { loginLimiterOf } from './login-limiter.ts';
 import type { LoginRouteOptions } from './login-route.ts';
 import { authRoutes } from './routes.ts';
@@ -22,6 +22,8 @@ export interface AuthOptions {
   config: Config;
   stores: Stores;
   users: UserDirectory;
+  /** The one password-hashing queue of the process: sign-in shares it with the account pages. */
+  hashing: HashQueue;
   /** Told how each sign-in attempt ended (the metrics count them). */
   onLoginAttempt?: LoginRouteOptions['onAttempt'];
 }
@@ -39,7 +41,8 @@ export interface Auth {
 }
 
 /** Builds sessions, sign-in and session management from the configuration, all in one place. */
-export function createAuth({ config, stores, users, onLoginAttempt }: AuthOptions): Auth {
+export function createAuth(options: AuthOptions): Auth {
+  const { config, stores, users, hashing, onLoginAttempt } = options;
   const defaults = policyDefaults(config);
   const sessions = userSessionsOf(config, stores);
   const cookieNames = {
@@ -69,10 +72,7 @@ export function createAuth({ config, stores, users, onLoginAttempt }: AuthOption
       cookieNames,
       startSession: sessionStarter({ sessions, stores, users }),
       limiter: loginLimiterOf(config, stores),
-      hashing: createHashQueue({
-        concurrency: config.loginHashConcurrency,
-        ...HASH_QUEUE_DEFAULTS,
-      }),
+      hashing,
       devices: deviceCookies({
         secrets: config.sessionSecrets,
         cookieName: config.sessionCookieName,

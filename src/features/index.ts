@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { accountsFeatures } from '../accounts/accounts-features.ts';
+import type { HashQueue } from '../auth/hash-queue.ts';
 import type { Config } from '../config.ts';
 import type { AppDatabase } from '../db/open-database.ts';
 import { domainsFeature } from '../domains/domains-feature.ts';
@@ -17,6 +18,8 @@ export interface FeatureDeps {
   database: AppDatabase;
   tenants: TenantRegistry;
   logger: Logger;
+  /** The process's one password-hashing queue. */
+  hashing: HashQueue;
 }
 
 /**
