@@ -23,26 +23,36 @@ export interface FieldOptions {
 /** The id of a field's input, which its label and the error summary point to. */
 export const fieldId = (name: string) => `field-${name}`;
 
+/** What every kind of field shows around its control. */
+export interface GroupOptions {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  /** The label read but not shown, where the row around the field already says what it is. */
+  hiddenLabel?: boolean | undefined;
+}
+
 /**
- * A labelled input (a textarea with `rows`) with its hint and error tied to it by
- * aria-describedby, and aria-invalid while it has an error: GOV.UK's text input pattern.
+ * A form group (GOV.UK's pattern): the label, the hint and the error, tied to the control by
+ * aria-describedby, and aria-invalid while it has an error. `control` gets those attributes (with
+ * the id, name and class) to put on the input, textarea or select it renders.
  */
-export function field(options: FieldOptions): SafeHtml {
-  const { name, label, hint, error, value = '', type = 'text', rows } = options;
-  const id = options.id ?? fieldId(name);
+export function formGroup(
+  { id, name, label, hint, error, hiddenLabel = false }: GroupOptions,
+  control: (attrs: Record<string, string | number | boolean | undefined>) => SafeHtml,
+): SafeHtml {
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
-  const attrs = attributes({
+  const attrs = {
     id,
     name,
     class: error ? 'form-input form-input--error' : 'form-input',
     'aria-describedby': described,
     'aria-invalid': error ? 'true' : undefined,
-    autocomplete: options.autocomplete,
-    maxlength: options.maxLength,
-    required: options.required,
-  });
+  };
   return html`<div class="form-group${error ? ' form-group--error' : ''}">
-    <label class="form-label" for="${id}">${label}</label>
+    <label class="${hiddenLabel ? 'visually-hidden' : 'form-label'}" for="${id}">${label}</label>
     ${hint ? html`<p class="form-hint" id="${id}-hint">${hint}</p>` : ''}
     ${
       error
@@ -51,13 +61,26 @@ export function field(options: FieldOptions): SafeHtml {
           </p>`
         : ''
     }
-    ${
-      rows
-        ? // The newline after <textarea> is dropped by the HTML parser, so a value's own survives.
-          html`<textarea${attrs} rows="${rows}">${'\n'}${value}</textarea>`
-        : html`<input${attrs} type="${type}" value="${type === 'password' ? '' : value}" />`
-    }
+    ${control(attrs)}
   </div>`;
+}
+
+/** A labelled input (a textarea with `rows`): GOV.UK's text input pattern, through formGroup. */
+export function field(options: FieldOptions): SafeHtml {
+  const { value = '', type = 'text', rows } = options;
+  const id = options.id ?? fieldId(options.name);
+  return formGroup({ ...options, id }, (base) => {
+    const attrs = attributes({
+      ...base,
+      autocomplete: options.autocomplete,
+      maxlength: options.maxLength,
+      required: options.required,
+    });
+    return rows
+      ? // The newline after <textarea> is dropped by the HTML parser, so a value's own survives.
+        html`<textarea${attrs} rows="${rows}">${'\n'}${value}</textarea>`
+      : html`<input${attrs} type="${type}" value="${type === 'password' ? '' : value}" />`;
+  });
 }
 
 /**
