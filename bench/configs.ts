@@ -37,15 +37,12 @@ export interface Running {
 /** Where each server logs: stdout, at info, into /dev/null (writing a line is the server's cost). */
 const QUIET = { stdout: 'discard' } as const;
 
-/**
- * Node's own flags for a server, a command to run node under (valgrind), and its stdout piped to
- * this process instead of /dev/null.
- */
+/** Node's own flags, a command to run node under (valgrind), more environment. */
 export interface Instrumented {
   nodeArgs?: string[];
   wrapper?: string[];
   readyTimeoutMs?: number;
-  stdout?: 'pipe' | 'discard';
+  env?: Record<string, string>;
 }
 
 /** (1)-(3): bench/recipe-server.ts, each baseline a process of its own. */
@@ -57,9 +54,9 @@ export async function startRecipe(
   const server = await startServer({
     redisUrl,
     entry: 'bench/recipe-server.ts',
-    env: { RECIPE: recipe },
     ...QUIET,
     ...options,
+    env: { RECIPE: recipe, ...options.env },
   });
   if (recipe === 'plain') return { server, clients: [{ host: 'localhost' }] };
   // Three sessions, as tenantry has three signed-in users.
@@ -79,9 +76,7 @@ export function startTenantry(
 ): Promise<ServerProcess> {
   return startServer({
     redisUrl,
-    // Built, as `npm start` and the Docker image run it (npm run bench builds first).
     entry: 'dist/server.js',
-    env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info' },
     ready: async (port) => {
       for (const [host, path] of [
         ['localhost', '/readyz'],
@@ -94,6 +89,7 @@ export function startTenantry(
     readyIntervalMs: 10,
     ...QUIET,
     ...options,
+    env: { TENANTS_DIR: tenantsDir, LOG_LEVEL: 'info', ...options.env },
   });
 }
 
@@ -110,16 +106,10 @@ export async function startDemoTenantry(
   return { server, clients: await signInEach(server.port, people) };
 }
 
-/** Generated tenant files: `count` tenants `t00000`…, one user each, same cheap password. */
-export interface GeneratedTenants {
-  dir: string;
-  people: Who[];
-  remove(): Promise<void>;
-}
-
 const PASSWORD = 'bench-password';
 
-export async function generateTenants(count: number): Promise<GeneratedTenants> {
+/** Generated tenant files: `count` tenants `t00000`…, one user each, same cheap password. */
+export async function generateTenants(count: number) {
   const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-tenants-'));
   // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
   // the server verifies it exactly as it verifies a default-cost hash.
@@ -145,7 +135,7 @@ export async function generateTenants(count: number): Promise<GeneratedTenants> 
 /** (5): every generated tenant loaded; the first `signedIn` of them each with a session. */
 export async function startManyTenants(
   redisUrl: string,
-  tenants: GeneratedTenants,
+  tenants: Awaited<ReturnType<typeof generateTenants>>,
   signedIn: number,
   options: Instrumented = {},
 ): Promise<Running> {
@@ -165,7 +155,6 @@ export async function startManyTenants(
   return { server, clients };
 }
 
-/** A BENCH_* setting from the environment, or its default. */
 export const benchSetting = (name: string, fallback: number) =>
   Number(process.env[name] ?? fallback);
 
@@ -174,54 +163,6 @@ export const tenantCounts = () => ({
   tenants: benchSetting('BENCH_TENANTS', 10_000),
   signedInTenants: benchSetting('BENCH_SIGNED_IN_TENANTS', 1000),
 });
-
-/** One of the servers a counting bench measures in turn, started when its turn comes. */
-export interface CountedServer {
-  label: string;
-  /** Starts it; `done` stops it and removes what it was given (generated tenant files). */
-  start: (redisUrl: string) => Promise<Running & { done: () => Promise<void> }>;
-}
-
-/**
- * (2) the bare recipe, (4) and (5), each with the same instrumentation, for the benches that count
- * what one read costs (bench:instructions, bench:syscalls). (5)'s tenant files are generated when
- * it starts and removed when it is done.
- */
-export function countedServers(
-  counts: ReturnType<typeof tenantCounts>,
-  options: Instrumented = {},
-): CountedServer[] {
-  const stopping = (running: Running, cleanup = async () => {}) => ({
-    ...running,
-    done: async () => {
-      await running.server.stop();
-      await cleanup();
-    },
-  });
-  return [
-    {
-      label: labelOf('bare', counts),
-      start: async (url) => stopping(await startRecipe('bare', url, options)),
-    },
-    {
-      label: labelOf('tenantry', counts),
-      start: async (url) => stopping(await startDemoTenantry(url, options)),
-    },
-    {
-      label: labelOf('tenantry-10k', counts),
-      start: async (url) => {
-        const generated = await generateTenants(counts.tenants);
-        try {
-          const running = await startManyTenants(url, generated, counts.signedInTenants, options);
-          return stopping(running, () => generated.remove());
-        } catch (err) {
-          await generated.remove();
-          throw err;
-        }
-      },
-    },
-  ];
-}
 
 /** Resident set size of a process now (VmRSS), in bytes. */
 export function rssBytes(pid: number): number {
