@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { stdoutLines } from './log-destination.ts';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export interface LoggerOptions {
@@ -79,9 +78,9 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
       censor: '[redacted]',
     },
   };
-  // JSON to stdout, the lines of one turn of the event loop in one write (log-destination.ts).
-  destination ??= stdoutLines();
-  const logger = pino(settings, destination);
+  // JSON to stdout, each line written at once: a fatal line before process.exit is never lost
+  // (pino's asynchronous stdout can write it before lines still in flight).
+  const logger = pino(settings, destination ?? pino.destination({ dest: 1, sync: true }));
   if (pretty && !build) logger.warn('pino-pretty is not installed: logging JSON');
   return logger;
 }

@@ -61,16 +61,11 @@ export function currentUser({ users, credentials, sessions }: CurrentUserOptions
     next();
     return undefined;
   };
-  return (req, _res, next) => {
+  return async (req, _res, next) => {
     req.user = undefined;
     const signedIn = req.session.user;
     if (!signedIn) return next();
-    const found = users.findUser(req.tenant, signedIn.username);
-    return isThenable(found)
-      ? Promise.resolve(found).then((user) => check(req, signedIn, user, next))
-      : check(req, signedIn, found, next);
+    const user = await users.findUser(req.tenant, signedIn.username);
+    return check(req, signedIn, user, next);
   };
 }
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as { then?: unknown } | undefined)?.then === 'function';

@@ -18,16 +18,11 @@ export interface UserDirectory {
   /**
    * The user of this tenant with this username (already lower case), or undefined. Asked on every
    * signed-in request (a removed, disabled or re-passworded user's sessions end), so keep it cheap.
-   * A directory in memory answers at once; one that must ask elsewhere (a database) returns a
-   * promise. An answer at once saves a signed-in request a turn of the microtask queue.
    */
-  findUser(
-    tenant: Tenant,
-    username: string,
-  ): DirectoryUser | undefined | Promise<DirectoryUser | undefined>;
+  findUser(tenant: Tenant, username: string): Promise<DirectoryUser | undefined>;
 }
 
 /** Users listed in each tenant's file (`users`), reloaded with the file. */
 export const tenantFileUsers: UserDirectory = {
-  findUser: (tenant, username) => tenant.users.get(username),
+  findUser: async (tenant, username) => tenant.users.get(username),
 };

@@ -11,7 +11,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-describe('the HTTP server (src/web/app-server.ts)', () => {
+describe('the HTTP server (createAppServer, src/web/fast-paths.ts)', () => {
   it("when a request arrives, then it and its response already have the app's prototypes, and the app answers as through app.listen", async () => {
     const app = express();
     app.get('/whoami', (req, res) => {
