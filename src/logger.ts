@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { linesPerTurn } from './web/fast-paths.ts';
 
 export interface LoggerOptions {
   /** Human-readable lines through pino-pretty (a development dependency); JSON when false. */
@@ -78,9 +79,10 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
       censor: '[redacted]',
     },
   };
-  // JSON to stdout, each line written at once: a fatal line before process.exit is never lost
-  // (pino's asynchronous stdout can write it before lines still in flight).
-  const logger = pino(settings, destination ?? pino.destination({ dest: 1, sync: true }));
+  // JSON to stdout, synchronously (pino's asynchronous stdout can write a fatal line before lines
+  // still in flight), the lines of one turn of the event loop in one write (web/fast-paths.ts).
+  destination ??= linesPerTurn(pino.destination({ dest: 1, sync: true }));
+  const logger = pino(settings, destination);
   if (pretty && !build) logger.warn('pino-pretty is not installed: logging JSON');
   return logger;
 }
