@@ -38,7 +38,10 @@ export const secureCookieName = (name: string) => `__Host-${name}`;
  */
 export function tenantSessions(options: TenantSessionOptions): RequestHandler {
   const forTenant = tenantCache(options.cacheSize, (tenant) => tenantSession(tenant, options));
-  const cookieFirst = sessionCookieFirst([options.cookieName, secureCookieName(options.cookieName)]);
+  const cookieFirst = sessionCookieFirst([
+    options.cookieName,
+    secureCookieName(options.cookieName),
+  ]);
   return (req, res, next) => {
     const tenant = forTenant(req.tenant);
     // Only a POST sets a second cookie (sign-in's device cookie).
