@@ -3,7 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../src/auth/password.ts';
+import type { Db } from '../src/db/tables.ts';
 import { DEMO, DEMO_TENANTS_DIR } from '../test/support/demo.ts';
+import { withSuperuser } from '../test/support/postgres-admin.ts';
+import { startPostgresServer } from '../test/support/postgres-server.ts';
+import { startRedisServer } from '../test/support/redis-server.ts';
+import { prepareDatabase } from '../test/support/postgres-template.ts';
 import { plainRequest } from '../test/support/http-client.ts';
 import { startServer, type ServerProcess } from '../test/support/server-process.ts';
 import { signIn, signInEach, type Who } from '../test/support/sign-in.ts';
@@ -46,15 +51,12 @@ export interface Running {
 /** Where each server logs: stdout, at info, into /dev/null (writing a line is the server's cost). */
 const QUIET = { stdout: 'discard' } as const;
 
-/**
- * Node's own flags for a server, a command to run node under (valgrind), and its stdout piped to
- * this process instead of /dev/null.
- */
+/** Node's own flags, a command to run node under (valgrind), more environment. */
 export interface Instrumented {
   nodeArgs?: string[];
   wrapper?: string[];
   readyTimeoutMs?: number;
-  stdout?: 'pipe' | 'discard';
+  env?: Record<string, string>;
 }
 
 /** (1)-(3): bench/recipe-server.ts, each baseline a process of its own. */
@@ -66,9 +68,9 @@ export async function startRecipe(
   const server = await startServer({
     redisUrl,
     entry: 'bench/recipe-server.ts',
-    env: { RECIPE: recipe },
     ...QUIET,
     ...options,
+    env: { RECIPE: recipe, ...options.env },
   });
   if (recipe === 'plain') return { server, clients: [{ host: 'localhost' }] };
   // Three sessions, as tenantry has three signed-in users.
@@ -82,25 +84,14 @@ export async function startRecipe(
  * tenant) serves its home page. Polled every 10 ms: `startMs` is the start-up time measured.
  */
 export function startTenantry(
-  redisUrl: string,
+  { redisUrl, databaseUrl }: Backends,
   tenantsDir: string,
-  {
-    probeHost,
-    env,
-    ...options
-  }: { probeHost: string; env?: Record<string, string> } & Instrumented,
+  { probeHost, ...options }: { probeHost: string } & Instrumented,
 ): Promise<ServerProcess> {
   return startServer({
     redisUrl,
-    // Built, as `npm start` and the Docker image run it (npm run bench builds first).
+    databaseUrl,
     entry: 'dist/server.js',
-    // BENCH_METRICS=off: the same server without its Prometheus metrics, to measure what they cost.
-    env: {
-      TENANTS_DIR: tenantsDir,
-      LOG_LEVEL: 'info',
-      METRICS: process.env.BENCH_METRICS ?? 'on',
-      ...env,
-    },
     ready: async (port) => {
       for (const [host, path] of [
         ['localhost', '/readyz'],
@@ -113,16 +104,23 @@ export function startTenantry(
     readyIntervalMs: 10,
     ...QUIET,
     ...options,
+    env: {
+      TENANTS_DIR: tenantsDir,
+      LOG_LEVEL: 'info',
+      // BENCH_METRICS=off: the same server without its Prometheus metrics, to see what they cost.
+      METRICS: process.env.BENCH_METRICS ?? 'on',
+      ...options.env,
+    },
   });
 }
 
 /** (4): the demo tenants, alice, bob and carol each signed in at their own. */
 export async function startDemoTenantry(
-  redisUrl: string,
+  backends: Backends,
   options: Instrumented = {},
 ): Promise<Running> {
   const people = [DEMO.a, DEMO.b, DEMO.c];
-  const server = await startTenantry(redisUrl, DEMO_TENANTS_DIR, {
+  const server = await startTenantry(backends, DEMO_TENANTS_DIR, {
     probeHost: DEMO.c.host,
     ...options,
   });
@@ -133,55 +131,83 @@ export async function startDemoTenantry(
  * (6): the demo tenants, alice signed in 50 times (SESSION_MAX_PER_USER's default, so all live),
  * each of her cookies a client: every request lists her 50 sessions.
  */
-export async function startSessionListing(redisUrl: string): Promise<Running> {
-  const server = await startTenantry(redisUrl, DEMO_TENANTS_DIR, {
+export async function startSessionListing(backends: Backends): Promise<Running> {
+  const server = await startTenantry(backends, DEMO_TENANTS_DIR, {
     probeHost: DEMO.a.host,
     // 50 sign-ins from one address are past LOGIN_MAX_SUCCESSES's default.
     env: { LOGIN_MAX_SUCCESSES: '50' },
   });
-  return { server, clients: await signInEach(server.port, Array(50).fill(DEMO.a)) };
+  return { server, clients: await signInEach(server.port, Array<Who>(50).fill(DEMO.a)) };
 }
 
-/** Generated tenant files: `count` tenants `t00000`…, one user each, same cheap password. */
-export interface GeneratedTenants {
-  dir: string;
-  people: Who[];
-  remove(): Promise<void>;
+/** Where the servers keep their sessions and accounts: a Redis and a PostgreSQL of the bench's. */
+export interface Backends {
+  redisUrl: string;
+  databaseUrl: string;
+}
+
+/**
+ * A Redis and a PostgreSQL for the bench; the database as compose's migrate job leaves it
+ * (migrated, the demo accounts) plus a user `user` at each generated tenant. stop() removes both.
+ */
+export async function startBackends(generatedIds: readonly string[] = []) {
+  const [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
+  const databaseUrl = await prepareDatabase(postgres, 'tenantry');
+  // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
+  // the server verifies it exactly as it verifies a default-cost hash.
+  const passwordHash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
+  await withSuperuser(postgres, 'tenantry', async (superuser) => {
+    // As the superuser: row-level security would hold the owner's bulk insert to one tenant.
+    const db = superuser as unknown as Db;
+    for (let i = 0; i < generatedIds.length; i += 1000) {
+      const rows = generatedIds.slice(i, i + 1000).map((id, k) => ({
+        tenant_id: id,
+        username: 'user',
+        display_name: `User ${i + k}`,
+        role: 'owner' as const,
+        password_hash: passwordHash,
+      }));
+      await db.insertInto('users').values(rows).execute();
+    }
+  });
+  return {
+    redisUrl: redis.url,
+    redisPort: redis.port,
+    databaseUrl,
+    stop: async () => void (await Promise.all([redis.stop(), postgres.stop()])),
+  };
 }
 
 const PASSWORD = 'bench-password';
 
-export async function generateTenants(count: number): Promise<GeneratedTenants> {
+/** Generated tenant files: `count` tenants `t00000`…, whose users startDatabase() adds. */
+export async function generateTenants(count: number) {
   const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-tenants-'));
-  // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
-  // the server verifies it exactly as it verifies a default-cost hash.
-  const passwordHash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
+  const ids: string[] = [];
   const people: Who[] = [];
   for (let i = 0; i < count; i++) {
     const id = `t${String(i).padStart(5, '0')}`;
+    ids.push(id);
     people.push({ host: `${id}.localhost`, username: 'user', password: PASSWORD });
-    await writeFile(
-      join(dir, `${id}.json`),
-      JSON.stringify({
-        id,
-        name: `Tenant ${i}`,
-        hosts: [`${id}.localhost`],
-        theme: { color: '#1f6feb' },
-        users: [{ username: 'user', displayName: `User ${i}`, passwordHash }],
-      }),
-    );
+    const file = {
+      id,
+      name: `Tenant ${i}`,
+      hosts: [`${id}.localhost`],
+      theme: { color: '#1f6feb' },
+    };
+    await writeFile(join(dir, `${id}.json`), JSON.stringify(file));
   }
-  return { dir, people, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, ids, people, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** (5): every generated tenant loaded; the first `signedIn` of them each with a session. */
 export async function startManyTenants(
-  redisUrl: string,
-  tenants: GeneratedTenants,
+  backends: Backends,
+  tenants: Awaited<ReturnType<typeof generateTenants>>,
   signedIn: number,
   options: Instrumented = {},
 ): Promise<Running> {
-  const server = await startTenantry(redisUrl, tenants.dir, {
+  const server = await startTenantry(backends, tenants.dir, {
     probeHost: tenants.people.at(-1)!.host,
     ...options,
   });
@@ -197,7 +223,6 @@ export async function startManyTenants(
   return { server, clients };
 }
 
-/** A BENCH_* setting from the environment, or its default. */
 export const benchSetting = (name: string, fallback: number) =>
   Number(process.env[name] ?? fallback);
 
@@ -206,57 +231,6 @@ export const tenantCounts = () => ({
   tenants: benchSetting('BENCH_TENANTS', 10_000),
   signedInTenants: benchSetting('BENCH_SIGNED_IN_TENANTS', 1000),
 });
-
-/** One of the servers a counting bench measures in turn, started when its turn comes. */
-export interface CountedServer {
-  label: string;
-  /** Starts it; `done` stops it and removes what it was given (generated tenant files). */
-  start: (redisUrl: string) => Promise<Running & { done: () => Promise<void> }>;
-}
-
-/**
- * (2) the bare recipe, (4) and (5), each with the same instrumentation, for the benches that count
- * what one read costs (bench:instructions, bench:syscalls). (5)'s tenant files are generated when
- * it starts and removed when it is done.
- */
-export function countedServers(
-  counts: ReturnType<typeof tenantCounts>,
-  options: Instrumented = {},
-): CountedServer[] {
-  const stopping = (running: Running, cleanup = async () => {}) => ({
-    ...running,
-    done: async () => {
-      await running.server.stop();
-      await cleanup();
-    },
-  });
-  const servers: CountedServer[] = [
-    {
-      label: labelOf('bare', counts),
-      start: async (url) => stopping(await startRecipe('bare', url, options)),
-    },
-    {
-      label: labelOf('tenantry', counts),
-      start: async (url) => stopping(await startDemoTenantry(url, options)),
-    },
-    {
-      label: labelOf('tenantry-10k', counts),
-      start: async (url) => {
-        const generated = await generateTenants(counts.tenants);
-        try {
-          const running = await startManyTenants(url, generated, counts.signedInTenants, options);
-          return stopping(running, () => generated.remove());
-        } catch (err) {
-          await generated.remove();
-          throw err;
-        }
-      },
-    },
-  ];
-  // BENCH_ONLY="(4)": that server alone, to compare two settings of it run after run.
-  const only = process.env.BENCH_ONLY;
-  return only ? servers.filter((s) => s.label.startsWith(only)) : servers;
-}
 
 /** Resident set size of a process now (VmRSS), in bytes. */
 export function rssBytes(pid: number): number {

@@ -1,43 +1,39 @@
 /**
- * npm run bench:instructions: the CPU instructions each server executes per signed-in read, counted
- * by valgrind's callgrind, for (2) the bare recipe, (4) tenantry and (5) tenantry with many
- * tenants. Unlike requests/s, an instruction count barely moves with what else the machine is
- * doing, so it shows what a change to the code bought on a machine too noisy to time it.
- * It counts work, not time: cache misses, system calls and waiting on Redis weigh nothing here.
- *
- * Each server runs under callgrind with counting off; after its sign-ins and a warm-up (so V8 has
- * optimised the hot code), the counters are zeroed, up to BENCH_INSTRUCTION_READS signed-in reads
- * (default 8,000) are sent, and the count is read. Everything the process does meanwhile counts: the
- * request's own work, V8's garbage collection and compilation, the Redis client.
- *
- * Under valgrind a read takes some fifty times as long, so tenantry's once-a-minute write of a
- * session's last-seen time (src/sessions/session-activity.ts) would come fifty times as often per
- * read as it does at full speed. So the counted window holds reads only: after the warm-up the
- * bench sends anonymous reads until every session is due for that write, reads each session once
- * (each is written then), and counts only as many reads as fit in the minute that follows. The Redis commands per
- * read in that window are printed to show it: 1.00 for tenantry, 2.00 for the bare recipe.
- *
- * Needs valgrind (Debian: `apt-get install valgrind`); about fifteen minutes, most of it waiting for
- * that minute and (5)'s sign-ins under valgrind.
- *
- *   BENCH_INSTRUCTION_READS=8000 BENCH_TENANTS=10000 BENCH_SIGNED_IN_TENANTS=1000 npm run bench:instructions
+ * npm run bench:instructions [-- 2 4 5]: CPU instructions per signed-in read of (2) the bare
+ * recipe, (4) tenantry and (5) tenantry with many tenants (or those named), counted by valgrind's
+ * callgrind. A count barely moves with the machine's load, so it shows what a change bought where
+ * requests/s are too noisy to; it counts work, not time (cache misses, system calls and waits on
+ * Redis weigh nothing). After BENCH_INSTRUCTION_WARMUP reads (3,000), each of
+ * BENCH_INSTRUCTION_WINDOWS windows (5) of BENCH_INSTRUCTION_READS reads (600) follows a forced
+ * garbage collection and BENCH_INSTRUCTION_REWARM reads (200); it prints the windows' median and
+ * range. Needs valgrind (Debian: `apt-get install valgrind`); some minutes per server.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRedisServer } from '../test/support/redis-server.ts';
-import { ROOT } from '../test/support/root.ts';
-import { benchSetting, countedServers, tenantCounts, type Instrumented } from './configs.ts';
-import { LAST_SEEN_RESOLUTION_MS } from '../src/sessions/session-activity.ts';
-import { sleep } from '../test/support/polling.ts';
+import { eventually } from '../test/support/polling.ts';
+import { redisCli } from '../test/support/redis-cli.ts';
+import * as configs from './configs.ts';
+import {
+  benchSetting,
+  labelOf,
+  type ConfigId,
+  type Instrumented,
+  type Running,
+} from './configs.ts';
 import { allAnswered, commandStats, resetCommandStats, signedInReads } from './load.ts';
-import { fillMarkers } from './markdown.ts';
-import { wrap } from './report.ts';
+import { writeFormatted } from './markdown.ts';
+import { readResults, RESULTS_FILE, spread, type InstructionResult } from './results.ts';
 
-const READS = benchSetting('BENCH_INSTRUCTION_READS', 8000);
-const counts = tenantCounts();
+const READS = benchSetting('BENCH_INSTRUCTION_READS', 600);
+const WINDOWS = benchSetting('BENCH_INSTRUCTION_WINDOWS', 5);
+const WARM_UP = benchSetting('BENCH_INSTRUCTION_WARMUP', 3000);
+const REWARM = benchSetting('BENCH_INSTRUCTION_REWARM', 200);
 const CONNECTIONS = 10;
+const n = (x: number) => Math.round(x).toLocaleString('en');
+const counts = configs.tenantCounts();
+const only = process.argv.slice(2).map((n) => `(${n})`);
 
 const dir = await mkdtemp(join(tmpdir(), 'tenantry-callgrind-'));
 // The server's HOST (127.0.0.1) names valgrind's control pipes, so callgrind_control needs it too.
@@ -45,7 +41,12 @@ const control = (...args: string[]) =>
   execFileSync('callgrind_control', [`--vgdb-prefix=${dir}/vgdb`, ...args], {
     env: { ...process.env, HOST: '127.0.0.1' },
     stdio: 'ignore',
+    timeout: 120_000,
   });
+const GC_DONE = 'bench: garbage collected';
+/** callgrind_annotate's lines for the three phases of a TurboFan or Maglev job (none nests another). */
+const COMPILER_JOBS =
+  /^\s*([\d,]+) .*:v8::internal::OptimizedCompilationJob::(?:Prepare|Execute|Finalize)Job\(/gm;
 const underCallgrind: Instrumented = {
   wrapper: [
     'valgrind',
@@ -54,106 +55,179 @@ const underCallgrind: Instrumented = {
     `--vgdb-prefix=${dir}/vgdb`,
     `--callgrind-out-file=${dir}/callgrind.%p`,
   ],
+  nodeArgs: [
+    // V8 resizes its young generation and collects to save memory by the clock, and under
+    // valgrind the clock runs fifty times slower than the reads: fixed here, as they are at speed.
+    '--no-memory-reducer',
+    '--min-semi-space-size=16',
+    '--max-semi-space-size=16',
+    // A young-generation collection on SIGUSR2: a full one also drops optimised code and object
+    // shapes, which V8 then rebuilds inside the window.
+    '--expose-gc',
+    `--import=data:text/javascript,process.on('SIGUSR2',()=>{gc({type:'minor'});process.stderr.write('${GC_DONE}\\n')})`,
+  ],
   readyTimeoutMs: 600_000,
+  // A read under valgrind can wait on a busy machine longer than the production bound.
+  env: { REDIS_TIMEOUT_MS: '1500' },
 };
 
-const servers = countedServers(counts, underCallgrind);
-
-const redis = await startRedisServer();
-const rows: { label: string; perRead: number; commandsPerRead: number; reads: number }[] = [];
+type Backends = Awaited<ReturnType<typeof configs.startBackends>>;
+type Counted = { id: ConfigId; start: (backends: Backends) => Promise<Running> };
+const servers: Counted[] = (
+  [
+    { id: 'bare', start: (b) => configs.startRecipe('bare', b.redisUrl, underCallgrind) },
+    { id: 'tenantry', start: (b) => configs.startDemoTenantry(b, underCallgrind) },
+    {
+      id: 'tenantry-10k',
+      start: (b) => configs.startManyTenants(b, generated!, counts.signedInTenants, underCallgrind),
+    },
+  ] satisfies Counted[] as Counted[]
+).filter(({ id }) => only.length === 0 || only.some((x) => labelOf(id, counts).startsWith(x)));
+// (5)'s tenant files, made before the database so their users go in with it.
+const generated: Awaited<ReturnType<typeof configs.generateTenants>> | undefined = servers.some(
+  (s) => s.id === 'tenantry-10k',
+)
+  ? await configs.generateTenants(counts.tenants)
+  : undefined;
+const backends = await configs.startBackends(generated?.ids);
+const rows: InstructionResult[] = [];
 try {
-  for (const { label, start } of servers) {
+  for (const { id, start } of servers) {
+    const label = labelOf(id, counts);
     console.log(`${label}: starting under callgrind`);
-    const { server, clients, done } = await start(redis.url);
+    const { server, clients } = await start(backends);
     try {
-      const reads = async (amount: number) => {
-        const started = performance.now();
-        const measured = await signedInReads({
+      const reads = async (amount: number, who = clients) =>
+        signedInReads({
           port: server.port,
-          clients,
+          clients: who,
           connections: CONNECTIONS,
           durationSeconds: 0,
           amount,
         });
-        allAnswered(label, measured);
-        return {
-          ...measured,
-          perSecond: measured.requests / ((performance.now() - started) / 1000),
-        };
-      };
-      // Counting on from here, so that the warm-up runs at the pace of the counted reads.
+      const collected = () => server.output().split(GC_DONE).length;
+      if (id !== 'bare') await lastSeenAhead(backends.redisPort);
+      // Counting on from here (zeroed before each window): turning it on retranslates all code,
+      // which stalls the process for seconds (a timeout in the warm-up is that, not the server).
       control('--instr=on');
-      const warm = await reads(READS);
-      // Every session due for its last-seen write, then each read (and written) once. The minute
-      // is spent on anonymous reads (401), not idle: an idle V8 shrinks its heap and ages its code.
-      await signedInReads({
-        port: server.port,
-        clients: clients.map(({ host }) => ({ host })),
-        connections: CONNECTIONS,
-        durationSeconds: LAST_SEEN_RESOLUTION_MS / 1000 + 1,
-      });
-      const writesFrom = performance.now();
-      await reads(Math.max(clients.length, CONNECTIONS));
-      // Only as many reads as end well inside the minute after those writes, at the warm-up's pace.
-      const secondsLeft = (LAST_SEEN_RESOLUTION_MS * 0.8 - (performance.now() - writesFrom)) / 1000;
-      const amount = Math.min(READS, Math.floor(warm.perSecond * secondsLeft));
-      if (amount < 500)
-        throw new Error(`${label}: too slow under callgrind to count ${amount} reads`);
-      await resetCommandStats(redis.port);
-      control('--zero');
-      const measured = await reads(amount);
-      control('--instr=off');
-      control('--dump');
-      const commands = Object.values(await commandStats(redis.port)).reduce((a, b) => a + b, 0);
-      const instructions = await dumpedInstructions(server.child.pid!);
-      const row = {
+      await reads(WARM_UP);
+      const windows: number[] = [];
+      let [dumps, commands, retries] = [0, 0, WINDOWS];
+      while (windows.length < WINDOWS) {
+        const before = collected();
+        server.child.kill('SIGUSR2');
+        await eventually(async () => {
+          if (collected() === before) throw new Error(`${label}: no forced collection`);
+        });
+        await reads(REWARM);
+        await resetCommandStats(backends.redisPort);
+        control('--zero');
+        const measured = await reads(READS);
+        control('--dump');
+        const [total, compiling] = await dumpedInstructions(server.child.pid!, ++dumps);
+        const instructions = total - compiling;
+        const stats = await commandStats(backends.redisPort);
+        if (stats.set !== undefined) throw new Error(`${label}: a session was written in a window`);
+        // On a busy machine valgrind may not read Redis's reply within the bound: count it again.
+        if (measured.errors > 0) {
+          if (--retries < 0) allAnswered(label, measured);
+          console.log(`${label}: ${JSON.stringify(measured.statuses)}; counting that window again`);
+          continue;
+        }
+        windows.push(instructions / READS);
+        commands += Object.values(stats).reduce((a, b) => a + b, 0);
+        console.log(
+          `${label}: window ${windows.length}: ${n(instructions / READS)} per read ` +
+            `(V8's optimising compilers ${n(compiling / READS)} more, left out)`,
+        );
+      }
+      rows.push({
+        id,
         label,
-        perRead: instructions / measured.requests,
-        commandsPerRead: commands / measured.requests,
-        reads: measured.requests,
-      };
-      rows.push(row);
-      console.log(`${label}: ${row.perRead.toFixed(0)} instructions per read, ${row.reads} reads`);
+        perRead: spread(windows),
+        windows,
+        commandsPerRead: commands / (READS * WINDOWS),
+      });
     } finally {
-      await done();
+      await server.stop();
     }
   }
 } finally {
-  await redis.stop();
+  await generated?.remove();
+  await backends.stop();
   await rm(dir, { recursive: true, force: true });
 }
 
-const bare = rows[0]!.perRead;
-const table = [
-  '| server | instructions per signed-in read | over (2) | reads counted | Redis commands per read |',
-  '| --- | --- | --- | --- | --- |',
-  ...rows.map(
-    (r) =>
-      `| ${r.label} | ${Math.round(r.perRead).toLocaleString('en')} | ${(r.perRead / bare).toFixed(2)} | ` +
-      `${r.reads.toLocaleString('en')} | ${r.commandsPerRead.toFixed(2)} |`,
-  ),
-].join('\n');
-const note = wrap(
-  `\`npm run bench:instructions\`, ${new Date().toISOString().slice(0, 10)}: up to ` +
-    `${READS.toLocaleString('en')} signed-in reads each after as many to warm up, ` +
-    `${CONNECTIONS} connections, counted by callgrind (valgrind), Node ${process.version}.`,
+const bare = rows.find((r) => r.id === 'bare')?.perRead.median;
+console.log(
+  [
+    '| server | instructions per read, median (min–max) | over (2) | Redis commands per read |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(
+      ({ label, perRead: s, commandsPerRead }) =>
+        `| ${label} | ${n(s.median)} (${n(s.min)}–${n(s.max)}, ±${((50 * (s.max - s.min)) / s.median).toFixed(1)} %) | ` +
+        `${bare ? (s.median / bare).toFixed(2) : '–'} | ${commandsPerRead.toFixed(2)} |`,
+    ),
+  ].join('\n'),
 );
-console.log(`\n${table}\n\n${note}`);
-await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'instructions', `${table}\n\n${note}`);
+const results = readResults();
+if (results) {
+  const env = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
+  const args = process.argv
+    .slice(2)
+    .map((a) => ` ${a}`)
+    .join('');
+  const command = [
+    ...env.map(([k, v]) => `${k}=${v}`),
+    `npm run bench:instructions${args ? ` --${args}` : ''}`,
+  ].join(' ');
+  // Servers not counted this time keep their last count.
+  const kept = (results.instructions?.servers ?? []).filter(
+    (s) => !rows.some((r) => r.id === s.id),
+  );
+  const servers = [...kept, ...rows].sort((a, b) => a.label.localeCompare(b.label));
+  const instructions = { date: new Date().toISOString(), command, servers };
+  await writeFormatted(RESULTS_FILE, JSON.stringify({ ...results, instructions }));
+  console.log(`written to ${RESULTS_FILE}; npm run bench:table puts it into docs/benchmark.md`);
+}
 
 /**
- * The instructions in the dump callgrind_control asked for: the one file of this process with a
- * non-zero total (the dump at exit holds none, counting being off by then).
+ * Moves each tenantry session's last-seen time a day ahead, so that no counted read writes it (at
+ * full speed a session is written once a minute; under valgrind that minute holds 1/50 the reads).
  */
-async function dumpedInstructions(pid: number): Promise<number> {
-  // The process writes the dump itself, a moment after the request: wait for it.
-  for (let attempt = 0; attempt < 100; attempt++) {
-    for (const name of await readdir(dir)) {
-      if (!name.startsWith(`callgrind.${pid}.`)) continue;
-      const total = /^totals: (\d+)/m.exec(await readFile(join(dir, name), 'utf8'))?.[1];
-      if (total !== undefined && Number(total) > 0) return Number(total);
-    }
-    await sleep(200);
-  }
-  throw new Error(`no callgrind dump of process ${pid} in ${dir}`);
+async function lastSeenAhead(redisPort: number): Promise<void> {
+  const script = `for _, key in ipairs(redis.call('KEYS', 'sessions:*')) do
+    local value = redis.call('GET', key)
+    redis.call('SET', key, (string.gsub(value, '"lastSeenAt":%d+', '"lastSeenAt":' .. ARGV[1])), 'KEEPTTL')
+  end`;
+  await redisCli(redisPort, 'EVAL', script, '0', String(Date.now() + 86_400_000));
+}
+
+/**
+ * The instructions in dump `k` of process `pid`, and those of V8's optimising compilers among
+ * them: when a function happens to be compiled again is no cost of the code per read.
+ */
+async function dumpedInstructions(pid: number, k: number): Promise<[number, number]> {
+  const file = join(dir, `callgrind.${pid}.${k}`);
+  // The process writes it a moment after the request, or minutes after on a busy machine.
+  const total = await eventually(
+    async () => {
+      const totals = /^totals: (\d+)/m.exec(await readFile(file, 'utf8'))?.[1];
+      if (totals === undefined) throw new Error(`${file} is not complete`);
+      return Number(totals);
+    },
+    { timeoutMs: 600_000, intervalMs: 500 },
+  );
+  const inclusive = execFileSync(
+    'callgrind_annotate',
+    ['--inclusive=yes', '--threshold=100', file],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 * 2 ** 20,
+    },
+  );
+  let compiling = 0;
+  for (const [, count] of inclusive.matchAll(COMPILER_JOBS))
+    compiling += Number(count!.replaceAll(',', ''));
+  return [total, compiling];
 }

@@ -19,16 +19,13 @@ export interface LoadOptions {
 }
 
 export interface Measured {
-  /** Answered in time. */
+  /** Answered; `sent` counts those still in flight at the end too. */
   requests: number;
-  /** Sent, the last ones still in flight when the time ran out included (the server did serve those). */
   sent: number;
   requestsPerSecond: number;
-  p50Ms: number;
   p99Ms: number;
   /** Connection errors and timeouts, and every answer other than 200. */
   errors: number;
-  /** Each status answered, with how often. */
   statuses: Record<string, number>;
 }
 
@@ -70,17 +67,13 @@ export async function signedInReads(options: LoadOptions): Promise<Measured> {
     requests,
     sent: result.requests.sent,
     requestsPerSecond: requests / result.duration,
-    p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + (requests - (statuses['200'] ?? 0)),
     statuses,
   };
 }
 
-/**
- * `measured`, or an error naming `label` when any answer was not a 200 or a connection failed: a
- * bench that measured anything else would be measuring the wrong thing.
- */
+/** `measured`, or an error when any answer was not a 200: it would measure the wrong thing. */
 export function allAnswered(label: string, measured: Measured): Measured {
   if (measured.errors > 0) {
     throw new Error(

@@ -9,8 +9,7 @@
  *   BENCH_READS=20000 BENCH_ROUNDS=7 npm run bench:metrics
  */
 import { readFileSync } from 'node:fs';
-import { startRedisServer } from '../test/support/redis-server.ts';
-import { benchSetting, startDemoTenantry, type Running } from './configs.ts';
+import { benchSetting, startBackends, startDemoTenantry, type Running } from './configs.ts';
 import { allAnswered, signedInReads } from './load.ts';
 
 const READS = benchSetting('BENCH_READS', 20_000);
@@ -24,12 +23,12 @@ function cpuMicros(pid: number): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const redis = await startRedisServer();
+const backends = await startBackends();
 const servers = new Map<'on' | 'off', Running>();
 try {
   for (const metrics of ['on', 'off'] as const) {
     process.env.BENCH_METRICS = metrics;
-    servers.set(metrics, await startDemoTenantry(redis.url));
+    servers.set(metrics, await startDemoTenantry(backends));
   }
   const perRead = { on: [] as number[], off: [] as number[] };
   for (let round = 0; round <= ROUNDS; round++) {
@@ -62,5 +61,5 @@ try {
   );
 } finally {
   for (const { server } of servers.values()) await server.stop();
-  await redis.stop();
+  await backends.stop();
 }

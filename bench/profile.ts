@@ -1,35 +1,19 @@
 /**
- * npm run bench:profile: where tenantry's time goes under the benchmark's load. Runs (4), the real
- * server with the demo tenants, with `node --cpu-prof`, loads it as `npm run bench` does for
- * BENCH_DURATION seconds (default 8) after a short warm-up, and lists the functions with the most
- * self time during the load, here and in docs/benchmark.md.
+ * npm run bench:profile: where (4)'s time goes under the benchmark's load: `node --cpu-prof`, the
+ * load of `npm run bench` for BENCH_DURATION seconds (8) after a warm-up, and the functions with
+ * the most self time during the load, printed and put into docs/benchmark.md.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/support/root.ts';
-import { startRedisServer } from '../test/support/redis-server.ts';
-import {
-  benchSetting,
-  generateTenants,
-  startDemoTenantry,
-  startManyTenants,
-  tenantCounts,
-} from './configs.ts';
+import { benchSetting, startBackends, startDemoTenantry } from './configs.ts';
 import { allAnswered, signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';
 import { wrap } from './report.ts';
 
 const DURATION = benchSetting('BENCH_DURATION', 8);
-/**
- * BENCH_PROFILE_TENANTS=10000: profile (5) instead, that many generated tenants with the load on
- * BENCH_SIGNED_IN_TENANTS (1000) of them; printed only, the docs keep (4)'s.
- */
-const MANY = benchSetting('BENCH_PROFILE_TENANTS', 0);
-const SIGNED_IN = tenantCounts().signedInTenants;
-const subject = MANY > 0 ? `(5), ${MANY} tenants with the load on ${SIGNED_IN},` : '(4)';
 const TOP = 15;
-const README_TOP = 6;
 
 /** The parts of a .cpuprofile (V8's Profile) read here. */
 interface CpuProfile {
@@ -44,14 +28,11 @@ interface CpuProfile {
 const now = () => Number(process.hrtime.bigint() / 1000n);
 
 const dir = await mkdtemp(join(tmpdir(), 'tenantry-cpu-profile-'));
-const redis = await startRedisServer();
+const backends = await startBackends();
 let loadWindow: { from: number; to: number };
 try {
   const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir];
-  const generated = MANY > 0 ? await generateTenants(MANY) : undefined;
-  const { server, clients } = generated
-    ? await startManyTenants(redis.url, generated, SIGNED_IN, { nodeArgs })
-    : await startDemoTenantry(redis.url, { nodeArgs });
+  const { server, clients } = await startDemoTenantry(backends, { nodeArgs });
   const load = (durationSeconds: number) =>
     signedInReads({ port: server.port, clients, connections: 50, durationSeconds });
   await load(2); // warm-up, left out of the profile below
@@ -60,11 +41,10 @@ try {
   loadWindow = { from, to: now() };
   // SIGTERM: the server shuts down and exits, and Node writes the profile as it exits.
   await server.stop();
-  await generated?.remove();
   allAnswered('the profiled server', measured);
   console.log(`${measured.requestsPerSecond.toFixed(0)} requests/s under the profiler`);
 } finally {
-  await redis.stop();
+  await backends.stop();
 }
 
 const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
@@ -85,26 +65,12 @@ const table = [
     ),
 ].join('\n');
 const note = wrap(
-  `${subject} under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
+  `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
     `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
     `${new Date().toISOString().slice(0, 10)}. Lines are those of the built code (dist/).`,
 );
 console.log(`\n${table}\n\n${note}`);
-if (MANY > 0) process.exit(0);
 await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
-// The README's Performance section carries the first few, with a pointer to the rest.
-const top = rows
-  .slice(0, README_TOP)
-  .map((r) => `\`${r.name}\` ${((100 * r.us) / total).toFixed(1)}%`)
-  .join(', ');
-await fillMarkers(
-  join(ROOT, 'README.md'),
-  'profile-top',
-  wrap(
-    `Where (4)'s time went under \`npm run bench:profile\` (self time, ${new Date().toISOString().slice(0, 10)}): ` +
-      `${top}; the top ${TOP} in [docs/benchmark.md](docs/benchmark.md#where-the-time-goes).`,
-  ),
-);
 
 /**
  * Self time per function (name, file and line), highest first, from the samples taken between

@@ -12,7 +12,7 @@ import express from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
 import { createLogger } from '../src/logger.ts';
-import { requestLogger } from '../src/web/request-logger.ts';
+import { requestLogger } from '../src/web/fast-paths.ts';
 import type { TrustFn } from '../src/web/request-id.ts';
 import { securityHeaders } from '../src/web/security-headers.ts';
 

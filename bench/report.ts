@@ -1,19 +1,14 @@
-import { spread, tenantsCost, type Results, type Spread } from './results.ts';
+import { spread, type Results, type Spread } from './results.ts';
 
-const fixed = (digits: number) => (x: number) => x.toFixed(digits);
+const fixed = (digits: number) => (x: number) =>
+  x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const whole = fixed(0);
 
-/** "1234 (1200–1260)": the median, then the range over rounds when they differ. */
-function ranged(s: Spread, format: (x: number) => string): string {
-  return s.min === s.max
-    ? format(s.median)
-    : `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
-}
+/** "1,234 (1,200–1,260)": the median, then the range. */
+const ranged = (s: Spread, format: (x: number) => string) =>
+  s.min === s.max ? format(s.median) : `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-/** Prose broken into lines of at most `width` characters, as the rest of the docs are. */
+/** Prose broken into lines of at most 100 characters, as the rest of the docs are. */
 export function wrap(text: string, width = 100): string {
   const lines: string[] = [];
   let line = '';
@@ -31,52 +26,54 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** Each server: requests/s, latency, errors and Redis commands per request. */
-export function configTable(results: Results): string {
+/** Each server: requests/s and p99 over rounds, Redis commands, instructions per read. */
+function serverTable(r: Results): string {
+  const counted = (id: string) => r.instructions?.servers.find((s) => s.id === id);
   return table(
-    ['server', 'requests/s', 'p50', 'p99', 'errors', 'Redis commands / request'],
-    results.configs.map((c) => [
-      c.label,
-      ranged(c.requestsPerSecond, whole),
-      `${ranged(c.p50Ms, whole)} ms`,
-      `${ranged(c.p99Ms, whole)} ms`,
-      String(c.errors),
-      c.commandsPerRequest ? ranged(c.commandsPerRequest, fixed(2)) : '–',
-    ]),
+    ['server', 'requests/s', 'p99', 'Redis commands / read', 'instructions / read'],
+    r.configs.map((c) => {
+      const n = counted(c.id);
+      return [
+        c.label,
+        ranged(c.requestsPerSecond, whole),
+        `${ranged(c.p99Ms, whole)} ms`,
+        c.commandsPerRequest ? ranged(c.commandsPerRequest, fixed(2)) : '–',
+        n ? ranged(n.perRead, whole) : '–',
+      ];
+    }),
   );
 }
 
-/** Requests/s of one server over another, per round, as median (min–max). */
-export function ratioTable(results: Results): string {
+function ratioTable(r: Results): string {
+  const counted = (id: string) => r.instructions?.servers.find((s) => s.id === id)?.perRead.median;
   return table(
-    ['ratio of requests/s', 'median (min–max over rounds)'],
-    results.ratios.map((r) => [r.name, ranged(r.spread, fixed(2))]),
+    ['ratio', 'requests/s, per round: median (min–max)', 'instructions per read, medians'],
+    r.ratios.map(({ name, of, to, spread: s }) => {
+      const [a, b] = [counted(of), counted(to)];
+      return [name, ranged(s, fixed(2)), a && b ? fixed(2)(a / b) : '–'];
+    }),
   );
 }
 
-export function startupTable(results: Results): string {
-  const { demo, many, manyRssAfterLoadBytes } = results.startup;
-  const range = (xs: number[], format: (x: number) => string) => ranged(spread(xs), format);
+function startupTable(r: Results): string {
+  const { demo, many } = r.startup;
+  const s = (ms: number[]) => ranged(spread(ms.map((x) => x / 1000)), fixed(2)) + ' s';
+  const mb = (rss: number[]) => ranged(spread(rss.map((x) => x / 1e6)), whole) + ' MB';
   return table(
-    ['tenants', 'spawn to ready', 'RSS when ready', 'RSS after the load'],
+    ['tenants', 'spawn to ready', 'RSS when ready'],
     [
-      ['3 (demo)', range(demo.ms, seconds), range(demo.rssBytes, mb), '–'],
-      [
-        results.settings.tenants.toLocaleString('en'),
-        range(many.ms, seconds),
-        range(many.rssBytes, mb),
-        mb(manyRssAfterLoadBytes),
-      ],
+      ['3 (demo)', s(demo.ms), mb(demo.rss)],
+      [r.settings.tenants!.toLocaleString('en'), s(many.ms), mb(many.rss)],
     ],
   );
 }
 
-export function targetTable(results: Results): string {
+function targetTable(r: Results): string {
   const shown = (x: number, unit: string) =>
     `${(unit === 'ms' || unit === 'MB' ? whole : fixed(2))(x)}${unit ? ` ${unit}` : ''}`;
   return table(
     ['target', 'measured', 'limit', ''],
-    results.targets.map((t) => [
+    r.targets.map((t) => [
       t.name,
       shown(t.value, t.unit),
       shown(t.limit, t.unit),
@@ -85,46 +82,18 @@ export function targetTable(results: Results): string {
   );
 }
 
-/** The machine and the command, as one line under the tables. */
-export function provenance(results: Results): string {
-  const m = results.machine;
-  const s = results.settings;
-  return wrap(
-    `${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.os}; ` +
-      `Node ${m.node}, Redis ${m.redis}; ${results.date.slice(0, 10)}. ` +
-      `\`${results.command}\`: ${s.rounds} round(s) of ${s.durationSeconds} s per server after a ` +
-      `${s.warmupSeconds} s warm-up, ${s.connections} connections, signed-in \`GET /api/me\`.`,
+/** Everything `npm run bench` and `npm run bench:instructions` measured, as markdown. */
+export function report(r: Results): string {
+  const m = r.machine;
+  const s = r.settings;
+  const counted = r.instructions
+    ? ` Instructions: \`${r.instructions.command}\`, ${r.instructions.date.slice(0, 10)}.`
+    : '';
+  const provenance = wrap(
+    `${m.cpu}, ${m.cores} cores; Node ${m.node}, Redis ${m.redis}; ${r.date.slice(0, 10)}. ` +
+      `\`${r.command}\`: ${s.rounds} rounds of ${s.durationSeconds} s per server after a ` +
+      `${s.warmupSeconds} s warm-up, ${s.connections} connections, signed-in \`GET /api/me\`; ` +
+      `medians, with the range over rounds.${counted}`,
   );
-}
-
-/** Everything, as markdown: what the console shows and docs/benchmark.md holds. */
-export function report(results: Results): string {
-  return [
-    configTable(results),
-    ratioTable(results),
-    startupTable(results),
-    targetTable(results),
-    provenance(results),
-  ].join('\n\n');
-}
-
-/** The README's few lines: tenantry against the bare recipe, and where the rest is. */
-export function headline(results: Results): string {
-  const config = (id: string) => results.configs.find((c) => c.id === id)!;
-  const ratio = results.ratios.find((r) => r.of === 'tenantry' && r.to === 'bare')!;
-  const tenantry = config('tenantry');
-  const bare = config('bare');
-  const m = results.machine;
-  const cost = tenantsCost(results.startup);
-  return wrap(
-    `Signed-in \`GET /api/me\` with every defence on, on ${m.cores} cores (${m.cpu}), ` +
-      `\`${results.command}\`: tenantry served ${ranged(tenantry.requestsPerSecond, whole)} ` +
-      `requests/s, ${ranged(ratio.spread, fixed(2))}× the bare recipe's ` +
-      `${ranged(bare.requestsPerSecond, whole)}, with a p99 of ${whole(tenantry.p99Ms.median)} ms ` +
-      `(bare: ${whole(bare.p99Ms.median)} ms) and ` +
-      `${fixed(2)(tenantry.commandsPerRequest!.median)} Redis commands per request. ` +
-      `${results.settings.tenants.toLocaleString('en')} tenant files added ` +
-      `${fixed(2)(cost.seconds)} s to start-up and ${whole(cost.megabytes)} MB of RSS. ` +
-      `Every number, the other baselines and the profile: [docs/benchmark.md](docs/benchmark.md).`,
-  );
+  return [serverTable(r), ratioTable(r), startupTable(r), targetTable(r), provenance].join('\n\n');
 }

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../test/support/root.ts';
 import type { ConfigId } from './configs.ts';
 import type { Measured } from './load.ts';
 
-/** bench/results.json: what `npm run bench` measured, and what `npm run bench:table` renders. */
+/** bench/results.json: what `npm run bench` and `npm run bench:instructions` measured last. */
 export const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
 
 export interface Spread {
@@ -16,7 +16,6 @@ export interface Spread {
 export interface Round extends Measured {
   /** Redis commands of the round, by command (CONFIG RESETSTAT before, INFO commandstats after). */
   redisCommands?: Record<string, number>;
-  /** All of them, per request sent. */
   commandsPerRequest?: number;
 }
 
@@ -25,19 +24,8 @@ export interface ConfigResult {
   label: string;
   rounds: Round[];
   requestsPerSecond: Spread;
-  p50Ms: Spread;
   p99Ms: Spread;
-  errors: number;
   commandsPerRequest?: Spread;
-}
-
-export interface Ratio {
-  name: string;
-  of: ConfigId;
-  to: ConfigId;
-  /** Requests per second of `of` over `to`, per round. */
-  perRound: number[];
-  spread: Spread;
 }
 
 export interface Target {
@@ -48,37 +36,27 @@ export interface Target {
   pass: boolean;
 }
 
+/** Instructions per signed-in read under callgrind, each server's windows summarised. */
+export interface InstructionResult {
+  id: ConfigId;
+  label: string;
+  windows: number[];
+  perRead: Spread;
+  commandsPerRead: number;
+}
+
 export interface Results {
   date: string;
   command: string;
-  env: Record<string, string>;
-  machine: {
-    cpu: string;
-    cores: number;
-    memoryBytes: number;
-    os: string;
-    node: string;
-    redis: string;
-  };
-  settings: {
-    connections: number;
-    durationSeconds: number;
-    warmupSeconds: number;
-    rounds: number;
-    tenants: number;
-    signedInTenants: number;
-    starts: number;
-  };
+  machine: { cpu: string; cores: number; node: string; redis: string };
+  settings: Record<string, number>;
   configs: ConfigResult[];
-  ratios: Ratio[];
-  startup: {
-    /** Spawn to ready (/readyz and a tenant's page), each start; then RSS right then. */
-    demo: { ms: number[]; rssBytes: number[] };
-    many: { ms: number[]; rssBytes: number[] };
-    /** RSS of the 10,000-tenant server after every measured round. */
-    manyRssAfterLoadBytes: number;
-  };
+  /** Requests/s of `of` over `to`, per round, summarised. */
+  ratios: { name: string; of: ConfigId; to: ConfigId; perRound: number[]; spread: Spread }[];
+  /** Spawn to ready (ms) and RSS then (bytes), each start, for the 3 demo tenants and for many. */
+  startup: { demo: { ms: number[]; rss: number[] }; many: { ms: number[]; rss: number[] } };
   targets: Target[];
+  instructions?: { date: string; command: string; servers: InstructionResult[] };
 }
 
 export function spread(xs: readonly number[]): Spread {
@@ -89,14 +67,7 @@ export function spread(xs: readonly number[]): Spread {
   return { median, min: sorted[0]!, max: sorted.at(-1)! };
 }
 
-export const readResults = () => JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Results;
-
-/** What the many tenants add over the 3 demo tenants: start-up (s) and RSS when ready (MB), medians. */
-export function tenantsCost(startup: Results['startup']): { seconds: number; megabytes: number } {
-  const { demo, many } = startup;
-  const med = (xs: number[]) => spread(xs).median;
-  return {
-    seconds: (med(many.ms) - med(demo.ms)) / 1000,
-    megabytes: (med(many.rssBytes) - med(demo.rssBytes)) / 1e6,
-  };
-}
+export const readResults = (): Results | undefined =>
+  existsSync(RESULTS_FILE)
+    ? (JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Results)
+    : undefined;

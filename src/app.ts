@@ -11,9 +11,7 @@ import type { Metrics } from './observability/metrics.ts';
 import type { Stores } from './store/stores.ts';
 import type { TenantRegistry } from './tenants/registry.ts';
 import type { DomainTenants } from './tenants/tenant-resolver.ts';
-import { secureCookieName, sessionCookieFirst } from './sessions/tenant-sessions.ts';
 import { resolveTenant } from './tenants/resolve-tenant.ts';
-import { chain } from './web/chain.ts';
 import { crossOriginProtection } from './web/cross-origin.ts';
 import { errorHandler, notFound } from './web/errors.ts';
 import { frontDoor } from './web/front-door.ts';
@@ -21,7 +19,7 @@ import { jsonBody } from './web/json-body.ts';
 import { probes } from './web/probes.ts';
 import { untrustedProxyWarning } from './web/proxy-warning.ts';
 import type { TrustFn } from './web/request-id.ts';
-import { requestLogger } from './web/request-logger.ts';
+import { requestLogger } from './web/fast-paths.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { strictRequest } from './web/strict-request.ts';
 
@@ -73,48 +71,39 @@ export function createApp(parts: AppParts): Express {
   });
   const features = [...parts.features, ...auth.features];
   app.locals.nav = features.flatMap((feature) => feature.nav ?? []);
-  sessionCookieFirst(app.response, [
-    config.sessionCookieName,
-    secureCookieName(config.sessionCookieName),
-  ]);
 
-  // Steps that run on every path are chained into one router layer (web/chain.ts).
+  if (metrics) app.use(metrics.requests(app));
   app.use(
-    chain(
-      ...(metrics ? [metrics.requests(app)] : []),
-      requestLogger(app, {
-        logger,
-        trust: app.get('trust proxy fn') as TrustFn,
-        autoLogging: config.env !== 'test',
-      }),
-      securityHeaders(),
-      // Before anything reads the Host or the path, probes included: 400 for a target that is not
-      // a path and for a Host that is not an ASCII host name with a port from 1 to 65535.
-      strictRequest,
-      ...(config.trustProxy === false ? [untrustedProxyWarning(logger)] : []),
-      ...(config.replicaName ? [servedBy(config.replicaName)] : []),
-    ),
+    requestLogger(app, {
+      logger,
+      trust: app.get('trust proxy fn') as TrustFn,
+      autoLogging: config.env !== 'test',
+    }),
   );
+  app.use(securityHeaders());
+  // Before anything reads the Host or the path, probes included: 400 for a target that is not a
+  // path and for a Host that is not an ASCII host name with a port from 1 to 65535.
+  app.use(strictRequest);
+  if (config.trustProxy === false) app.use(untrustedProxyWarning(logger));
+  if (config.replicaName) app.use(servedBy(config.replicaName));
   // Routes of the app itself, not a router of their own: any other path pays one path match each.
   const probe = probes({ stores, database: parts.database, centralHosts: config.centralHosts });
   app.get('/healthz', probe.healthz);
   app.get('/readyz', probe.readyz);
   app.use('/assets', express.static(`${publicDir}/assets`, { index: false, maxAge: '1h' }));
   app.use(
-    chain(
-      frontDoor({
-        centralHosts: config.centralHosts,
-        // Production's front door names no tenant: the list would map every customer.
-        tenants: config.env === 'production' ? undefined : () => tenants.list(),
-      }),
-      resolveTenant(tenants, parts.domains),
-    ),
+    frontDoor({
+      centralHosts: config.centralHosts,
+      // Production's front door names no tenant: the list would map every customer.
+      tenants: config.env === 'production' ? undefined : () => tenants.list(),
+    }),
   );
+  app.use(resolveTenant(tenants, parts.domains));
   for (const { prefix, beforeSession } of features)
     if (beforeSession) app.use(prefix, beforeSession);
   // Before the session is read: a refused cross-site request costs no store call, and a logout
   // that finds the store down (auth.outage) has already passed this check.
-  app.use(chain(crossOriginProtection, ...auth.session));
+  app.use(crossOriginProtection, ...auth.session);
 
   // Each feature's routers at its own path, so a request enters only the features whose path it
   // has. The JSON API first: JSON only (415 otherwise: a form post never reaches an API route),

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { stdoutLines } from './log-destination.ts';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { linesPerTurn } from './web/fast-paths.ts';
 
 export interface LoggerOptions {
   /** Human-readable lines through pino-pretty (a development dependency); JSON when false. */
@@ -79,8 +79,9 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
       censor: '[redacted]',
     },
   };
-  // JSON to stdout, the lines of one turn of the event loop in one write (log-destination.ts).
-  destination ??= stdoutLines();
+  // JSON to stdout, synchronously (pino's asynchronous stdout can write a fatal line before lines
+  // still in flight), the lines of one turn of the event loop in one write (web/fast-paths.ts).
+  destination ??= linesPerTurn(pino.destination({ dest: 1, sync: true }));
   const logger = pino(settings, destination);
   if (pretty && !build) logger.warn('pino-pretty is not installed: logging JSON');
   return logger;

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import dotenv from 'dotenv';
 import { createApp } from './app.ts';
@@ -6,10 +6,10 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createInternalApp } from './internal/internal-app.ts';
 import { createLogger } from './logger.ts';
 import { openParts, type Parts } from './parts.ts';
+import onHeaders from 'on-headers';
 import { gracefulShutdown } from './shutdown.ts';
 import { TenantLoadError } from './tenants/load-tenants.ts';
-import { createAppServer } from './web/app-server.ts';
-import { beforeHeaders } from './web/before-headers.ts';
+import { createAppServer } from './web/fast-paths.ts';
 import { answerClientError } from './web/client-error.ts';
 import { startUrls } from './web/front-door.ts';
 
@@ -85,9 +85,10 @@ const shutdown = gracefulShutdown({
 });
 // While stopping, every response still to be written closes its connection, so the client opens
 // its next one to another replica instead of racing a request onto one we are closing.
-beforeHeaders(app.response, (res) => {
-  if (shutdown.stopping) res.shouldKeepAlive = false;
-});
+function closeWhenStopping(this: ServerResponse) {
+  if (shutdown.stopping) this.shouldKeepAlive = false;
+}
+server.prependListener('request', (_req, res) => onHeaders(res, closeWhenStopping));
 process.on('SIGTERM', (signal) => void shutdown.onSignal(signal));
 process.on('SIGINT', (signal) => void shutdown.onSignal(signal));
 

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, prettyMessage } from '../src/logger.ts';
+import { ROOT } from './support/root.ts';
 
 /** A destination stream that keeps what is written. */
 function capture() {
@@ -92,6 +94,30 @@ describe('the logger', () => {
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       [40, 'pino-pretty is not installed: logging JSON'],
       [30, 'still logged'],
+    ]);
+  });
+
+  it('when the process exits right after logging, then every line is written before it ends', () => {
+    const script = [
+      "import { createLogger } from './src/logger.ts';",
+      'const logger = createLogger("info");',
+      'logger.info("first");',
+      'logger.fatal("last words");',
+      'process.exit(3);',
+    ].join('\n');
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(3);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      'first',
+      'last words',
     ]);
   });
 });

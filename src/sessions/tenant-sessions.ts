@@ -1,9 +1,10 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { Request, RequestHandler } from 'express';
 import { sign } from 'cookie-signature';
 import session from 'express-session';
 import type { Tenant } from '../tenants/tenant.ts';
 import { tenantCache } from '../tenants/tenant-cache.ts';
-import { beforeHeaders } from '../web/before-headers.ts';
+import onHeaders from 'on-headers';
 import type { Stores } from '../store/stores.ts';
 import { sessionKeyPrefix } from './keys.ts';
 import { LAST_SEEN_RESOLUTION_MS, renewCookie } from './session-activity.ts';
@@ -37,8 +38,14 @@ export const secureCookieName = (name: string) => `__Host-${name}`;
  */
 export function tenantSessions(options: TenantSessionOptions): RequestHandler {
   const forTenant = tenantCache(options.cacheSize, (tenant) => tenantSession(tenant, options));
+  const cookieFirst = sessionCookieFirst([
+    options.cookieName,
+    secureCookieName(options.cookieName),
+  ]);
   return (req, res, next) => {
     const tenant = forTenant(req.tenant);
+    // Only a POST sets a second cookie (sign-in's device cookie).
+    if (req.method === 'POST') onHeaders(res, cookieFirst);
     // req.secure honours X-Forwarded-Proto only from proxies named in TRUST_PROXY.
     const name = req.secure ? secureCookieName(options.cookieName) : options.cookieName;
     tenant.middleware(req.secure)(req, res, (err?: unknown) => {
@@ -143,15 +150,15 @@ function build(
 /**
  * Puts the session cookie first among a response's Set-Cookie headers (a login also sets the
  * device cookie), so clients and scripts that read one cookie read the session. express-session
- * sets its cookie as the headers are written; this runs after it (web/before-headers.ts).
+ * sets its cookie as the headers are written; a hook added before its own runs after it.
  */
-export function sessionCookieFirst(response: Response, names: readonly string[]): void {
+export function sessionCookieFirst(names: readonly string[]): (this: ServerResponse) => void {
   const prefixes = names.map((name) => `${name}=`);
   const mine = (cookie: string) => prefixes.some((prefix) => cookie.startsWith(prefix));
-  beforeHeaders(response, (res) => {
-    const cookies = res.getHeader('Set-Cookie');
+  return function (this: ServerResponse) {
+    const cookies = this.getHeader('Set-Cookie');
     if (Array.isArray(cookies) && cookies.length > 1) {
-      res.setHeader('Set-Cookie', [...cookies.filter(mine), ...cookies.filter((c) => !mine(c))]);
+      this.setHeader('Set-Cookie', [...cookies.filter(mine), ...cookies.filter((c) => !mine(c))]);
     }
-  });
+  };
 }

@@ -1,6 +1,7 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import type { Kv } from '../store/store.ts';
+import { withoutTouch } from '../web/fast-paths.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express-session's callback data types vary by method
 type Callback = (err?: unknown, data?: any) => unknown;
@@ -57,9 +58,7 @@ export class TenantStore extends RedisStore {
     this.#absoluteMs = absoluteMs;
     this.#ttlSeconds = ttlSeconds;
     this.#slide = { type: 'EX', value: ttlSeconds };
-    // No touch at all: get() slid the TTL already (GETEX), and express-session, seeing none,
-    // skips the end-of-request touch and the session hash it takes to decide on one.
-    Object.defineProperty(this, 'touch', { value: undefined });
+    withoutTouch(this); // get() slides the TTL already (GETEX)
   }
 
   #belongsHere(sess: Partial<SessionData>): boolean {

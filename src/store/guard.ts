@@ -44,12 +44,13 @@ export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C
   const alive = (client: C) => void lastReplyAt.set(client, performance.now());
   // A command fails at most this long after its bound: a tenth of it, between 5 and 100 ms.
   const sweepMs = Math.min(100, Math.max(5, Math.floor(timeoutMs / 10)));
-  const out = new OutList();
+  const out = new Set<Outstanding>();
   let sweeper: NodeJS.Timeout | undefined;
 
   const sweep = () => {
     const now = performance.now();
-    const late = out.late(now);
+    const late: Outstanding[] = [];
+    for (const command of out) if (command.deadline <= now) late.push(command);
     if (late.length > 0) {
       // setImmediate: a reply that arrived while the event loop was busy is read first and wins.
       setImmediate(() => {
@@ -77,9 +78,6 @@ export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C
           reject(new StoreUnavailableError(new RedisTimeoutError(boundMs)));
           onTimeout(target, (lastReplyAt.get(target) ?? 0) < sentAt);
         },
-        prev: undefined,
-        next: undefined,
-        out: false,
       };
       out.add(outstanding);
       sweeper ??= setInterval(sweep, sweepMs).unref();
@@ -109,55 +107,6 @@ export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C
 interface Outstanding {
   deadline: number;
   expire: () => void;
-  /** Its neighbours among the commands out (OutList), while it is one of them. */
-  prev: Outstanding | undefined;
-  next: Outstanding | undefined;
-  out: boolean;
-}
-
-/**
- * The commands out, oldest first: a doubly linked list through the commands themselves. Not a
- * Set: a Set that churns replaces its table every few dozen commands, and the tables it dropped
- * float in the old generation until a full GC, each still pointing at the commands it held (and
- * each command at its request): every minor GC kept them all alive, 10 MB promoted per scavenge
- * under the benchmark's load. A command leaving the list is unlinked both ways for the same reason.
- */
-class OutList {
-  #head: Outstanding | undefined;
-  #tail: Outstanding | undefined;
-  size = 0;
-
-  add(command: Outstanding): void {
-    command.out = true;
-    command.prev = this.#tail;
-    if (this.#tail) this.#tail.next = command;
-    else this.#head = command;
-    this.#tail = command;
-    this.size++;
-  }
-
-  /** Takes the command out; false when it was not out (it timed out, or it was answered). */
-  delete(command: Outstanding): boolean {
-    if (!command.out) return false;
-    const { prev, next } = command;
-    if (prev) prev.next = next;
-    else this.#head = next;
-    if (next) next.prev = prev;
-    else this.#tail = prev;
-    command.prev = command.next = undefined;
-    command.out = false;
-    this.size--;
-    return true;
-  }
-
-  /** The commands out whose deadline has passed. */
-  late(now: number): Outstanding[] {
-    const late: Outstanding[] = [];
-    for (let command = this.#head; command; command = command.next) {
-      if (command.deadline <= now) late.push(command);
-    }
-    return late;
-  }
 }
 
 /**

@@ -22,29 +22,13 @@ export function parseHost(raw: string | undefined): { name: string; port?: numbe
   return { name, port: Number(port) };
 }
 
-/** Hosts already seen, with their canonical form: most requests bring one of a few hosts. */
-const canonicalForms = new Map<string, string | undefined>();
-/**
- * Bounds the memo: Host is chosen by the client, so an attacker could send endless new ones (at
- * most a few MB at this size). Well above the hosts a busy deployment serves at once: at 1,000 the
- * benchmark's 1,000 active tenants emptied it over and over, and every request parsed its Host.
- */
-const CANONICAL_FORMS_MAX = 20_000;
-
 /**
  * Canonical form of a host: lower case, no port, no trailing dot; undefined for anything that is
  * not a host (see parseHost). Tenants are found by exact lookup of this form, so
  * "Customer-A.localhost.:80" and "customer-a.localhost" are the same tenant and nothing else is.
  */
 export function normalizeHost(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  const known = canonicalForms.get(raw);
-  if (known !== undefined || canonicalForms.has(raw)) return known;
-  const host = parseHost(raw);
-  const canonical = host?.name.toLowerCase().replace(/\.$/, '');
-  if (canonicalForms.size >= CANONICAL_FORMS_MAX) canonicalForms.clear();
-  canonicalForms.set(raw, canonical);
-  return canonical;
+  return parseHost(raw)?.name.toLowerCase().replace(/\.$/, '');
 }
 
 const CANONICAL = Symbol('canonical host');

@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import { isApiPath } from './api-path.ts';
+import { fixedHeaders } from './fast-paths.ts';
 
 /**
  * Pages (and every answer outside /api): helmet's defaults (a strict Content-Security-Policy with
@@ -43,32 +43,14 @@ const API: HelmetOptions = {
 
 /**
  * The headers above on every response: the API's under /api, the pages' everywhere else (probes,
- * assets and errors included). They depend on nothing else in the request, so helmet computes each
- * set once, at start-up, and each request copies a list instead of running helmet's chain of a
- * dozen middlewares. A policy that must vary per request (a CSP nonce) needs helmet's middleware
- * itself here instead.
+ * assets and errors included). A policy that must vary per request (a CSP nonce) needs helmet's
+ * middleware itself here instead of fixedHeaders.
  */
 export function securityHeaders(): RequestHandler {
-  const pages = headersOf(PAGES);
-  const api = headersOf(API);
+  const pages = fixedHeaders(helmet(PAGES));
+  const api = fixedHeaders(helmet(API));
   return (req, res, next) => {
-    for (const [name, value] of isApiPath(req.url) ? api : pages) res.setHeader(name, value);
+    (isApiPath(req.url) ? api : pages)(res);
     next();
   };
-}
-
-/** The headers helmet sets with these options, as [name, value] pairs. */
-function headersOf(options: HelmetOptions): [string, string][] {
-  const headers = new Map<string, string>();
-  const capture = {
-    setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
-    removeHeader: (name: string) => headers.delete(name),
-  };
-  let done = false;
-  helmet(options)({} as IncomingMessage, capture as unknown as ServerResponse, (err?: unknown) => {
-    if (err) throw err as Error;
-    done = true;
-  });
-  if (!done) throw new Error('helmet did not set its headers synchronously');
-  return [...headers];
 }

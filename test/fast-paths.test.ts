@@ -1,6 +1,8 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server as NetServer } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import express from 'express';
+import { linesPerTurn } from '../src/web/fast-paths.ts';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { plainRequest } from './support/http-client.ts';
 import { closeServer, listen } from './support/listen.ts';
@@ -11,7 +13,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-describe('the HTTP server (src/web/app-server.ts)', () => {
+describe('the HTTP server (createAppServer, src/web/fast-paths.ts)', () => {
   it("when a request arrives, then it and its response already have the app's prototypes, and the app answers as through app.listen", async () => {
     const app = express();
     app.get('/whoami', (req, res) => {
@@ -69,4 +71,20 @@ describe('the HTTP server (src/web/app-server.ts)', () => {
       ]);
     },
   );
+});
+
+describe('JSON log lines, written per turn of the event loop (linesPerTurn)', () => {
+  it('when several lines are logged in one turn, then they go out together, in one write, as the turn ends', async () => {
+    const writes: string[] = [];
+    const out = linesPerTurn({ write: (text) => writes.push(text) });
+    out.write('{"n":1}\n');
+    out.write('{"n":2}\n');
+    out.write('{"n":3}\n');
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n']);
+    out.write('{"n":4}\n');
+    await nextTurn();
+    expect(writes).toEqual(['{"n":1}\n{"n":2}\n{"n":3}\n', '{"n":4}\n']);
+  });
 });
