@@ -67,6 +67,7 @@ export async function startRecipe(
 ): Promise<Running> {
   const server = await startServer({
     redisUrl,
+    databaseUrl: null,
     entry: 'bench/recipe-server.ts',
     ...QUIET,
     ...options,

@@ -15,8 +15,11 @@ export interface LogLine {
 export interface ServerOptions {
   /** What REDIS_URL points at; nothing need be listening there. */
   redisUrl: string;
-  /** DATABASE_URL; default: a fresh copy of the suite's template database (inside vitest only). */
-  databaseUrl?: string;
+  /**
+   * DATABASE_URL; default: a fresh copy of the suite's template database (inside vitest only);
+   * null: none (a server that needs no database, the bench's baselines).
+   */
+  databaseUrl?: string | null;
   /** Extra environment (PORT, APP_NAME and SESSION_SECRET default to fresh values). */
   env?: Record<string, string>;
   /** Modules loaded with --import before the server (test fixtures). */
@@ -66,14 +69,17 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     INTERNAL_PORT: String(internalPort),
     HOST: '127.0.0.1',
     REDIS_URL: options.redisUrl,
-    // Loaded here: it asks vitest for the suite's PostgreSQL, and the benchmark runs outside vitest.
-    DATABASE_URL:
-      options.databaseUrl ?? (await (await import('./postgres-databases.ts')).freshDatabase()).url,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     APP_NAME: `r-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'warn',
     ...options.env,
   };
+  // Asked here, not imported: it asks vitest for the suite's PostgreSQL, and the bench runs outside.
+  if (options.databaseUrl === undefined && env.DATABASE_URL === undefined) {
+    env.DATABASE_URL = (await (await import('./postgres-databases.ts')).freshDatabase()).url;
+  } else if (options.databaseUrl) {
+    env.DATABASE_URL = options.databaseUrl;
+  }
   return start(env, options);
 }
 
