@@ -22,23 +22,20 @@ export default tseslint.config(
   },
   {
     // supertest's res.body is `any` by design; tests assert its shape instead of typing it.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'harness/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
-  // Imports point one way: src <- test/support <- tests, scripts/, bench/ (no cycles between folders).
+  // Imports point one way: src <- harness <- test/, scripts/, bench/ (no cycles between folders).
   ...[
-    ['src/**/*.ts', ['test', 'scripts', 'bench']],
+    ['src/**/*.ts', ['harness', 'test', 'scripts', 'bench']],
+    ['harness/**/*.ts', ['test', 'scripts', 'bench']],
     ['test/**/*.ts', ['scripts', 'bench']],
-    [
-      'test/support/**/*.ts',
-      ['scripts', 'bench', 'security', 'reliability', 'e2e', 'compose', 'soak'],
-    ],
-    ['scripts/**/*.ts', ['bench']],
-    ['bench/**/*.ts', ['scripts']],
+    ['scripts/**/*.ts', ['test', 'bench']],
+    ['bench/**/*.ts', ['test', 'scripts']],
   ].map(([files, folders]) => ({
     files: [files],
     rules: {
@@ -48,7 +45,7 @@ export default tseslint.config(
           patterns: [
             {
               regex: `(^|/)(${folders.join('|')})/`,
-              message: 'Shared tooling lives in test/support and is imported downward from there.',
+              message: 'Shared tooling lives in harness/ and is imported downward from there.',
             },
           ],
         },

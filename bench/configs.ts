@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../src/auth/password.ts';
 import type { Db } from '../src/db/tables.ts';
-import { DEMO, DEMO_TENANTS_DIR } from '../test/support/demo.ts';
-import { withSuperuser } from '../test/support/postgres-admin.ts';
-import { startPostgresServer } from '../test/support/postgres-server.ts';
-import { startRedisServer } from '../test/support/redis-server.ts';
-import { prepareDatabase } from '../test/support/postgres-template.ts';
-import { plainRequest } from '../test/support/http-client.ts';
-import { startServer, type ServerProcess } from '../test/support/server-process.ts';
-import { signIn, signInEach, type Who } from '../test/support/sign-in.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../harness/demo.ts';
+import { withSuperuser } from '../harness/postgres-admin.ts';
+import { startPostgresServer } from '../harness/postgres-server.ts';
+import { startRedisServer } from '../harness/redis-server.ts';
+import { prepareDatabase } from '../harness/postgres-template.ts';
+import { plainRequest } from '../harness/http-client.ts';
+import { startServer, type ServerProcess } from '../harness/server-process.ts';
+import { signIn, signInEach, type Who } from '../harness/sign-in.ts';
 import type { Client } from './load.ts';
 
 /**

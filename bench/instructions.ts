@@ -12,8 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '../test/support/polling.ts';
-import { redisCli } from '../test/support/redis-cli.ts';
+import { eventually } from '../harness/polling.ts';
+import { redisCli } from '../harness/redis-cli.ts';
 import * as configs from './configs.ts';
 import {
   benchSetting,

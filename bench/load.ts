@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { infoFields, redisCli } from '../test/support/redis-cli.ts';
+import { infoFields, redisCli } from '../harness/redis-cli.ts';
 
 /** One signed-in client of a server under test: its Host and its session cookie (if any). */
 export interface Client {

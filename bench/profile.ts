@@ -6,7 +6,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../test/support/root.ts';
+import { ROOT } from '../harness/root.ts';
 import { benchSetting, startBackends, startDemoTenantry } from './configs.ts';
 import { allAnswered, signedInReads } from './load.ts';
 import { fillMarkers } from './markdown.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../test/support/root.ts';
+import { ROOT } from '../harness/root.ts';
 import type { ConfigId } from './configs.ts';
 import type { Measured } from './load.ts';
 

@@ -13,8 +13,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { DEMO, DEMO_TENANTS_DIR } from '../test/support/demo.ts';
-import { sleep } from '../test/support/polling.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../harness/demo.ts';
+import { sleep } from '../harness/polling.ts';
 import * as servers from './configs.ts';
 import { benchSetting, CONFIGS, labelOf, type ConfigId, type Running } from './configs.ts';
 import { allAnswered, commandStats, resetCommandStats, signedInReads } from './load.ts';

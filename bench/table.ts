@@ -1,6 +1,6 @@
 /** npm run bench:table: bench/results.json into docs/benchmark.md, between its `bench` markers. */
 import { join } from 'node:path';
-import { ROOT } from '../test/support/root.ts';
+import { ROOT } from '../harness/root.ts';
 import { fillMarkers } from './markdown.ts';
 import { report } from './report.ts';
 import { readResults } from './results.ts';

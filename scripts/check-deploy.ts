@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../test/support/root.ts';
-import { caddyBinary, CADDYFILE, nativeCaddyEnv } from '../test/support/stack/caddy.ts';
+import { ROOT } from '../harness/root.ts';
+import { caddyBinary, CADDYFILE, nativeCaddyEnv } from '../harness/stack/caddy.ts';
 let failed = false;
 const report = (ok: boolean, what: string, detail = '') => {
   if (!ok) failed = true;

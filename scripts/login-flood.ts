@@ -13,19 +13,19 @@
  * drops a request whose client is already gone before passing it on; a little later, it has).
  */
 import { parseArgs } from 'node:util';
-import { DEMO } from '../test/support/demo.ts';
+import { DEMO } from '../harness/demo.ts';
 import {
   sendAbandonedLogins,
   spray,
   sustainedFlood,
   timedAsset,
   timedLogin,
-} from '../test/support/login-flood.ts';
-import { sleep } from '../test/support/polling.ts';
-import { redisCli } from '../test/support/redis-cli.ts';
-import { startRedisServer } from '../test/support/redis-server.ts';
-import { startServer } from '../test/support/server-process.ts';
-import { startStack } from '../test/support/stack/start-stack.ts';
+} from '../harness/login-flood.ts';
+import { sleep } from '../harness/polling.ts';
+import { redisCli } from '../harness/redis-cli.ts';
+import { startRedisServer } from '../harness/redis-server.ts';
+import { startServer } from '../harness/server-process.ts';
+import { startStack } from '../harness/stack/start-stack.ts';
 
 const { values } = parseArgs({
   options: {

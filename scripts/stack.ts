@@ -1,8 +1,8 @@
 // `npm run stack`: the docker-compose topology without Docker, on loopback: a redis-server, two app
 // replicas and Debian's caddy with the compose Caddyfile, in the foreground until Ctrl-C or SIGTERM.
 import { loadTenants } from '../src/tenants/load-tenants.ts';
-import { DEMO_TENANTS_DIR } from '../test/support/demo.ts';
-import { startStack } from '../test/support/stack/start-stack.ts';
+import { DEMO_TENANTS_DIR } from '../harness/demo.ts';
+import { startStack } from '../harness/stack/start-stack.ts';
 
 const port = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);

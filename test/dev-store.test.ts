@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../src/store/memory-store.ts';
-import { sessionIdOf } from './support/cookies.ts';
-import { DEMO } from './support/demo.ts';
-import { signIn } from './support/sign-in.ts';
-import { createTestApp } from './support/test-app.ts';
+import { sessionIdOf } from '../harness/cookies.ts';
+import { DEMO } from '../harness/demo.ts';
+import { signIn } from '../harness/sign-in.ts';
+import { createTestApp } from '../harness/test-app.ts';
 
 describe('without REDIS_URL (development)', () => {
   it('when sessions live in the process, then login, /api/me and logout work with the same key layout', async () => {

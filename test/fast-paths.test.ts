@@ -4,9 +4,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import express from 'express';
 import { linesPerTurn } from '../src/web/fast-paths.ts';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { plainRequest } from './support/http-client.ts';
-import { closeServer, listen } from './support/listen.ts';
-import { startServer } from './support/server-process.ts';
+import { plainRequest } from '../harness/http-client.ts';
+import { closeServer, listen } from '../harness/listen.ts';
+import { startServer } from '../harness/server-process.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { TenantLoadError, loadTenants } from '../src/tenants/load-tenants.ts';
 import { startUrls } from '../src/web/front-door.ts';
-import { createTestApp, type TestApp } from './support/test-app.ts';
-import { DEMO } from './support/demo.ts';
+import { createTestApp, type TestApp } from '../harness/test-app.ts';
+import { DEMO } from '../harness/demo.ts';
 
 /** Every tenant link of a landing page, in order. */
 const linksOf = (html: string) =>

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, prettyMessage } from '../src/logger.ts';
-import { ROOT } from './support/root.ts';
+import { ROOT } from '../harness/root.ts';
 
 /** A destination stream that keeps what is written. */
 function capture() {

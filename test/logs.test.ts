@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { hasScriptCommand } from './support/command.ts';
-import { startServer, type ServerProcess } from './support/server-process.ts';
-import { cookiesOf, sessionIdOf } from './support/cookies.ts';
-import { DEMO } from './support/demo.ts';
-import { freePort } from './support/free-port.ts';
-import { plainRequest, timedRequest } from './support/http-client.ts';
-import { eventually } from './support/polling.ts';
-import { ROOT } from './support/root.ts';
+import { hasScriptCommand } from '../harness/command.ts';
+import { startServer, type ServerProcess } from '../harness/server-process.ts';
+import { cookiesOf, sessionIdOf } from '../harness/cookies.ts';
+import { DEMO } from '../harness/demo.ts';
+import { freePort } from '../harness/free-port.ts';
+import { plainRequest, timedRequest } from '../harness/http-client.ts';
+import { eventually } from '../harness/polling.ts';
+import { ROOT } from '../harness/root.ts';
 
 /**
  * A whole sign-in flow against the real server, logging everything (trace), then its entire

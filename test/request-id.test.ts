@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
 import { REQUEST_ID_PATTERN } from '../src/web/request-id.ts';
 import { rawRequest } from './security/helpers.ts';
-import { startServer, type ServerProcess } from './support/server-process.ts';
-import { buildApp, createTestApp } from './support/test-app.ts';
-import { DEMO } from './support/demo.ts';
+import { startServer, type ServerProcess } from '../harness/server-process.ts';
+import { buildApp, createTestApp } from '../harness/test-app.ts';
+import { DEMO } from '../harness/demo.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -2,10 +2,10 @@ import { Router, type Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireUser, safeNextPath } from '../src/auth/require-user.ts';
-import { buildApp, createTestApp, type TestApp } from './support/test-app.ts';
-import { cookiesOf } from './support/cookies.ts';
-import { DEMO } from './support/demo.ts';
-import { signIn } from './support/sign-in.ts';
+import { buildApp, createTestApp, type TestApp } from '../harness/test-app.ts';
+import { cookiesOf } from '../harness/cookies.ts';
+import { DEMO } from '../harness/demo.ts';
+import { signIn } from '../harness/sign-in.ts';
 
 /** A page and an API route behind the guard, as a feature would add them. */
 let t: TestApp;

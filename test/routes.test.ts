@@ -2,10 +2,10 @@ import { Router, type Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { singleStore } from '../src/store/stores.ts';
-import { cookiesOf } from './support/cookies.ts';
-import { DEMO } from './support/demo.ts';
-import { signIn } from './support/sign-in.ts';
-import { buildApp, createTestApp, type TestApp } from './support/test-app.ts';
+import { cookiesOf } from '../harness/cookies.ts';
+import { DEMO } from '../harness/demo.ts';
+import { signIn } from '../harness/sign-in.ts';
+import { buildApp, createTestApp, type TestApp } from '../harness/test-app.ts';
 
 let t: TestApp;
 let kvCalls = 0;

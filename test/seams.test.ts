@@ -8,13 +8,13 @@ import type { DirectoryUser, UserDirectory } from '../src/auth/user-directory.ts
 import { loadConfig } from '../src/config.ts';
 import { createRedisStore } from '../src/store/redis-store.ts';
 import { singleStore } from '../src/store/stores.ts';
-import { countingStores } from './support/counting-store.ts';
-import { startRedisServer } from './support/redis-server.ts';
-import { buildApp, createTestApp, type TestApp } from './support/test-app.ts';
-import { cookiesOf } from './support/cookies.ts';
-import { DEMO, DEMO_TENANTS_DIR } from './support/demo.ts';
-import { eventually } from './support/polling.ts';
-import { signIn } from './support/sign-in.ts';
+import { countingStores } from '../harness/counting-store.ts';
+import { startRedisServer } from '../harness/redis-server.ts';
+import { buildApp, createTestApp, type TestApp } from '../harness/test-app.ts';
+import { cookiesOf } from '../harness/cookies.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../harness/demo.ts';
+import { eventually } from '../harness/polling.ts';
+import { signIn } from '../harness/sign-in.ts';
 
 /**
  * A team's own routers, added through the public seams (buildApp's places are createApp's), each

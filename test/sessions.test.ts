@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookiesOf, sessionIdOf } from './support/cookies.ts';
-import { DEMO } from './support/demo.ts';
-import { signIn } from './support/sign-in.ts';
-import { createTestApp, type TestApp } from './support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../harness/cookies.ts';
+import { DEMO } from '../harness/demo.ts';
+import { signIn } from '../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../harness/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {

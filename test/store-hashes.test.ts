@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMemoryStore } from '../src/store/memory-store.ts';
 import { createRedisStore } from '../src/store/redis-store.ts';
 import type { Store } from '../src/store/store.ts';
-import { eventually } from './support/polling.ts';
+import { eventually } from '../harness/polling.ts';
 
 /** The hash commands behave the same on Redis and on the in-process development store. */
 const redis = createRedisStore({

@@ -4,7 +4,7 @@ import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { tenantFileSchema } from '../src/tenants/tenant-file.ts';
 import { newTenantFileText } from '../src/tenants/tenant-file-text.ts';
-import { DEMO_TENANTS_DIR } from './support/demo.ts';
+import { DEMO_TENANTS_DIR } from '../harness/demo.ts';
 
 async function prettierAccepts(text: string): Promise<boolean> {
   const options = await prettier.resolveConfig(join(DEMO_TENANTS_DIR, 'customer-a.json'));

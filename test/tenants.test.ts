@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TenantLoadError, loadTenants } from '../src/tenants/load-tenants.ts';
 import { TenantRegistry } from '../src/tenants/registry.ts';
 import { tenantJsonSchema } from '../src/tenants/tenant-json-schema.ts';
-import { DEMO_TENANTS_DIR } from './support/demo.ts';
-import { eventually } from './support/polling.ts';
+import { DEMO_TENANTS_DIR } from '../harness/demo.ts';
+import { eventually } from '../harness/polling.ts';
 
 const tenant = (id: string, overrides: Record<string, unknown> = {}) => ({
   id,

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client } from '../support/accounts.ts';
-import { DEMO } from '../support/demo.ts';
-import { signIn } from '../support/sign-in.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { signedIn } from '../support/user-sessions.ts';
-import { addUser } from '../support/users.ts';
+import { client } from '../../harness/accounts.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { signedIn } from '../../harness/user-sessions.ts';
+import { addUser } from '../../harness/users.ts';
 
 /** "Your account": the page, and changing one's password by form and by JSON. */
 let t: TestApp;

@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordResetsRepository } from '../../src/accounts/password-resets-repository.ts';
-import { AMY, client, idOf } from '../support/accounts.ts';
-import { DEMO } from '../support/demo.ts';
-import { signIn } from '../support/sign-in.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { AMY, client, idOf } from '../../harness/accounts.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 /**
  * The cross-site rules on every state-changing account route: a POST, PATCH or DELETE sent by a

@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AMY, acceptInvitation, client, idOf, usersSeenBy } from '../support/accounts.ts';
-import { DEMO } from '../support/demo.ts';
-import { signIn } from '../support/sign-in.ts';
-import { linkIn, startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { addUser } from '../support/users.ts';
-import { withSuperuser } from '../support/postgres-admin.ts';
-import { suitePostgres } from '../support/postgres-databases.ts';
+import { AMY, acceptInvitation, client, idOf, usersSeenBy } from '../../harness/accounts.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { linkIn, startSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { addUser } from '../../harness/users.ts';
+import { withSuperuser } from '../../harness/postgres-admin.ts';
+import { suitePostgres } from '../../harness/postgres-databases.ts';
 
 /** The users' administration through its JSON API: who may do what, and what each change does. */
 let t: TestApp;

@@ -1,14 +1,14 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptInvitation, client, idOf } from '../support/accounts.ts';
-import { sessionIdOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { eventually } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
-import { linkIn, startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { signedIn, sessionKey } from '../support/user-sessions.ts';
+import { acceptInvitation, client, idOf } from '../../harness/accounts.ts';
+import { sessionIdOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { eventually } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { linkIn, startSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { signedIn, sessionKey } from '../../harness/user-sessions.ts';
 
 /**
  * Contract, "Ending sessions": disabling, removing, a password change and a reset delete the

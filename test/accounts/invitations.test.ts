@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitationsRepository } from '../../src/accounts/invitations-repository.ts';
-import { acceptInvitation, client } from '../support/accounts.ts';
-import { DEMO } from '../support/demo.ts';
-import { signIn } from '../support/sign-in.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { acceptInvitation, client } from '../../harness/accounts.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 /** Accepting an invitation: GET and POST /invite/<token>. */
 let t: TestApp;

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailerOf, sendInBackground, smtpMailer } from '../../src/accounts/mailer.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type ConfigError } from '../../src/config.ts';
-import { DEMO } from '../support/demo.ts';
-import { freePort } from '../support/free-port.ts';
-import { eventually } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { createTestApp } from '../support/test-app.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { freePort } from '../../harness/free-port.ts';
+import { eventually } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { startSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.ts';
+import { createTestApp } from '../../harness/test-app.ts';
 
 /** Where emails go (SMTP, the log, nowhere), the settings that choose, and links kept out of logs. */
 let smtp: TestSmtpServer;

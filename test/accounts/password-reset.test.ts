@@ -4,13 +4,13 @@ import { RESET_LIMITS } from '../../src/accounts/accounts-features.ts';
 import { passwordResetsRepository } from '../../src/accounts/password-resets-repository.ts';
 import { usersRepository } from '../../src/accounts/users-repository.ts';
 import { withTenant } from '../../src/db/tenant-scope.ts';
-import { client, idOf } from '../support/accounts.ts';
-import { DEMO } from '../support/demo.ts';
-import { sleep } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
-import { linkIn, startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { addUser } from '../support/users.ts';
+import { client, idOf } from '../../harness/accounts.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { sleep } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { linkIn, startSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { addUser } from '../../harness/users.ts';
 
 /** Password reset by email, through a real SMTP server. */
 let t: TestApp;

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usersRepository } from '../../src/accounts/users-repository.ts';
 import { databaseUsers, type UserDirectory } from '../../src/auth/user-directory.ts';
 import { hashPassword } from '../../src/auth/password.ts';
-import { DEMO } from '../support/demo.ts';
-import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
-import { addUser, CHEAP_HASH } from '../support/users.ts';
-import { indexKey } from '../support/user-sessions.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { buildApp, createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { addUser, CHEAP_HASH } from '../../harness/users.ts';
+import { indexKey } from '../../harness/user-sessions.ts';
 
 /**
  * A change that ends a user's sessions while that user's sign-in is hashing: the change's endAll

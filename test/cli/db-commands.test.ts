@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '../support/command.ts';
-import { freePort } from '../support/free-port.ts';
-import { freshDatabase, type TestDatabase } from '../support/postgres-databases.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+import { runScript } from '../../harness/command.ts';
+import { freePort } from '../../harness/free-port.ts';
+import { freshDatabase, type TestDatabase } from '../../harness/postgres-databases.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/cli/db-commands.test.ts', missing);

@@ -2,17 +2,17 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
-import { timedRequest } from '../support/http-client.ts';
+import { timedRequest } from '../../harness/http-client.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import { usersRepository } from '../../src/accounts/users-repository.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
 import { openDatabase } from '../../src/db/open-database.ts';
-import { hasScriptCommand, runInTerminal, runScript } from '../support/command.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO_TENANTS_DIR } from '../support/demo.ts';
-import { eventually } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
+import { hasScriptCommand, runInTerminal, runScript } from '../../harness/command.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { DEMO_TENANTS_DIR } from '../../harness/demo.ts';
+import { eventually } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
 
 /**
  * `npm run tenant:add` and `npm run user:add` as a person (or a script) runs them, against a

@@ -1,9 +1,9 @@
 // The compose CLI as the compose suites drive it: which command, which project, which port, and
 // the few things they ask of it (run a command, wait for health, show the state on failure).
 import { spawn } from 'node:child_process';
-import { freePorts } from '../support/free-port.ts';
-import { eventually } from '../support/polling.ts';
-import { ROOT } from '../support/root.ts';
+import { freePorts } from '../../harness/free-port.ts';
+import { eventually } from '../../harness/polling.ts';
+import { ROOT } from '../../harness/root.ts';
 
 export const compose = (process.env.COMPOSE_CMD ?? 'docker compose').split(/\s+/).filter(Boolean);
 export const project = process.env.COMPOSE_PROJECT_NAME ?? 'tenantry-check';

@@ -16,10 +16,10 @@
  *   KEEP=1                leaves the stack running (take it down with `$COMPOSE_CMD -p <project> down -v`)
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
+import { cookiesOf, sessionIdOf } from '../../harness/cookies.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
 import {
   allHealthy,
   compose,

@@ -8,10 +8,10 @@
  * EDGE_SUBNET, KEEP); the project is `<COMPOSE_PROJECT_NAME>-<variant>`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
 import { composeProject, keep, port, project, run } from './compose-cli.ts';
 
 const VARIANTS = [

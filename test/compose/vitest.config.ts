@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { ROOT } from '../support/root.ts';
+import { ROOT } from '../../harness/root.ts';
 
 // `npm run test:compose` only: it needs a container engine and builds images, so `npm test`
 // (../../vitest.config.ts) leaves it out.

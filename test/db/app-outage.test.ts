@@ -1,16 +1,16 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { eventually } from '../support/polling.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { eventually } from '../../harness/polling.ts';
 import {
   missingPostgres,
   startPostgresServer,
   type PostgresServer,
-} from '../support/postgres-server.ts';
-import { prepareDatabase } from '../support/postgres-template.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
-import { signIn } from '../support/sign-in.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+} from '../../harness/postgres-server.ts';
+import { prepareDatabase } from '../../harness/postgres-template.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/db/app-outage.test.ts', missing);

@@ -6,10 +6,10 @@ import { schemaStatus } from '../../src/db/migrate.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
 import { openDatabase, type AppDatabase } from '../../src/db/open-database.ts';
 import { withTenant } from '../../src/db/tenant-scope.ts';
-import { runCommand } from '../support/command.ts';
-import { freshDatabase, type TestDatabase } from '../support/postgres-databases.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+import { runCommand } from '../../harness/command.ts';
+import { freshDatabase, type TestDatabase } from '../../harness/postgres-databases.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/db/migrations.test.ts', missing);

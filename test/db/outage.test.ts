@@ -9,14 +9,14 @@ import { migrateDatabase } from '../../src/db/migrate-database.ts';
 import { openDatabase, type AppDatabase } from '../../src/db/open-database.ts';
 import { withTenant } from '../../src/db/tenant-scope.ts';
 import { errorHandler } from '../../src/web/errors.ts';
-import { freshDatabase } from '../support/postgres-databases.ts';
+import { freshDatabase } from '../../harness/postgres-databases.ts';
 import {
   missingPostgres,
   startPostgresServer,
   type PostgresServer,
-} from '../support/postgres-server.ts';
-import { eventually } from '../support/polling.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+} from '../../harness/postgres-server.ts';
+import { eventually } from '../../harness/polling.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/db/outage.test.ts', missing);

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../src/db/tenant-scope.ts';
-import { openTestDatabase, type OpenTestDatabase } from '../support/app-database.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+import { openTestDatabase, type OpenTestDatabase } from '../../harness/app-database.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 import { FILLED_TABLES, fillTenant } from './tenant-rows.ts';
 
 const missing = missingPostgres();

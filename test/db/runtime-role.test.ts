@@ -3,10 +3,14 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRuntimeRole, RuntimeRoleError } from '../../src/db/runtime-role.ts';
-import { freshDatabase, suitePostgres, type TestDatabase } from '../support/postgres-databases.ts';
-import { pgUrl, withSuperuser } from '../support/postgres-admin.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+import {
+  freshDatabase,
+  suitePostgres,
+  type TestDatabase,
+} from '../../harness/postgres-databases.ts';
+import { pgUrl, withSuperuser } from '../../harness/postgres-admin.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/db/runtime-role.test.ts', missing);

@@ -10,10 +10,10 @@ import {
   startDatabase,
   type StartConfig,
 } from '../../src/db/start-database.ts';
-import { freePort } from '../support/free-port.ts';
-import { freshDatabase, type TestDatabase } from '../support/postgres-databases.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+import { freePort } from '../../harness/free-port.ts';
+import { freshDatabase, type TestDatabase } from '../../harness/postgres-databases.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/db/start-database.test.ts', missing);

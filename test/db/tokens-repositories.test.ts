@@ -6,9 +6,9 @@ import { hashToken } from '../../src/accounts/tokens.ts';
 import { UsernameTakenError } from '../../src/accounts/user.ts';
 import { usersRepository } from '../../src/accounts/users-repository.ts';
 import { withTenant } from '../../src/db/tenant-scope.ts';
-import { openTestDatabase, type OpenTestDatabase } from '../support/app-database.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+import { openTestDatabase, type OpenTestDatabase } from '../../harness/app-database.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/db/tokens-repositories.test.ts', missing);

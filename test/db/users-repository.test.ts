@@ -4,10 +4,10 @@ import { LastOwnerError, UsernameTakenError, type NewUser } from '../../src/acco
 import { usersRepository, type UsersRepository } from '../../src/accounts/users-repository.ts';
 import { verifyPassword } from '../../src/auth/password.ts';
 import { pgNotesRepository } from '../../src/features/notes/pg-notes-repository.ts';
-import { openTestDatabase, type OpenTestDatabase } from '../support/app-database.ts';
-import { eventually } from '../support/polling.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
+import { openTestDatabase, type OpenTestDatabase } from '../../harness/app-database.ts';
+import { eventually } from '../../harness/polling.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
 import { tenantOf } from './tenant-rows.ts';
 
 const missing = missingPostgres();

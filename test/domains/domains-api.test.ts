@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { startDnsServer, startSilentDnsServer, type DnsServer } from '../support/dns-server.ts';
-import { missingPostgres } from '../support/postgres-server.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
-import { signIn } from '../support/sign-in.ts';
-import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { startDnsServer, startSilentDnsServer, type DnsServer } from '../../harness/dns-server.ts';
+import { missingPostgres } from '../../harness/postgres-server.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { tenantFilesCopy, type TenantFiles } from '../../harness/tenant-files.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/domains/domains-api.test.ts', missing);

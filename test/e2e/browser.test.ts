@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveScreenshot, startBrowserStack } from '../support/browser-stack.ts';
-import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
-import { missingForBrowserTest, prerequisitesTest } from '../support/prerequisites.ts';
-import type { Stack } from '../support/stack/start-stack.ts';
+import { saveScreenshot, startBrowserStack } from '../../harness/browser-stack.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../../harness/demo.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
+import { missingForBrowserTest, prerequisitesTest } from '../../harness/prerequisites.ts';
+import type { Stack } from '../../harness/stack/start-stack.ts';
 
 const missing = missingForBrowserTest();
 

@@ -1,12 +1,12 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveScreenshot, startBrowserStack } from '../support/browser-stack.ts';
-import { accessLogEntries, requestIdOf } from '../support/stack/caddy.ts';
-import type { Stack } from '../support/stack/start-stack.ts';
-import { missingForBrowserTest, prerequisitesTest } from '../support/prerequisites.ts';
-import { DEMO } from '../support/demo.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
+import { saveScreenshot, startBrowserStack } from '../../harness/browser-stack.ts';
+import { accessLogEntries, requestIdOf } from '../../harness/stack/caddy.ts';
+import type { Stack } from '../../harness/stack/start-stack.ts';
+import { missingForBrowserTest, prerequisitesTest } from '../../harness/prerequisites.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
 
 const missing = missingForBrowserTest();
 

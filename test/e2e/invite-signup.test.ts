@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser-stack.ts';
-import { DEMO } from '../support/demo.ts';
-import { closeServer, listen } from '../support/listen.ts';
-import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { launchChromium } from '../../harness/browser-stack.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { closeServer, listen } from '../../harness/listen.ts';
+import { missingChromium, prerequisitesTest } from '../../harness/prerequisites.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const missing = missingChromium();
 

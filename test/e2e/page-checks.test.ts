@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser-stack.ts';
-import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
+import { launchChromium } from '../../harness/browser-stack.ts';
+import { missingChromium, prerequisitesTest } from '../../harness/prerequisites.ts';
 import { pageProblems } from './page-checks.ts';
 
 const missing = missingChromium();

@@ -1,17 +1,17 @@
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser-stack.ts';
-import { DEMO } from '../support/demo.ts';
-import { startDnsServer, type DnsServer } from '../support/dns-server.ts';
-import { closeServer, listen } from '../support/listen.ts';
-import { missingChromium, prerequisitesTest } from '../support/prerequisites.ts';
-import { signIn } from '../support/sign-in.ts';
-import { addUser } from '../support/users.ts';
+import { launchChromium } from '../../harness/browser-stack.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
+import { closeServer, listen } from '../../harness/listen.ts';
+import { missingChromium, prerequisitesTest } from '../../harness/prerequisites.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { addUser } from '../../harness/users.ts';
 import { passwordResetsRepository } from '../../src/accounts/password-resets-repository.ts';
 import { usersRepository } from '../../src/accounts/users-repository.ts';
-import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { tenantFilesCopy, type TenantFiles } from '../../harness/tenant-files.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import { pageProblems } from './page-checks.ts';
 
 const missing = missingChromium();

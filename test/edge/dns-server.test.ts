@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDnsServer, type DnsServer } from '../support/dns-server.ts';
+import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
 
 // The test DNS server the edge tests point pebble at (and domain checks, through DNS_SERVERS),
 // asked by Node's own resolver as the app would ask it.

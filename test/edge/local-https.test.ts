@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookiesOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { missingForEdgeTest } from '../support/edge-stack.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
-import { startStack, type Stack } from '../support/stack/start-stack.ts';
-import { launchTrustingChromium } from '../support/trusting-chromium.ts';
+import { cookiesOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { missingForEdgeTest } from '../../harness/edge-stack.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
+import { startStack, type Stack } from '../../harness/stack/start-stack.ts';
+import { launchTrustingChromium } from '../../harness/trusting-chromium.ts';
 
 const missing = missingForEdgeTest();
 prerequisitesTest('test/edge/local-https.test.ts', missing);

@@ -2,19 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
+import { DEMO } from '../../harness/demo.ts';
 import {
   handshake,
   missingForEdgeTest,
   startEdgeStack,
   type EdgeStack,
-} from '../support/edge-stack.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
-import { prerequisitesTest } from '../support/prerequisites.ts';
-import { signIn } from '../support/sign-in.ts';
-import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
-import { launchTrustingChromium } from '../support/trusting-chromium.ts';
+} from '../../harness/edge-stack.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
+import { prerequisitesTest } from '../../harness/prerequisites.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { tenantFilesCopy, type TenantFiles } from '../../harness/tenant-files.ts';
+import { launchTrustingChromium } from '../../harness/trusting-chromium.ts';
 
 const missing = missingForEdgeTest();
 prerequisitesTest('test/edge/on-demand-tls.test.ts', missing);

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NOTES_PER_USER } from '../../src/features/notes/notes-repository.ts';
 import { pgNotesRepository } from '../../src/features/notes/pg-notes-repository.ts';
 import { withTenant } from '../../src/db/tenant-scope.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { withSuperuser } from '../support/postgres-admin.ts';
-import { suitePostgres } from '../support/postgres-databases.ts';
-import { DEMO } from '../support/demo.ts';
-import { sleep } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
-import { addUser } from '../support/users.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { withSuperuser } from '../../harness/postgres-admin.ts';
+import { suitePostgres } from '../../harness/postgres-databases.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { sleep } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { addUser } from '../../harness/users.ts';
 
 /**
  * The worked example: a per-user notes list, page and JSON API, behind the guard, kept in

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { beforeAll, describe, it } from 'vitest';
 import { createInternalApp } from '../../src/internal/internal-app.ts';
 import { TenantRegistry } from '../../src/tenants/registry.ts';
-import { DEMO_TENANTS_DIR } from '../support/demo.ts';
+import { DEMO_TENANTS_DIR } from '../../harness/demo.ts';
 
 describe('GET /tls/ask on the internal listener', () => {
   let app: ReturnType<typeof createInternalApp>;
@@ -52,7 +52,7 @@ describe('the internal routes on the main port', () => {
   it.each(['localhost', 'customer-a.localhost'])(
     'when /tls/ask or /metrics is asked on the main port (Host %s), then 404',
     async (host) => {
-      const { createTestApp } = await import('../support/test-app.ts');
+      const { createTestApp } = await import('../../harness/test-app.ts');
       const t = await createTestApp();
       try {
         await request(t.app)

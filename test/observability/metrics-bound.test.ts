@@ -6,10 +6,10 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInternalApp } from '../../src/internal/internal-app.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { closeServer, listen } from '../support/listen.ts';
-import { parseMetrics } from '../support/metrics-text.ts';
-import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { closeServer, listen } from '../../harness/listen.ts';
+import { parseMetrics } from '../../harness/metrics-text.ts';
+import { buildApp, createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const TENANTS = 10_000;
 const ROUNDS = 2;

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createInternalApp } from '../../src/internal/internal-app.ts';
 import { createMetrics, type MetricsOptions } from '../../src/observability/metrics.ts';
-import { DEMO } from '../support/demo.ts';
-import { parseMetrics, valueOf } from '../support/metrics-text.ts';
-import { eventually } from '../support/polling.ts';
-import { startRedisServer } from '../support/redis-server.ts';
-import { signIn } from '../support/sign-in.ts';
-import { buildApp, createTestApp, type TestAppOptions } from '../support/test-app.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { parseMetrics, valueOf } from '../../harness/metrics-text.ts';
+import { eventually } from '../../harness/polling.ts';
+import { startRedisServer } from '../../harness/redis-server.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { buildApp, createTestApp, type TestAppOptions } from '../../harness/test-app.ts';
 
 /** The app with metrics, and its internal listener's GET /metrics, parsed. */
 async function metricsApp(options: TestAppOptions & Partial<Omit<MetricsOptions, 'stores'>> = {}) {

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
 
 /** A span as the OTLP/JSON export carries it, its attributes flattened. */
 interface ExportedSpan {

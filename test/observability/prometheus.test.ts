@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
-import { missingPrometheus, prerequisitesTest } from '../support/prerequisites.ts';
-import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
+import { missingPrometheus, prerequisitesTest } from '../../harness/prerequisites.ts';
+import { startPrometheus, type Prometheus } from '../../harness/prometheus.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
 
 const missing = missingPrometheus();
 

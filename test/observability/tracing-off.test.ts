@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { freePort } from '../support/free-port.ts';
-import { plainRequest } from '../support/http-client.ts';
-import { startServer } from '../support/server-process.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { freePort } from '../../harness/free-port.ts';
+import { plainRequest } from '../../harness/http-client.ts';
+import { startServer } from '../../harness/server-process.ts';
 
 let dir: string;
 beforeAll(async () => {

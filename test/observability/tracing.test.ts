@@ -7,9 +7,9 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { eventually } from '../support/polling.ts';
-import type { TestApp } from '../support/test-app.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { eventually } from '../../harness/polling.ts';
+import type { TestApp } from '../../harness/test-app.ts';
 
 /** The only proxy the app and the tracing trust; 127.0.0.1 is then an ordinary client. */
 const PROXY = '127.0.0.2';
@@ -30,13 +30,13 @@ beforeAll(async () => {
     trustProxy: PROXY,
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
-  const { createTestApp } = await import('../support/test-app.ts');
-  const { listen } = await import('../support/listen.ts');
+  const { createTestApp } = await import('../../harness/test-app.ts');
+  const { listen } = await import('../../harness/listen.ts');
   t = await createTestApp({ env: { TRUST_PROXY: PROXY } });
   ({ server, port } = await listen(t.app));
 });
 afterAll(async () => {
-  const { closeServer } = await import('../support/listen.ts');
+  const { closeServer } = await import('../../harness/listen.ts');
   await closeServer(server);
   await t.close();
   await sdk.shutdown();

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
 
 const PLANT = fileURLToPath(new URL('./fixtures/plant-fault.ts', import.meta.url));
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { timedRequest } from '../support/http-client.ts';
-import { eventually } from '../support/polling.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { restartServer, startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { timedRequest } from '../../harness/http-client.ts';
+import { eventually } from '../../harness/polling.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { restartServer, startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { signIn } from '../../harness/sign-in.ts';
 
 let redis: RedisServer | undefined;
 const servers: ServerProcess[] = [];

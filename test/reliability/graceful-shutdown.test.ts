@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gracefulShutdown } from '../../src/shutdown.ts';
-import { sleep } from '../support/polling.ts';
+import { sleep } from '../../harness/polling.ts';
 
 /** A server whose /slow answers only when `release()` is called; everything else at once. */
 function slowServer() {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { timedRequest } from '../support/http-client.ts';
-import { eventually, sleep } from '../support/polling.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { timedRequest } from '../../harness/http-client.ts';
+import { eventually, sleep } from '../../harness/polling.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { alarmingLines, startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { signIn } from '../../harness/sign-in.ts';
 
 // Longer than any timer the Redis client uses (REDIS_TIMEOUT_MS is 1 s; there is no socket timeout).
 const IDLE_MS = 3000;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { Sample } from '../support/load.ts';
-import { alarmingLines, type ServerProcess } from '../support/server-process.ts';
+import type { Sample } from '../../harness/load.ts';
+import { alarmingLines, type ServerProcess } from '../../harness/server-process.ts';
 
 /** The contract's bound: no request waits longer, and service is back this soon after Redis. */
 export const BOUND_MS = 2000;

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { timedRequest } from '../support/http-client.ts';
-import { runLoad } from '../support/load.ts';
-import { sleep } from '../support/polling.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { timedRequest } from '../../harness/http-client.ts';
+import { runLoad } from '../../harness/load.ts';
+import { sleep } from '../../harness/polling.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { signIn } from '../../harness/sign-in.ts';
 import { BOUND_MS, expectGracefulOutage } from './outage-assertions.ts';
 
 // Six clients over the three demo tenants, each signed in once (scrypt is slow by design).

@@ -8,8 +8,8 @@ import {
 } from '../../src/store/redis-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { StoreUnavailableError } from '../../src/store/store-unavailable.ts';
-import { eventually, sleep } from '../support/polling.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { eventually, sleep } from '../../harness/polling.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
 
 const TIMEOUT_MS = 300;
 

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { timedRequest } from '../support/http-client.ts';
-import { runLoad } from '../support/load.ts';
-import { sleep } from '../support/polling.ts';
-import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn, type Who } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { timedRequest } from '../../harness/http-client.ts';
+import { runLoad } from '../../harness/load.ts';
+import { sleep } from '../../harness/polling.ts';
+import { alarmingLines, startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { signIn, type Who } from '../../harness/sign-in.ts';
 
 let server: ServerProcess | undefined;
 afterEach(async () => {

@@ -1,12 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { freePort } from '../support/free-port.ts';
-import { timedRequest } from '../support/http-client.ts';
-import { eventually, sleep } from '../support/polling.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { freePort } from '../../harness/free-port.ts';
+import { timedRequest } from '../../harness/http-client.ts';
+import { eventually, sleep } from '../../harness/polling.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { alarmingLines, startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { signIn } from '../../harness/sign-in.ts';
 
 let redis: RedisServer | undefined;
 let server: ServerProcess | undefined;

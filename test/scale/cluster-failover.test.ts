@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { runLoad } from '../support/load.ts';
-import { sleep } from '../support/polling.ts';
-import { redisCli } from '../support/redis-cli.ts';
-import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { signInEach } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { runLoad } from '../../harness/load.ts';
+import { sleep } from '../../harness/polling.ts';
+import { redisCli } from '../../harness/redis-cli.ts';
+import { startRedisCluster, type RedisCluster } from '../../harness/redis-cluster.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { signInEach } from '../../harness/sign-in.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
-import { logRecoveryWindow } from '../support/failover-window.ts';
+import { logRecoveryWindow } from '../../harness/failover-window.ts';
 
 // Enough sessions that every primary holds some (sessions carry no hash tag: they spread).
 const PEOPLE = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];

@@ -2,19 +2,19 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sessionKeyPrefix, userSessionsKeyPrefix } from '../../src/sessions/keys.ts';
 import { createUserSessions } from '../../src/sessions/user-sessions.ts';
-import { cookiesOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { createKindApp, type KindApp } from '../support/kind-app.ts';
-import { infoFields, redisCli } from '../support/redis-cli.ts';
-import { startKind, STORE_KINDS, type KindServers } from '../support/store-kinds.ts';
-import { signIn } from '../support/sign-in.ts';
+import { cookiesOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { createKindApp, type KindApp } from '../../harness/kind-app.ts';
+import { infoFields, redisCli } from '../../harness/redis-cli.ts';
+import { startKind, STORE_KINDS, type KindServers } from '../../harness/store-kinds.ts';
+import { signIn } from '../../harness/sign-in.ts';
 import {
   BROWSERS,
   sessionsOf,
   signedIn,
   signInWith,
   signOutEverywhere,
-} from '../support/user-sessions.ts';
+} from '../../harness/user-sessions.ts';
 
 const MAX_FAILURES = 3;
 const WINDOW_SECONDS = 600;

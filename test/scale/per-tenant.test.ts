@@ -6,15 +6,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openStores } from '../../src/store/open-stores.ts';
 import { loadTenants, TenantLoadError } from '../../src/tenants/load-tenants.ts';
-import { DEMO } from '../support/demo.ts';
-import { timedRequest } from '../support/http-client.ts';
-import { runLoad } from '../support/load.ts';
-import { eventually, sleep } from '../support/polling.ts';
-import { expectThat, redisCli } from '../support/redis-cli.ts';
-import { startRedisServer } from '../support/redis-server.ts';
-import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { OWN_STORE_ENV, startKind, type KindServers } from '../support/store-kinds.ts';
-import { signIn, signInEach } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { timedRequest } from '../../harness/http-client.ts';
+import { runLoad } from '../../harness/load.ts';
+import { eventually, sleep } from '../../harness/polling.ts';
+import { expectThat, redisCli } from '../../harness/redis-cli.ts';
+import { startRedisServer } from '../../harness/redis-server.ts';
+import { alarmingLines, startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { OWN_STORE_ENV, startKind, type KindServers } from '../../harness/store-kinds.ts';
+import { signIn, signInEach } from '../../harness/sign-in.ts';
 import { BOUND_MS, expectGracefulOutage } from '../reliability/outage-assertions.ts';
 
 const tenantFile = (id: string, redis?: { urlEnv: string }) => ({

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../support/demo.ts';
-import { timedRequest } from '../support/http-client.ts';
-import { runLoad } from '../support/load.ts';
-import { eventually, sleep } from '../support/polling.ts';
-import { expectThat, infoFields, redisCli } from '../support/redis-cli.ts';
-import { startRedisSentinel, type RedisSentinelSetup } from '../support/redis-sentinel.ts';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
-import { signIn, signInEach } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { timedRequest } from '../../harness/http-client.ts';
+import { runLoad } from '../../harness/load.ts';
+import { eventually, sleep } from '../../harness/polling.ts';
+import { expectThat, infoFields, redisCli } from '../../harness/redis-cli.ts';
+import { startRedisSentinel, type RedisSentinelSetup } from '../../harness/redis-sentinel.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { signIn, signInEach } from '../../harness/sign-in.ts';
 import { expectGracefulOutage } from '../reliability/outage-assertions.ts';
-import { logRecoveryWindow } from '../support/failover-window.ts';
+import { logRecoveryWindow } from '../../harness/failover-window.ts';
 
 const PEOPLE = [DEMO.a, DEMO.b, DEMO.c, DEMO.a, DEMO.b, DEMO.c];
 

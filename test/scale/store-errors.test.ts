@@ -5,7 +5,7 @@ import { asStoreError } from '../../src/store/guard.ts';
 import { hashTag } from '../../src/store/slots.ts';
 import { StoreUnavailableError } from '../../src/store/store-unavailable.ts';
 import { singleStore } from '../../src/store/stores.ts';
-import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
+import { buildApp, createTestApp, type TestApp } from '../../harness/test-app.ts';
 import { Router } from 'express';
 
 describe('store errors', () => {

@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { signIn } from '../support/sign-in.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 /**
  * An absolute lifetime beside the idle TTL: a session ends SESSION_ABSOLUTE_SECONDS after sign-in

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHost } from '../../src/tenants/host.ts';
-import { cookiesOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { closeServer, listen } from '../support/listen.ts';
-import { signIn } from '../support/sign-in.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { closeServer, listen } from '../../harness/listen.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import { changedKeys, inTenantPrefix, rawRequest, snapshot, type RawResponse } from './helpers.ts';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
-import { DEMO_TENANTS_DIR } from '../support/demo.ts';
+import { DEMO_TENANTS_DIR } from '../../harness/demo.ts';
 
 declare module 'express-session' {
   interface SessionData {

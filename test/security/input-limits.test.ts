@@ -5,9 +5,9 @@ import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
-import { DEMO } from '../support/demo.ts';
-import { closeServer, listen } from '../support/listen.ts';
-import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { closeServer, listen } from '../../harness/listen.ts';
+import { buildApp, createTestApp, type TestApp } from '../../harness/test-app.ts';
 import { demoTenant, rawRequest, tenantsDir } from './helpers.ts';
 
 /**

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { createKindApp, type KindApp } from '../support/kind-app.ts';
-import { startKind, STORE_KINDS, type KindServers } from '../support/store-kinds.ts';
-import { closeServer, listen } from '../support/listen.ts';
-import { signIn } from '../support/sign-in.ts';
+import { cookiesOf, sessionIdOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { createKindApp, type KindApp } from '../../harness/kind-app.ts';
+import { startKind, STORE_KINDS, type KindServers } from '../../harness/store-kinds.ts';
+import { closeServer, listen } from '../../harness/listen.ts';
+import { signIn } from '../../harness/sign-in.ts';
 import { changedKeys, cookieFor, inTenantPrefix, rawRequest, snapshot } from './helpers.ts';
 
 /**

@@ -4,11 +4,11 @@ import {
   sendAbandonedLogins,
   timedAsset,
   timedLogin,
-} from '../support/login-flood.ts';
+} from '../../harness/login-flood.ts';
 import { createClient } from 'redis';
-import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
-import { DEMO } from '../support/demo.ts';
-import { eventually, sleep } from '../support/polling.ts';
+import { alarmingLines, startServer, type ServerProcess } from '../../harness/server-process.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { eventually, sleep } from '../../harness/polling.ts';
 
 /**
  * Logins cannot take the service down. A password check costs about a third of a second of CPU

@@ -5,8 +5,8 @@ import { clientBucket, createLoginLimiter } from '../../src/auth/login-limiter.t
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { singleStore } from '../../src/store/stores.ts';
 import type { Tenant } from '../../src/tenants/tenant.ts';
-import { DEMO } from '../support/demo.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 /**
  * Failed-login limiting: in Redis, per tenant, per client address across usernames and per

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { cookiesOf, setCookieHeaders } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { cookiesOf, setCookieHeaders } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
 
 /**
  * Who can lock whom out. Guesses are counted before the password is checked, per username and

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { setCookieHeaders } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { eventually } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { setCookieHeaders } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { eventually } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
 
 /**
  * A logout while Redis is not answering still ends the sign-in in the browser: the cookie is

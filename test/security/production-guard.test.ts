@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_SESSION_SECRET, loadConfig } from '../../src/config.ts';
-import { ROOT } from '../support/root.ts';
+import { ROOT } from '../../harness/root.ts';
 
 /**
  * With NODE_ENV=production the app refuses to start on settings that are only fit for a laptop;

@@ -3,10 +3,10 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantSigningKeys } from '../../src/sessions/signing-keys.ts';
 import { TenantLoadError, loadTenants } from '../../src/tenants/load-tenants.ts';
-import { cookiesOf, sessionIdOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { signIn } from '../support/sign-in.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf, sessionIdOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { signIn } from '../../harness/sign-in.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import { cookieFor, demoTenant, signedCookieValue, tenantsDir } from './helpers.ts';
 
 /** Signing keys: one per tenant, derived from SESSION_SECRET, rotatable, or the tenant's own. */

@@ -1,10 +1,10 @@
-import { timedRequest } from '../support/http-client.ts';
+import { timedRequest } from '../../harness/http-client.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServer, type ServerProcess } from '../support/server-process.ts';
+import { startServer, type ServerProcess } from '../../harness/server-process.ts';
 import { rawRequest } from './helpers.ts';
-import { DEMO } from '../support/demo.ts';
-import { eventually } from '../support/polling.ts';
-import { signIn } from '../support/sign-in.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { eventually } from '../../harness/polling.ts';
+import { signIn } from '../../harness/sign-in.ts';
 
 /**
  * Strict request lines and Hosts, against the real server in production mode (its own log shows

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { cookiesOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { cookiesOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 /**
  * X-Forwarded-Host and X-Forwarded-Proto are honoured only from the addresses in TRUST_PROXY.

@@ -1,14 +1,14 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createTestApp } from '../support/test-app.ts';
+import { createTestApp } from '../../harness/test-app.ts';
 import {
   BROWSERS,
   sessionsOf,
   signInWith,
   signOutEverywhere,
   signedIn,
-} from '../support/user-sessions.ts';
-import { DEMO } from '../support/demo.ts';
+} from '../../harness/user-sessions.ts';
+import { DEMO } from '../../harness/demo.ts';
 
 describe('"your sessions" without REDIS_URL (the development store)', () => {
   it('when alice signs in from several browsers, then she can list them, end one, meet the limit and sign out everywhere', async () => {

@@ -3,15 +3,15 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kv, KvMulti, Store } from '../../src/store/store.ts';
 import type { Stores } from '../../src/store/stores.ts';
-import { buildApp, createTestApp, type TestApp } from '../support/test-app.ts';
+import { buildApp, createTestApp, type TestApp } from '../../harness/test-app.ts';
 import {
   BROWSERS,
   indexKey,
   signInWith,
   signOutEverywhere,
   signedIn,
-} from '../support/user-sessions.ts';
-import { DEMO } from '../support/demo.ts';
+} from '../../harness/user-sessions.ts';
+import { DEMO } from '../../harness/demo.ts';
 
 /**
  * A login writes two keys in two slots: alice's index entry, then her session. Whatever runs in

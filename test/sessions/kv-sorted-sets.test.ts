@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import type { Kv, Store } from '../../src/store/store.ts';
-import { eventually } from '../support/polling.ts';
+import { eventually } from '../../harness/polling.ts';
 
 /**
  * The sorted-set commands, EXPIRE's modes and MULTI the session index uses, run against a real

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUserSessions } from '../../src/sessions/user-sessions.ts';
-import { DEMO } from '../support/demo.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import {
   indexKey,
   sessionKey,
   sessionsOf,
   signInWith,
   BROWSERS,
-} from '../support/user-sessions.ts';
+} from '../../harness/user-sessions.ts';
 
 /**
  * One account cannot load the store for everyone: a user holds at most SESSION_MAX_PER_USER (50 by

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUserSessions } from '../../src/sessions/user-sessions.ts';
 import { TenantLoadError, loadTenants } from '../../src/tenants/load-tenants.ts';
 import { tenantJsonSchema } from '../../src/tenants/tenant-json-schema.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { tenantFilesCopy, type TenantFiles } from '../../harness/tenant-files.ts';
 import {
   BROWSERS,
   indexKey,
@@ -12,9 +12,9 @@ import {
   sessionsOf,
   signInWith,
   signedIn,
-} from '../support/user-sessions.ts';
-import { setCookieHeaders } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
+} from '../../harness/user-sessions.ts';
+import { setCookieHeaders } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
 
 /**
  * Per-tenant session policy: a tenant file's `"session": {"ttlSeconds", "absoluteSeconds",

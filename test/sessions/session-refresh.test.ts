@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAST_SEEN_RESOLUTION_MS } from '../../src/sessions/session-activity.ts';
-import { setCookieHeaders } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { BROWSERS, sessionKey, signInWith, type Signed } from '../support/user-sessions.ts';
+import { setCookieHeaders } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { BROWSERS, sessionKey, signInWith, type Signed } from '../../harness/user-sessions.ts';
 
 const TTL_SECONDS = 60;
 

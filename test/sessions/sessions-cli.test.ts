@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
 import {
   hasScriptCommand,
   runCommand,
   runSessionsCli,
   type CommandResult,
-} from '../support/command.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+} from '../../harness/command.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import {
   BROWSERS,
   indexKey,
@@ -15,9 +15,9 @@ import {
   signInWith,
   signedIn,
   type Signed,
-} from '../support/user-sessions.ts';
-import { DEMO, DEMO_TENANTS_DIR } from '../support/demo.ts';
-import { freePort } from '../support/free-port.ts';
+} from '../../harness/user-sessions.ts';
+import { DEMO, DEMO_TENANTS_DIR } from '../../harness/demo.ts';
+import { freePort } from '../../harness/free-port.ts';
 
 /**
  * The operator's CLI (`npm run -s sessions -- <command>`), run as a process against a real Redis

@@ -2,11 +2,11 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantCache } from '../../src/tenants/tenant-cache.ts';
 import type { Tenant } from '../../src/tenants/tenant.ts';
-import { setCookieHeaders } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { signIn, type Who } from '../support/sign-in.ts';
-import { tenantFilesCopy, type TenantFiles } from '../support/tenant-files.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { setCookieHeaders } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { signIn, type Who } from '../../harness/sign-in.ts';
+import { tenantFilesCopy, type TenantFiles } from '../../harness/tenant-files.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const tenantNamed = (id: string) => ({ id }) as Tenant;
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INDEX_GRACE_MS } from '../../src/sessions/user-sessions.ts';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import {
   BROWSERS,
   indexKey,
@@ -9,8 +9,8 @@ import {
   sessionsOf,
   signInWith,
   signedIn,
-} from '../support/user-sessions.ts';
-import { DEMO } from '../support/demo.ts';
+} from '../../harness/user-sessions.ts';
+import { DEMO } from '../../harness/demo.ts';
 
 /**
  * The per-user index in Redis: `user-sessions:{<tenant>:<app>:<user>}`, a sorted set of session

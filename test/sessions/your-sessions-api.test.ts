@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { addUser } from '../support/users.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { addUser } from '../../harness/users.ts';
 import {
   BROWSERS,
   indexKey,
@@ -10,8 +10,8 @@ import {
   signInWith,
   signOutEverywhere,
   signedIn,
-} from '../support/user-sessions.ts';
-import { DEMO } from '../support/demo.ts';
+} from '../../harness/user-sessions.ts';
+import { DEMO } from '../../harness/demo.ts';
 
 /**
  * The JSON API of "your sessions" (CONTRACT.md, "Sessions people can see and end"), on a real

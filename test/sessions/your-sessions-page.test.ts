@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { BROWSERS, sessionsOf, signInWith, signedIn } from '../support/user-sessions.ts';
-import { cookiesOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
+import { createTestApp, type TestApp } from '../../harness/test-app.ts';
+import { BROWSERS, sessionsOf, signInWith, signedIn } from '../../harness/user-sessions.ts';
+import { cookiesOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
 
 /** The "Your sessions" page: what a person sees and the forms that end sessions. */
 let t: TestApp;

@@ -18,13 +18,13 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookiesOf } from '../support/cookies.ts';
-import { DEMO } from '../support/demo.ts';
-import { timedRequest, type PlainRequest } from '../support/http-client.ts';
-import type { Exit } from '../support/launch.ts';
-import { sleep } from '../support/polling.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { alarmingLines, startServer, type ServerProcess } from '../support/server-process.ts';
+import { cookiesOf } from '../../harness/cookies.ts';
+import { DEMO } from '../../harness/demo.ts';
+import { timedRequest, type PlainRequest } from '../../harness/http-client.ts';
+import type { Exit } from '../../harness/launch.ts';
+import { sleep } from '../../harness/polling.ts';
+import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
+import { alarmingLines, startServer, type ServerProcess } from '../../harness/server-process.ts';
 import { BOUND_MS, createTally } from './tally.ts';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? '1');

@@ -1,4 +1,4 @@
-import type { TimedResponse } from '../support/http-client.ts';
+import type { TimedResponse } from '../../harness/http-client.ts';
 
 /** The contract's bound: no request waits longer, and a 503 is fine only this long after Redis. */
 export const BOUND_MS = 2000;

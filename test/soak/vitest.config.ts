@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { ROOT } from '../support/root.ts';
+import { ROOT } from '../../harness/root.ts';
 
 // `npm run soak` only: minutes long, so `npm test` (../../vitest.config.ts) leaves it out.
 export default defineConfig({

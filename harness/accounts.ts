@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { cookiesOf } from './cookies.ts';
 import { DEMO } from './demo.ts';
-import type { UserView } from '../../src/accounts/views.ts';
+import type { UserView } from '../src/accounts/views.ts';
 
 /** The demo tenant A's member (db:seed), beside its owner alice. */
 export const AMY = { host: DEMO.a.host, username: 'amy', password: 'amy-password' } as const;

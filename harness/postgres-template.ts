@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { migrateDatabase } from '../../src/db/migrate-database.ts';
-import { openDatabase } from '../../src/db/open-database.ts';
-import { seedDemoAccounts } from '../../src/db/seed.ts';
+import { migrateDatabase } from '../src/db/migrate-database.ts';
+import { openDatabase } from '../src/db/open-database.ts';
+import { seedDemoAccounts } from '../src/db/seed.ts';
 import { pgUrl, withSuperuser, type PostgresAddress } from './postgres-admin.ts';
 
 /** The suite's template database: migrated and seeded once, copied for each test. */

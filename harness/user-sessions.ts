@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { expect } from 'vitest';
-import type { AccountSession } from '../../src/auth/account-sessions.ts';
+import type { AccountSession } from '../src/auth/account-sessions.ts';
 import { sessionIdOf } from './cookies.ts';
 import { signIn, type Who } from './sign-in.ts';
 

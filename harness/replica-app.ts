@@ -1,8 +1,8 @@
 import { pino } from 'pino';
-import { createApp } from '../../src/app.ts';
-import type { Config } from '../../src/config.ts';
-import { createInternalApp } from '../../src/internal/internal-app.ts';
-import { openParts } from '../../src/parts.ts';
+import { createApp } from '../src/app.ts';
+import type { Config } from '../src/config.ts';
+import { createInternalApp } from '../src/internal/internal-app.ts';
+import { openParts } from '../src/parts.ts';
 import type { TestApp } from './test-app.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Sample } from '../support/load.ts';
+import type { Sample } from './load.ts';
 
 /**
  * The failover window as users saw it: how many clients got a failure after `downAt`, and when the

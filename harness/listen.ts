@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { createAppServer } from '../../src/web/fast-paths.ts';
+import { createAppServer } from '../src/web/fast-paths.ts';
 
 /** Listens on a free loopback port with the server server.ts makes (Node's default header limits). */
 export async function listen(app: Express): Promise<{ server: Server; port: number }> {

@@ -1,7 +1,7 @@
-import type { User } from '../../src/accounts/user.ts';
-import { usersRepository } from '../../src/accounts/users-repository.ts';
-import { hashPassword } from '../../src/auth/password.ts';
-import type { AppDatabase } from '../../src/db/open-database.ts';
+import type { User } from '../src/accounts/user.ts';
+import { usersRepository } from '../src/accounts/users-repository.ts';
+import { hashPassword } from '../src/auth/password.ts';
+import type { AppDatabase } from '../src/db/open-database.ts';
 
 /** A cheap scrypt cost: the hash carries its cost, and the server verifies it as any other. */
 export const CHEAP_HASH = { logN: 10, r: 8, p: 1 };

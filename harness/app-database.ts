@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { openDatabase, type AppDatabase } from '../../src/db/open-database.ts';
+import { openDatabase, type AppDatabase } from '../src/db/open-database.ts';
 import { freshDatabase, type TestDatabase } from './postgres-databases.ts';
 
 export interface OpenTestDatabase extends AppDatabase {

@@ -10,7 +10,7 @@ export interface PebbleOptions {
   /** Where pebble validates http-01 and tls-alpn-01 challenges: the proxy's HTTP and HTTPS ports. */
   httpPort: number;
   tlsPort: number;
-  /** host:port of the DNS server pebble looks every name up in (test/support/dns-server.ts). */
+  /** host:port of the DNS server pebble looks every name up in (harness/dns-server.ts). */
   dnsServer: string;
 }
 

@@ -10,7 +10,7 @@ declare module 'vitest' {
     redisUrl: string;
     /** True when the suite started redis-server itself (tests may then start more of their own). */
     redisServerAvailable: boolean;
-    /** The suite's PostgreSQL (test/support/postgres-databases.ts hands out databases); null without its binaries. */
+    /** The suite's PostgreSQL (harness/postgres-databases.ts hands out databases); null without its binaries. */
     postgres: PostgresAddress | null;
   }
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { openParts } from '../../src/parts.ts';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { openParts } from '../src/parts.ts';
 import { freshDatabase } from './postgres-databases.ts';
 import type { KindServers } from './store-kinds.ts';
 import { eventually } from './polling.ts';

@@ -1,5 +1,5 @@
-import type { Kv, Store } from '../../src/store/store.ts';
-import { singleStore, type Stores } from '../../src/store/stores.ts';
+import type { Kv, Store } from '../src/store/store.ts';
+import { singleStore, type Stores } from '../src/store/stores.ts';
 
 /**
  * The same real store, with every command the app sends counted (Redis still answers each one),
