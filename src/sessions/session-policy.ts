@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
-/** How long one tenant's sessions last, and how many one user may hold. */
 export interface SessionPolicy {
   /** Idle lifetime: each request renews it. */
   ttlSeconds: number;
@@ -20,7 +19,6 @@ export function sessionPolicy(tenant: Tenant, defaults: SessionPolicy): SessionP
   };
 }
 
-/** The environment's policy: SESSION_TTL_SECONDS, SESSION_ABSOLUTE_SECONDS, SESSION_MAX_PER_USER. */
 export const policyDefaults = (config: Config): SessionPolicy => ({
   ttlSeconds: config.sessionTtlSeconds,
   absoluteSeconds: config.sessionAbsoluteSeconds,
