@@ -1,9 +1,7 @@
 import type { Request } from 'express';
 
-/**
- * express-session's callbacks as promises. On a store failure the request drops its session, so
- * the error response sets no cookie and express-session does not retry the store as it ends.
- */
+// On a store failure the request drops its session, so the error response sets no cookie and
+// express-session does not retry the store as the response ends.
 const call = (req: Request, method: 'regenerate' | 'save' | 'destroy' | 'reload') =>
   new Promise<void>((resolve, reject) =>
     req.session[method]((err?: Error) => {

@@ -10,7 +10,6 @@ export interface SessionPolicy {
   maxPerUser: number;
 }
 
-/** The tenant file's `session` settings, each falling back to the environment's default. */
 export function sessionPolicy(tenant: Tenant, defaults: SessionPolicy): SessionPolicy {
   return {
     ttlSeconds: tenant.session.ttlSeconds ?? defaults.ttlSeconds,

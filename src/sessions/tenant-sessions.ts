@@ -76,10 +76,8 @@ function tenantSession(tenant: Tenant, options: TenantSessionOptions): TenantSes
  */
 export const cookieLifetimeMs = (ttlSeconds: number) => ttlSeconds * 1000 + LAST_SEEN_RESOLUTION_MS;
 
-/**
- * The next cookie follows the tenant's policy as it is now, and one signed with an older key is
- * renewed at once under the first, so it outlives the old key's removal.
- */
+// The next cookie follows the tenant's policy as it is now, and one signed with an older key is
+// renewed at once under the first, so it outlives the old key's removal.
 function renewCookieWhenDue(req: Request, name: string, tenant: TenantSession): void {
   const { session: sess, sessionID } = req;
   if (!sess) return;

@@ -16,7 +16,6 @@ const INDEX_TTL_MARGIN_SECONDS = 60;
 
 export interface IndexedSession {
   sid: string;
-  /** The entry's score: epoch ms of the sign-in. */
   signedInAt: number;
   data: Partial<SessionData>;
 }
@@ -28,10 +27,8 @@ export interface UserSessionsOptions {
 }
 
 /**
- * Each user's live sessions on one tenant: a sorted set of session ids scored by sign-in time. The
- * session key is the truth and the index a superset of it: a login adds its entry before the
- * session's first write, and an entry goes only after its session has. Index and sessions are in
- * different slots, so no command touches both (docs/sessions.md, "Which writes go together").
+ * Each user's sessions on one tenant, by sign-in time: a superset of the live ones, since index and
+ * sessions are in different slots and no command touches both (docs/sessions.md).
  */
 export function createUserSessions({ stores, appName, defaults }: UserSessionsOptions) {
   const kvOf = (tenant: Tenant) => stores.forTenant(tenant).kv;
