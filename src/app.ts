@@ -31,7 +31,6 @@ export interface AppParts {
   /** Accounts and the features' data (PostgreSQL, or PGlite in development). */
   database: AppDatabase;
   logger: Logger;
-  /** Where sign-in finds users. */
   users: UserDirectory;
   /** Every password hash of the process waits its turn here (sign-in and the account pages). */
   hashing: HashQueue;
@@ -46,12 +45,8 @@ export interface AppParts {
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 
 /**
- * Builds the app; never listens and holds no globals, so tests build exactly what the server runs.
- * A request flows down this function:
- *   request id and log line -> security headers -> request target and Host (400 stops here) ->
- *   probes -> static assets -> the front door (central hosts) -> tenant (404 stops here) ->
- *   routes before the session -> cross-origin check -> that tenant's session and `req.user` ->
- *   the JSON API (/api) -> sign-in, "your sessions" and the tenant's pages -> 404 -> error handler.
+ * Never listens and holds no globals, so tests build exactly what the server runs. A request flows
+ * top to bottom (README.md, "How a request flows").
  */
 export function createApp(parts: AppParts): Express {
   const { config, tenants, stores, logger, users, metrics } = parts;
@@ -81,8 +76,7 @@ export function createApp(parts: AppParts): Express {
     }),
   );
   app.use(securityHeaders());
-  // Before anything reads the Host or the path, probes included: 400 for a target that is not a
-  // path and for a Host that is not an ASCII host name with a port from 1 to 65535.
+  // Before anything reads the Host or the path, probes included.
   app.use(strictRequest);
   if (config.trustProxy === false) app.use(untrustedProxyWarning(logger));
   if (config.replicaName) app.use(servedBy(config.replicaName));
@@ -105,9 +99,6 @@ export function createApp(parts: AppParts): Express {
   // that finds the store down (auth.outage) has already passed this check.
   app.use(crossOriginProtection, ...auth.session);
 
-  // Each feature's routers at its own path, so a request enters only the features whose path it
-  // has. The JSON API first: JSON only (415 otherwise: a form post never reaches an API route),
-  // objects and arrays, 16 KB, never compressed; every refusal a 4xx answered as JSON.
   app.use('/api', jsonBody('16kb'));
   for (const feature of features) if (feature.api) app.use(apiPath(feature), feature.api);
   app.use(auth.routes);
@@ -119,7 +110,6 @@ export function createApp(parts: AppParts): Express {
   return app;
 }
 
-/** `/api` followed by the feature's API prefix (its prefix unless it names another). */
 const apiPath = ({ apiPrefix, prefix }: Feature) =>
   `/api${(apiPrefix ?? prefix).replace(/\/$/, '')}`;
 

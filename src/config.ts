@@ -17,11 +17,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const blankAsUnset = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-/**
- * An address (IPv4 in four decimal parts, as node's isIP takes it; any IPv6, zone included), a
- * CIDR of one, or one of Express's names. Shorthand IPv4 such as `127.1` is refused: Express
- * (proxy-addr) would refuse it too, and at start-up, not here.
- */
+/** Shorthand IPv4 such as `127.1` is refused here, since proxy-addr would refuse it at start-up. */
 function isProxyEntry(entry: string): boolean {
   if (PROXY_NAMES.has(entry)) return true;
   if (!entry.includes('/')) {
@@ -381,7 +377,6 @@ export interface Config {
   dataDir: string;
   /** smtp:// or smtps:// for invitation and reset emails; undefined: none sent (src/accounts/mailer.ts). */
   smtpUrl: string | undefined;
-  /** The sender of those emails. */
   mailFrom: string;
   /** Most tenants whose session middlewares (and derived keys) stay built: the most recently served. */
   tenantCacheSize: number;
@@ -392,15 +387,11 @@ export interface Config {
   loginWindowSeconds: number;
   /** Successful sign-ins per tenant, username and client address within the window. */
   loginMaxSuccesses: number;
-  /**
-   * Password hashes at once: LOGIN_HASH_CONCURRENCY (the machine's cores), but below libuv's
-   * thread pool, which also reads files; at least one.
-   */
+  /** Below libuv's thread pool, which also reads files (HashQueueOptions.concurrency). */
   loginHashConcurrency: number;
   redisTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
-  /** Undefined: let the entry point choose (pretty on a development terminal, JSON otherwise). */
   logFormat: 'json' | 'pretty' | undefined;
   replicaName: string | undefined;
   /** METRICS=off: no /metrics and no per-request counting. */
@@ -445,7 +436,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Turns an environment (usually process.env) into a typed Config, or throws one ConfigError listing every problem. */
+/** A typed Config, or one ConfigError listing every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {

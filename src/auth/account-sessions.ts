@@ -12,7 +12,6 @@ export interface AccountSession {
   /** ISO 8601: the latest request, to the minute, or the sign-in if none since. */
   lastSeenAt: string;
   userAgent: string;
-  /** "Firefox on Linux": a short description from the User-Agent. */
   device: string;
   /** The client address as the app saw it (after TRUST_PROXY); null if unknown. */
   ip: string | null;
@@ -24,8 +23,8 @@ export interface AccountSessionsOptions {
 }
 
 /**
- * The signed-in user's sessions on this tenant, seen and ended by handle. Only the index is read,
- * so another user's or another tenant's session is simply never found (404 for the routes).
+ * The user's sessions, seen and ended by handle. Only their own index is read, so another user's
+ * or tenant's session is never found (404).
  */
 export function accountSessions({ sessions, handleOf }: AccountSessionsOptions) {
   /** Live sessions, newest sign-in first. */

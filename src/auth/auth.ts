@@ -24,7 +24,6 @@ export interface AuthOptions {
   users: UserDirectory;
   /** The one password-hashing queue of the process: sign-in shares it with the account pages. */
   hashing: HashQueue;
-  /** Told how each sign-in attempt ended (the metrics count them). */
   onLoginAttempt?: LoginRouteOptions['onAttempt'];
 }
 
@@ -40,7 +39,6 @@ export interface Auth {
   outage: ErrorRequestHandler;
 }
 
-/** Builds sessions, sign-in and session management from the configuration, all in one place. */
 export function createAuth(options: AuthOptions): Auth {
   const { config, stores, users, hashing, onLoginAttempt } = options;
   const defaults = policyDefaults(config);

@@ -12,11 +12,7 @@ declare global {
   }
 }
 
-/**
- * Puts the session's user on `req.user`, the one place routes and guards look for it. Nothing is
- * asked of the database: a session exists only while its user may hold it, since disabling,
- * removing and a password change delete the user's sessions at once (src/accounts/).
- */
+/** No database read: the session is trusted (see SignedInUser). */
 export const currentUser: RequestHandler = (req, _res, next) => {
   req.user = req.session.user;
   if (req.user) noteActivity(req);

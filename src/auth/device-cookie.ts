@@ -10,17 +10,13 @@ export interface DeviceCookieOptions {
   secrets: readonly string[];
   /** SESSION_COOKIE_NAME: the device cookie is `<name>-device` (`__Host-<name>-device` over HTTPS). */
   cookieName: string;
-  /** TENANT_CACHE_SIZE: how many tenants' derived keys stay in memory (the most recently used). */
   cacheSize: number;
 }
 
 /**
- * Device cookies (OWASP's defence against lockouts by online guessing): a browser that has signed
- * in as a user receives a signed cookie naming the tenant, the username and a random device id.
- * A later sign-in as that user from that browser is counted per device instead of per username
- * and address, so nobody else's failures can lock it out. The cookie signs nobody in; it is
- * host-only, HttpOnly, SameSite=Lax and, over HTTPS, `__Host-` and Secure, like the session
- * cookie, and survives logout (that is its point).
+ * OWASP's device cookies against lockouts by online guessing: a browser that signed in as a user
+ * is then counted per device, not per username and address, so nobody else's failures can lock
+ * it out. The cookie signs nobody in, and survives logout (that is its point).
  */
 export function deviceCookies({ secrets, cookieName, cacheSize }: DeviceCookieOptions) {
   // Per tenant, derived from the secrets: a cookie signed for one tenant never verifies at another.
@@ -67,7 +63,6 @@ export function deviceCookies({ secrets, cookieName, cacheSize }: DeviceCookieOp
       return undefined;
     },
 
-    /** Gives this browser a fresh device cookie for `username` (after a successful sign-in). */
     issue(req: Request, res: Response, username: string): void {
       const body = [
         'v1',

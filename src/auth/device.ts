@@ -1,7 +1,6 @@
 /**
- * A short "browser on system" from a User-Agent header, for people to recognise their sessions.
- * A guess from well-known tokens, not a full parser: order matters (Edge and Opera also say
- * Chrome, Chrome also says Safari, Android also says Linux, iOS also says Mac OS X).
+ * A guess from well-known tokens, not a full parser. Order matters: Edge and Opera also say Chrome,
+ * Chrome says Safari, Android says Linux, iOS says Mac OS X.
  */
 const BROWSERS: [RegExp, string][] = [
   [/\bEdg(?:e|A|iOS)?\//, 'Edge'],

@@ -1,9 +1,5 @@
 export interface HashQueueOptions {
-  /**
-   * Hashes running at once: the machine's cores by default (src/config.ts). scrypt runs on libuv's
-   * thread pool (UV_THREADPOOL_SIZE, default 4), which also serves file reads (static assets) and
-   * DNS: keep this below the pool's size.
-   */
+  /** Hashes at once. scrypt shares libuv's pool with file reads and DNS: keep it below its size. */
   concurrency: number;
   /** Waiting hashes per tenant; one more is refused at once. */
   maxQueuedPerTenant: number;
@@ -11,10 +7,7 @@ export interface HashQueueOptions {
   maxWaitMs: number;
 }
 
-/**
- * About three seconds of hashing per tenant queue on a two-core machine, and a wait a person at a
- * login form still puts up with.
- */
+/** About 3 s of hashing per tenant on two cores, and a wait a person at a login form bears. */
 export const HASH_QUEUE_DEFAULTS = { maxQueuedPerTenant: 32, maxWaitMs: 10_000 };
 
 /** The queue is full, or the wait ran out: answered 503 with Retry-After, nothing was hashed. */
@@ -42,30 +35,19 @@ interface Entry {
 }
 
 /**
- * Password hashing through a bounded queue that is fair across tenants. A password check is
- * about a third of a second of CPU on a shared thread pool, so unqueued, one tenant's login flood
- * delays every tenant's sign-ins and even static files. Here at most `concurrency` hashes run,
- * and one tenant at most all but one of them (at least one), so another tenant's sign-in always
- * finds a slot free without waiting for a hash of the flood to end. Each tenant waits in its own
- * FIFO, and a free slot goes to the waiting tenant with the fewest hashes running, and among
- * equals to the one whose last turn is longest ago (round robin).
- * A tenant's queue is bounded, and so is the wait: past either, HashQueueBusyError, without
- * hashing. A hash whose client disconnects before it starts is dropped (ClientGoneError); one
- * that has started runs to its end (scrypt cannot be stopped).
+ * A bounded queue, fair across tenants: a password check is about a third of a second of CPU on a
+ * shared pool, so one tenant's login flood would delay every tenant's sign-ins. One tenant gets at
+ * most all but one slot, so another's sign-in always finds one free; a free slot goes to the
+ * tenant with the fewest running, then round robin. A started hash runs on (scrypt cannot stop).
  */
 export function createHashQueue(options: HashQueueOptions) {
   const { concurrency, maxQueuedPerTenant, maxWaitMs } = options;
   const perTenant = Math.max(1, concurrency - 1);
   const retryAfterSeconds = Math.max(1, Math.ceil(maxWaitMs / 1000));
-  /** Each tenant's waiting hashes, oldest first. */
   const waiting = new Map<string, Entry[]>();
   const runningByTenant = new Map<string, number>();
   const runningOf = (tenantId: string) => runningByTenant.get(tenantId) ?? 0;
-  /**
-   * When each tenant with hashes waiting or running last had a turn (a counter). A tenant gone
-   * idle is forgotten, so this holds the active tenants only; back, it counts as least recently
-   * served, which is what it is.
-   */
+  /** Active tenants only: one gone idle is forgotten, and back counts as least recently served. */
   const lastTurn = new Map<string, number>();
   const forgetIfIdle = (tenantId: string) => {
     if (runningOf(tenantId) === 0 && !waiting.has(tenantId)) lastTurn.delete(tenantId);
@@ -73,7 +55,6 @@ export function createHashQueue(options: HashQueueOptions) {
   let turns = 0;
   let running = 0;
 
-  /** Whose turn it is: the fewest hashes running, then the longest since its last turn. */
   const before = (a: string, b: string) =>
     runningOf(a) !== runningOf(b)
       ? runningOf(a) < runningOf(b)

@@ -12,7 +12,6 @@ import type { Stores } from '../store/stores.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
 export interface LoginLimiterOptions {
-  /** Counts live in the store that holds the tenant's sessions. */
   stores: Stores;
   appName: string;
   /** The signing secret (SESSION_SECRET's first); keys the hash, so Redis readers cannot test guesses. */
@@ -46,20 +45,11 @@ export interface Admission {
 }
 
 /**
- * Failed sign-ins counted in Redis (so every replica sees them) per tenant, in a fixed window:
- * - a browser without a device cookie for the username: per client address across usernames
- *   (spraying and floods), then per username and address (guessing one password);
- * - a browser with one (it has signed in as this user before): per device cookie only, so nobody
- *   else can lock it out, and a stolen cookie still gets only LOGIN_MAX_FAILURES guesses.
- * Each attempt is counted with an atomic INCR before any password is hashed, which is what holds
- * the limit when many guesses arrive at once (a check-then-record limiter lets every guess in
- * flight through); an attempt that turns out right, or is never checked, is taken back. One
- * tenant's counts never touch another's. Keys are HMACs under a key derived from the secret: they
- * hold no user input, and whoever reads Redis cannot tell which names or addresses failed.
- * Sign-ins that succeed are limited too, per username and address (LOGIN_MAX_SUCCESSES), so one
- * account cannot spend the hashing, or churn sessions, without end. That count is read before and
- * written after the check: concurrent sign-ins may pass it together, no more than the tenant's
- * hash queue lets through at once.
+ * Failed sign-ins per tenant in Redis (every replica sees them), in a fixed window: per device
+ * cookie when the browser has one for the username (nobody else can lock it out), else per
+ * address across usernames, then per username and address. Each attempt is INCRed before any
+ * hashing, so many guesses in flight cannot all pass; one that is right or never checked is taken
+ * back. Successes are limited too, so one account cannot spend the hashing without end.
  */
 export function createLoginLimiter(options: LoginLimiterOptions) {
   const { stores, appName, secret, maxFailures, maxFailuresPerAddress, maxSuccesses } = options;
@@ -153,9 +143,8 @@ async function uncount(kv: Kv, keys: string[]): Promise<void> {
 }
 
 /**
- * The address a failure counts against. An IPv6 client is usually given a whole /64, and could
- * take a fresh address from it for every guess, so its /64 is one client here; an IPv4-mapped
- * IPv6 address is the IPv4 address it carries.
+ * An IPv6 client usually holds a whole /64 and could guess from a fresh address each time, so its
+ * /64 is one client; an IPv4-mapped address counts as its IPv4.
  */
 export function clientBucket(ip: string): string {
   const address = ip.split('%')[0]!; // no zone id

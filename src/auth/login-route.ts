@@ -20,10 +20,9 @@ const loginForm = z.object({
   next: z.string().max(2048).optional(),
 });
 
-/** How a sign-in attempt ended: signed in, wrong credentials, refused by the limiter (429), or no turn to hash (503). */
+/** `locked`: refused by the limiter (429); `busy`: no turn to hash (503). */
 export type LoginOutcome = 'success' | 'failure' | 'locked' | 'busy';
 
-/** What the fields must hold; a refusal shows the form again with these messages. */
 const credentials = z.object({
   username: z
     .string()
@@ -43,16 +42,14 @@ export interface LoginRouteOptions {
   /** Every password check goes through it, the unknown user's included. */
   hashing: HashQueue;
   devices: DeviceCookies;
-  /** Signs the user in (src/auth/start-session.ts). */
   startSession: StartSession;
   /** Told how each attempt ended (the metrics count them). */
   onAttempt?: (tenant: Tenant, outcome: LoginOutcome) => void;
 }
 
 /**
- * POST /login. In order: count the attempt (429 past a limit, before any hashing), wait for a
- * turn to hash (503 when the queue is full; nothing at all when the client has gone), check the
- * password, then start a new session and give the browser a device cookie for this user.
+ * POST /login, in this order: count the attempt (429 before any hashing), wait for a turn to hash
+ * (503), check the password, then start a new session and issue the device cookie.
  */
 export function loginRoute({
   users,
@@ -122,7 +119,6 @@ export function loginRoute({
     }
 
     await admission.succeeded();
-    // A new session id, stamped, indexed and saved before the 303 (src/auth/start-session.ts).
     await startSession(req, user);
     devices.issue(req, res, user.username);
     onAttempt?.(req.tenant, 'success');

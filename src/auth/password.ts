@@ -1,9 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
- * scrypt from node:crypto, stored as `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` (base64url), so the
- * cost can be raised later without breaking existing hashes. Defaults follow OWASP's scrypt
- * guidance (N=2^15, r=8, p=3).
+ * OWASP's scrypt guidance. Each hash stores its cost (`scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`), so
+ * the cost can be raised later without breaking existing hashes.
  */
 const DEFAULTS = { logN: 15, r: 8, p: 3 };
 const KEY_LENGTH = 32;
@@ -11,7 +10,6 @@ const KEY_LENGTH = 32;
 /** A new password (set, changed, reset, user:add): long enough to resist guessing, bounded work. */
 export const NEW_PASSWORD = { min: 10, max: 200 };
 
-/** Why a new password is refused, or undefined when it is fine. */
 export function newPasswordProblem(password: string): string | undefined {
   if (password.length < NEW_PASSWORD.min) {
     return `A password needs at least ${NEW_PASSWORD.min} characters.`;
@@ -55,8 +53,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-/**
- * A hash of nothing anyone knows, checked when the username does not exist, so an unknown user
- * costs the same time as a wrong password and the answer reveals nothing.
- */
+/** Checked for an unknown username, so it costs what a wrong password costs and reveals nothing. */
 export const UNKNOWN_USER_HASH = await hashPassword(randomBytes(16).toString('hex'));

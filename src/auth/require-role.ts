@@ -15,10 +15,8 @@ declare global {
 }
 
 /**
- * The guard for routes that grant by role: signed in (requireUser's answers otherwise), and the
- * user's role as the database has it now is one of `roles`, else 403. The role is read here, not
- * from the session: a demotion takes effect at the next request, on every replica. The user's row
- * is left on `res.locals.actor` for the route.
+ * Signed in, and one of `roles` as the database has it now (else 403): read here, not from the
+ * session, so a demotion takes effect at the next request. Leaves the row on `res.locals.actor`.
  */
 export function requireRole(users: UsersRepository, ...roles: Role[]): RequestHandler {
   const allowed = new Set(roles);

@@ -1,10 +1,7 @@
 import type { RequestHandler } from 'express';
 import { wantsJson } from '../web/errors.ts';
 
-/**
- * The guard for routes that need a signed-in user. A browser is sent to the login page and
- * brought back here afterwards; an API client (under /api/, or asking for JSON) gets 401.
- */
+/** A browser is sent to the login page and brought back; an API client gets 401. */
 export const requireUser: RequestHandler = (req, res, next) => {
   if (req.user) return next();
   if (wantsJson(req)) {
@@ -21,10 +18,8 @@ const BASE = 'http://tenant.invalid';
 const OTHER_HOST = /^\/(?:[/\\]|%2f|%5c)/i;
 
 /**
- * Where to go after signing in: a path on this same site, or "/". A full URL, a
- * protocol-relative `//host` or `/\host` would make the login form an open redirect. The check
- * runs on the parsed result: removing dot segments (`/.//host`, `/%2e//host`) and turning `\`
- * into `/` can make a `//host` that the raw string did not show.
+ * A path on this site, or "/": anything else would make the login form an open redirect. Checked
+ * after parsing, since dot segments (`/.//host`) and `\` can make a `//host` the raw string hid.
  */
 export function safeNextPath(raw: unknown): string {
   if (typeof raw !== 'string' || !raw.startsWith('/') || raw.length > 2048) return '/';

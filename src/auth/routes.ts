@@ -9,17 +9,11 @@ import { safeNextPath } from './require-user.ts';
 import { isEverywhere, signOutInBrowser, type SessionCookieNames } from './sign-out.ts';
 
 export interface AuthRoutesOptions extends LoginRouteOptions {
-  /** Each user's index of sessions: a logout takes from it. */
   sessions: UserSessions;
-  /** Cookie names to clear on logout (plain and `__Host-`). */
   cookieNames: SessionCookieNames;
 }
 
-/**
- * GET/POST /login and POST /logout (with `everywhere=1`: on every device): the example of how to
- * sign a user in to one tenant. A logout that meets a store outage is finished by
- * logoutDuringOutage (src/auth/sign-out.ts).
- */
+/** A logout that meets a store outage is finished by logoutDuringOutage (sign-out.ts). */
 export function authRoutes({ cookieNames, sessions, ...login }: AuthRoutesOptions): Router {
   const router = Router();
   const form = formBody();

@@ -45,7 +45,6 @@ function sessionPages(accounts: AccountSessions): Router {
   return router;
 }
 
-/** GET and DELETE /api/sessions[/<handle>]. */
 function sessionApi(accounts: AccountSessions): Router {
   const router = Router().use(requireUser);
   router.get('/', async (req, res) => {

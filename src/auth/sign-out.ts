@@ -5,18 +5,14 @@ import { wantsJson } from '../web/errors.ts';
 import { html } from '../web/html.ts';
 import { sendPage } from '../web/page.ts';
 
-/** The session cookie's two names: plain, and `__Host-` over HTTPS. */
 export interface SessionCookieNames {
   http: string;
   https: string;
 }
 
 /**
- * Ends the sign-in in this browser: this tenant's session cookie cleared by name, and the
- * origin's cache and storage dropped. Never `Clear-Site-Data: "cookies"`: browsers apply that to
- * the whole registrable domain, so for tenants on sibling subdomains (a.example.com,
- * b.example.com) it would sign the user out of every other tenant too, and it would erase the
- * device cookie that keeps this browser from being locked out. See SECURITY.md.
+ * Never `Clear-Site-Data: "cookies"`: browsers apply it to the whole registrable domain, so it
+ * would sign the user out of sibling tenants and erase the device cookie (SECURITY.md).
  */
 export function signOutInBrowser(req: Request, res: Response, names: SessionCookieNames): void {
   const cookie = { path: '/', httpOnly: true, sameSite: 'lax' } as const;
@@ -39,10 +35,8 @@ export interface LogoutDuringOutageOptions {
 }
 
 /**
- * A logout that meets a store outage (reading the session or deleting it) still signs out in the
- * browser: the cookies are cleared, Clear-Site-Data is sent, and a page says that the session
- * ends on the server by itself. 200, not 503: the browser's part is done, and a retry could do no
- * more (the cookie is gone); the outage itself is logged by the store.
+ * A logout that meets a store outage still signs out in the browser, and says the session ends on
+ * the server by itself. 200, not 503: a retry could do no more, as the cookie is gone.
  */
 export function logoutDuringOutage(options: LogoutDuringOutageOptions): ErrorRequestHandler {
   const minutes = Math.ceil(options.ttlSeconds / 60);

@@ -15,9 +15,8 @@ export interface StartSessionOptions {
 }
 
 /**
- * Signs a user in to the request's tenant, once they have proved who they are: the one way a
- * session gets a user. Another way of signing in (SSO, a magic link) calls this too, since a
- * session without its index entry would escape "sign out everywhere" and a password change.
+ * The one way a session gets a user: another way of signing in (SSO, a magic link) calls this too,
+ * since a session without its index entry would escape "sign out everywhere" and a password change.
  */
 export function sessionStarter({ sessions, stores, users }: StartSessionOptions) {
   return async (req: Request, user: DirectoryUser): Promise<void> => {
@@ -28,8 +27,7 @@ export function sessionStarter({ sessions, stores, users }: StartSessionOptions)
     req.session.user = { id, username, displayName, role };
     const now = Date.now();
     stampSignIn(req, now, sessions.policy(req.tenant).absoluteSeconds);
-    // Into the user's index first, then the session: a failure between leaves an entry without a
-    // session (pruned later), never a session that "sign out everywhere" cannot find.
+    // Into the index before the session's first write (UserSessions.add).
     const sid = req.sessionID;
     await sessions.add(req.tenant, user.username, sid, now);
     // Saved before answering: a 303 is only sent once the session really exists in the store.
@@ -44,7 +42,6 @@ export function sessionStarter({ sessions, stores, users }: StartSessionOptions)
       await sessions.forget(req.tenant, user.username, [sid]);
       throw createError(401, 'Your account changed while you were signing in: sign in again.');
     }
-    // Past the tenant's maxPerUser, the sessions with the earliest sign-in end.
     await sessions.enforceLimit(req.tenant, user.username, req.sessionID);
   };
 }

@@ -6,9 +6,8 @@ import type { Tenant } from '../tenants/tenant.ts';
 export type DirectoryUser = User;
 
 /**
- * Where sign-in finds users: asked once per sign-in, never on a signed-in request. The database
- * is the one shipped (`databaseUsers`); another source (LDAP, an identity provider's directory)
- * is one more implementation passed to createApp as `users`.
+ * Asked once per sign-in, never on a signed-in request. Another source (LDAP, an identity
+ * provider) is one more implementation passed to createApp as `users`.
  */
 export interface UserDirectory {
   /** The user of this tenant with this username (already lower case), or undefined. */

@@ -19,11 +19,9 @@ export interface PoolOptions {
 }
 
 /**
- * A pg Pool for Kysely's PostgresDialect whose every wait is bounded: connecting
- * (connectionTimeoutMillis), each statement on the server (statement_timeout) and each reply on
- * the client (query_timeout, for a server that stopped answering). An outage surfaces as
- * DatabaseUnavailableError; a connection that had one is never used again (its next query, such
- * as Kysely's ROLLBACK, fails at once instead of waiting once more) and is destroyed on release.
+ * Every wait bounded: connecting, each statement on the server, each reply on the client (a server
+ * that stopped answering). A connection that had an outage is never used again, so Kysely's
+ * ROLLBACK on it fails at once instead of waiting once more.
  */
 export function boundedPool(options: PoolOptions): PostgresPool {
   const { url, timeoutMs = DATABASE_TIMEOUT_MS, bounded = true, max = 10 } = options;

@@ -13,9 +13,8 @@ export class DataDirBusyError extends Error {
 }
 
 /**
- * Takes DATA_DIR for this process, or throws DataDirBusyError. PGlite itself takes no lock, and
- * two processes writing one directory lose each other's writes. The lock holds a pid, so it is
- * stale the moment that process is gone (a crash, a reload), with no timeout to wait out.
+ * PGlite takes no lock, and two processes writing one directory lose each other's writes. The lock
+ * holds a pid, so it is stale the moment that process is gone, with no timeout to wait out.
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });

@@ -4,10 +4,8 @@ import pg from 'pg';
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /**
- * The database could not answer (down, paused, unreachable, timed out, out of connections).
- * Thrown by the connection layer itself, so repositories await queries plainly. It carries
- * http-errors' shape (status, expose, headers), so the app's one error handler answers 503 with
- * Retry-After and this fixed message; the driver's own error (never shown) is the cause.
+ * Thrown by the connection layer, so repositories await queries plainly. In http-errors' shape, so
+ * the one error handler answers 503 with Retry-After; the driver's error is the (unshown) cause.
  */
 export class DatabaseUnavailableError extends Error {
   readonly status = 503;
@@ -32,11 +30,7 @@ const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '57014', '53300'])
 const LOST_CONNECTION =
   /^(Query read timeout|Connection terminated|Client has encountered a connection error|Client was closed)/;
 
-/**
- * Whether a query's `err` says the database is unreachable rather than refusing the query: a
- * socket error, a reply that never came, a connection that ended, or one of the server's codes
- * above. Constraint violations and the like stay as they are.
- */
+/** Unreachable, not refusing the query: constraint violations and the like stay as they are. */
 export function isOutage(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
   if (err instanceof pg.DatabaseError) {

@@ -1,10 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Gives `role` (the server's) what it needs and nothing more: USAGE on the schema, SELECT, INSERT,
- * UPDATE and DELETE on every table with a `tenant_id` (those have forced RLS), its sequences, and
- * reading which migrations ran (the start-up check). Run as the owner after every migration, so
- * new tables are granted too; idempotent. A table without `tenant_id` stays out of its reach.
+ * What the server's role needs and nothing more: rows of tables with a `tenant_id` (those have
+ * forced RLS), and reading which migrations ran. Run after every migration, so new tables get it.
  */
 export async function grantToRuntimeRole<DB>(owner: Kysely<DB>, role: string): Promise<void> {
   const { rows } = await sql<{ table: string }>`

@@ -10,11 +10,7 @@ export interface Migrated {
   grantedTo: string | undefined;
 }
 
-/**
- * `npm run db:migrate`, and the start rule where the server migrates: the latest schema as the
- * owner, under the migrator's lock, then the grants for the server's role when it is another role
- * (so the server owns nothing). Idempotent.
- */
+/** Migrates as the owner, then grants the server's role its rights, so the server owns nothing. */
 export async function migrateDatabase(database: AppDatabase): Promise<Migrated> {
   const owner = database.owner();
   const [ownerRole, runtimeRole] = await Promise.all([roleOf(owner), roleOf(database.db)]);

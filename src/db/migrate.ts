@@ -15,10 +15,8 @@ export class MigrationError extends Error {
 const migratorFor = <DB>(db: Kysely<DB>) => new Migrator({ db, provider: migrationProvider });
 
 /**
- * Brings the schema to the latest migration as the owner, then runs `after` (the grants), all in
- * one transaction under one advisory lock. Several processes at once are safe: the others wait,
- * then find nothing left to do (the lock also keeps their GRANTs, which collide when concurrent,
- * apart). A failure leaves the database as it was. Returns the names of the steps this call ran.
+ * One transaction under one advisory lock, `after` (the grants) included: several processes at
+ * once wait their turn, and concurrent GRANTs, which collide, are kept apart.
  */
 export async function migrateToLatest<DB>(
   owner: Kysely<DB>,

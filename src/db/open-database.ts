@@ -16,20 +16,14 @@ export interface AppDatabase {
   kind: 'postgres' | 'pglite';
   /** The server's role (DATABASE_URL): row-level security applies to every query. */
   db: Db;
-  /**
-   * The owner (DATABASE_MIGRATION_URL, else DATABASE_URL; on PGlite its superuser), for
-   * migrations and seeding only. Opened on first use; never hand it to a request.
-   */
+  /** The owner, for migrations and seeding only: never hand it to a request. */
   owner(): Db;
   /** 'up' or 'down' within DATABASE_STATE_TIMEOUT_MS, for /readyz. */
   state(): Promise<DatabaseState>;
   close(): Promise<void>;
 }
 
-/**
- * Opens DATABASE_URL through a bounded pool (an outage is a DatabaseUnavailableError within about
- * a second), or without it PGlite under DATA_DIR, announced by a warning (development only).
- */
+/** DATABASE_URL through a bounded pool, or else PGlite under DATA_DIR (development only). */
 export async function openDatabase(config: DatabaseConfig, logger: Logger): Promise<AppDatabase> {
   if (config.databaseUrl === undefined) {
     const dir = resolve(config.dataDir);

@@ -4,9 +4,8 @@ import { lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './tables.ts';
 
 /**
- * The role the app's queries run as on PGlite. PGlite's only login is a superuser, and superusers
- * bypass row-level security: every statement of the app runs under `SET LOCAL ROLE` to this one
- * (no superuser, no BYPASSRLS, owns nothing), so RLS applies in development as in production.
+ * PGlite's only login is a superuser, which bypasses RLS: the app's statements run under
+ * `SET LOCAL ROLE` to this one, so RLS applies in development as in production.
  */
 export const PGLITE_RUNTIME_ROLE = 'tenantry_app';
 
@@ -52,9 +51,8 @@ export async function openPglite(dataDir: string): Promise<Embedded> {
 }
 
 /**
- * The PGlite that Kysely's dialect sees for the app: each statement outside a transaction runs in
- * one of its own, and each transaction first switches to the runtime role for its own length. The
- * session itself stays the superuser's, for the owner's work beside it.
+ * Each statement runs in a transaction that first switches to the runtime role; the session stays
+ * the superuser's, for the owner's work beside it.
  */
 function asRuntimeRole(pglite: PGlite, owner: Kysely<Database>): PGliteDialectConfig['pglite'] {
   const setRole = sql`set local role ${sql.id(PGLITE_RUNTIME_ROLE)}`.compile(owner);

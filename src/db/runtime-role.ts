@@ -26,9 +26,8 @@ interface RoleFacts {
 }
 
 /**
- * Refuses (throws RuntimeRoleError) a role for which RLS is no barrier: a superuser or a BYPASSRLS
- * role skips every policy, and a table's owner may switch RLS off. Membership counts: a role that
- * can SET ROLE to one of those can do what that one does. Call it at start in production.
+ * Refuses a role for which RLS is no barrier: a superuser or BYPASSRLS role skips every policy, a
+ * table's owner may switch RLS off, and a role that can SET ROLE to one of those can do the same.
  */
 export async function checkRuntimeRole<DB>(db: Kysely<DB>): Promise<void> {
   const { rows } = await sql<RoleFacts>`

@@ -41,10 +41,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   },
 ];
 
-/**
- * `npm run db:seed`: creates each demo account that does not exist yet, as the owner role; one
- * that exists is left as it is (its password too). Returns the accounts it created.
- */
+/** An account that exists is left as it is, its password too. Returns the accounts created. */
 export async function seedDemoAccounts(owner: Db, accounts = DEMO_ACCOUNTS): Promise<string[]> {
   const users = usersRepository(owner);
   const created: string[] = [];

@@ -19,11 +19,8 @@ export class SchemaNotCurrentError extends Error {
 export type StartConfig = Pick<Config, 'env' | 'databaseUrl' | 'databaseMigrationUrl' | 'dataDir'>;
 
 /**
- * The server's start rule: it never serves on an older schema. With PGlite, or with
- * DATABASE_MIGRATION_URL set, it migrates (under the migrator's lock, so replicas starting together
- * take turns); otherwise it checks the schema is current and throws SchemaNotCurrentError. In
- * production it then refuses a role that could bypass row-level security (RuntimeRoleError). A
- * database that does not answer throws DatabaseUnavailableError. The caller closes what it returns.
+ * Never serves on an older schema: migrates where it may (PGlite, DATABASE_MIGRATION_URL), else
+ * refuses. In production it also refuses a role that could bypass RLS. The caller closes it.
  */
 export async function startDatabase(config: StartConfig, logger: Logger): Promise<AppDatabase> {
   const database = await openDatabase(config, logger);

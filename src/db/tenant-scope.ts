@@ -9,10 +9,8 @@ export const SCOPE_SETTING = 'tenantry.scope';
 export type Tx = Transaction<Database>;
 
 /**
- * Runs `fn` in one transaction whose queries see only `tenantId`'s rows (and may write only
- * those). The setting is transaction-local (`set_config(…, true)`), so it ends with the
- * transaction and never reaches another request on a pooled connection, PgBouncer's transaction
- * mode included.
+ * The setting is transaction-local, so it never reaches another request on a pooled connection
+ * (PgBouncer's transaction mode included).
  */
 export async function withTenant<T>(
   db: Db,
@@ -28,9 +26,8 @@ export async function withTenant<T>(
 }
 
 /**
- * The one path for what the platform reads across tenants (verified domains, their re-checks):
- * a READ ONLY transaction with the system scope set and no tenant. Only tables whose migration
- * adds a system-read policy (tenantPolicies' `systemRead`) show rows to it; it can write nothing.
+ * The one path for reads across tenants: READ ONLY, and only tables whose migration adds a
+ * `systemRead` policy show it any row.
  */
 export async function withSystemScope<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
   return db

@@ -10,12 +10,10 @@ export interface NavLink {
 }
 
 /**
- * One feature of the app: its routers, each mounted at the feature's own prefix, so a request
- * enters only the features whose path it has, and a guard on a whole router (`router.use(
- * requireUser)`) covers that feature and nothing else.
+ * Each router is mounted at the feature's prefix, so a request enters only the features whose path
+ * it has, and a guard on a whole router covers that feature and nothing else.
  */
 export interface Feature {
-  /** Where its pages live, e.g. `/notes`; `/` for the home page. */
   prefix: string;
   /**
    * Before the session, at `prefix`: no cookie is read or set and no store touched (webhooks,
@@ -27,7 +25,6 @@ export interface Feature {
   /** The JSON API at `/api` + `apiPrefix` (default `prefix`): JSON bodies, errors as JSON. */
   api?: Router;
   apiPrefix?: string;
-  /** Its entries in the navigation, in order. */
   nav?: NavLink[];
 }
 

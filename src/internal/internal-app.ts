@@ -15,10 +15,7 @@ export interface InternalAppDeps {
   domains?: DomainTenants | undefined;
 }
 
-/**
- * The app of the internal listener (INTERNAL_PORT): routes for the proxy and for operators, never
- * published and never served on the main port. Each answers from memory.
- */
+/** INTERNAL_PORT's app, for the proxy and operators: never published, never on the main port. */
 export function createInternalApp(deps: InternalAppDeps): Express {
   const { tenants, centralHosts, metrics, domains } = deps;
   const app = express();

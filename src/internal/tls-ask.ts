@@ -11,10 +11,8 @@ export interface TlsAskOptions {
 }
 
 /**
- * Caddy's on-demand TLS `ask`: 200 lets Caddy get a certificate for `?domain=`, anything else
- * refuses. Yes only for a tenant file's host or a verified domain, answered from memory, so
- * strangers cannot mint certificates (and exhaust the CA's rate limits) and a store or database
- * outage never stops a handshake.
+ * Caddy's on-demand TLS `ask`, answered from memory: strangers cannot mint certificates (and
+ * exhaust the CA's rate limits), and an outage never stops a handshake.
  */
 export function tlsAsk({ tenants, centralHosts, domains }: TlsAskOptions): RequestHandler {
   const central = new Set(centralHosts);

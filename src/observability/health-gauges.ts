@@ -2,9 +2,8 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Stores } from '../store/stores.ts';
 
 /**
- * `store_up{store}` and `database_up`, each asked when Prometheus scrapes, so they are never
- * older than the scrape. 1 only when a store fully serves: a Redis Cluster with a primary down
- * ("degraded") answers 503 for that primary's keys, which is worth an alert.
+ * Asked at each scrape, so never older than it. 1 only when a store fully serves: a "degraded"
+ * cluster answers 503 for a primary's keys, which is worth an alert.
  */
 export function healthGauges(
   registry: Registry,

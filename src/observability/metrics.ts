@@ -17,11 +17,8 @@ export interface MetricsOptions {
 
 /** The app's Prometheus metrics, on a registry of their own (nothing in prom-client's global one). */
 export interface Metrics {
-  /** What GET /metrics on the internal listener serves. */
   registry: Registry;
-  /** The middleware that counts and times every request of `app`. */
   requests: (app: Express) => RequestHandler;
-  /** Counts one sign-in attempt. */
   loginAttempt: (tenant: Tenant, outcome: LoginOutcome) => void;
 }
 

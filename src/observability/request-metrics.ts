@@ -12,11 +12,7 @@ export interface RequestSeries {
 const STARTED_AT = Symbol('metrics: request started at');
 type Timed = Response & { [STARTED_AT]: number };
 
-/**
- * Counts and times every answer of `app` once it is sent, by the tenant the app resolved (never
- * one a header names) and the matched route's pattern. Install it first, so refusals before the
- * tenant is known (400, the unknown host's 404) are counted too.
- */
+/** Install it first, so refusals before a tenant is known (400, unknown hosts' 404) count too. */
 export function requestMetrics(
   app: Express,
   { requests, duration, tenantLabel }: RequestSeries,

@@ -3,7 +3,6 @@ import type { Express, Request } from 'express';
 const ROUTE = Symbol('the matched route');
 const BASE_URL = Symbol('req.baseUrl when the route matched');
 
-/** What Express puts in `req.route`: the Route whose path matched. */
 interface MatchedRoute {
   path: unknown;
 }
@@ -11,9 +10,8 @@ interface MatchedRoute {
 type Noted = Request & { [ROUTE]?: MatchedRoute; [BASE_URL]?: string };
 
 /**
- * Notes `req.baseUrl` as each route of `app` matches. Express puts the mounted router's base back
- * as an error leaves it, so by the time the error handler answers (a 404 thrown by
- * `/api/sessions/:handle`, say) the base would be gone from the pattern.
+ * Express restores a mounted router's base as an error leaves it, so by the time the error handler
+ * answers, the base would be gone from the pattern.
  */
 export function keepRouteBase(app: Express): void {
   Object.defineProperty(app.request, 'route', {
@@ -28,10 +26,7 @@ export function keepRouteBase(app: Express): void {
   });
 }
 
-/**
- * The pattern of the route that answered (`/api/sessions/:handle`), "unmatched" when none did;
- * never the raw path, which would make a label value (and a series) of every URL a client tries.
- */
+/** Never the raw path, which would make a label value (a series) of every URL a client tries. */
 export function routePattern(req: Request): string {
   const route = req.route as MatchedRoute | undefined;
   if (!route) return 'unmatched';

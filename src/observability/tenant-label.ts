@@ -4,10 +4,8 @@ export const NO_TENANT = 'none';
 export const OTHER_TENANTS = 'other';
 
 /**
- * The `tenant` label, shared by every metric: a tenant's own id for the first `max` tenants seen
- * since the process started, "other" for the rest. Each label value is a series of its own in
- * Prometheus, so an unbounded label would grow with the customers until the scraper runs out of
- * memory.
+ * Ids for the first `max` tenants seen, "other" after: each label value is a series of its own, so
+ * an unbounded label would grow with the customers until the scraper runs out of memory.
  */
 export function tenantLabels(max: number): (tenantId: string | undefined) => string {
   const labelled = new Set<string>();

@@ -1,9 +1,8 @@
 import dotenv from 'dotenv';
 
 /**
- * Whether to trace: OTEL_EXPORTER_OTLP_ENDPOINT set in the environment or in .env, read before the
- * server's own modules load. OpenTelemetry reads its OTEL_* settings from process.env, so those in
- * .env are put there now; like dotenv, this never overrides a variable already set.
+ * Read before the server's modules load. OpenTelemetry reads OTEL_* from process.env, so those in
+ * .env are put there now, never overriding a variable already set.
  */
 export function tracingFromEnv(
   env: NodeJS.ProcessEnv,

@@ -22,21 +22,15 @@ export interface TracingOptions {
   spanProcessors?: SpanProcessor[];
 }
 
-/**
- * Packages the app imports as ES modules (pino, and pg once the database lands), which only a loader
- * hook can patch; the CommonJS ones (http, redis) are patched as they are required. Nothing else is
- * wrapped.
- */
+/** Imported as ES modules, so only a loader hook can patch them; CommonJS ones patch on require. */
 const IMPORTED = ['pino', 'pg', 'pg-pool'];
 
 /** Headers that would continue a caller's trace, or carry its baggage into ours. */
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
 
 /**
- * Starts OpenTelemetry: a server span per request, carrying `tenant.id` from the app's own tenant
- * resolution (never a header) and the matched route; child spans for Redis and PostgreSQL
- * commands; the trace id in every log line written meanwhile (`traceId`, beside `reqId`). Must run
- * before http, redis, pg or pino are loaded: it patches them as they load (src/server.ts).
+ * Must run before http, redis, pg or pino load: it patches them as they load. `tenant.id` comes
+ * from the app's own tenant resolution, never a header.
  */
 export async function startTracing({ trustProxy, spanProcessors }: TracingOptions) {
   if (supportsSyncHooks()) registerHooks({ include: IMPORTED });

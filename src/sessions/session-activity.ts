@@ -1,26 +1,19 @@
 import type { Request } from 'express';
 
 /**
- * `lastSeenAt` is rewritten only when the recorded one is at least this old, so a signed-in
- * request costs no write of its own: shown times are accurate to a minute. Each rewrite saves the
- * session and so sends a fresh cookie (src/sessions/tenant-sessions.ts, cookieLifetimeMs).
+ * `lastSeenAt` is rewritten only once it is this old, so a signed-in request costs no write of its
+ * own. Each rewrite saves the session and so re-sends the cookie (cookieLifetimeMs).
  */
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
 /** Longer User-Agent headers are cut: the session list needs the start of it, not 16 KiB. */
 export const USER_AGENT_MAX_CHARS = 256;
 
-/** At sign-in: when it happened, when the session ends for good, and where it came from. */
 export function stampSignIn(req: Request, now: number, absoluteSeconds: number): void {
   req.session.createdAt = now;
   req.session.endsAt = now + absoluteSeconds * 1000;
   recordRequest(req, now);
 }
 
-/**
- * On a signed-in request: records it as the latest once the recorded one is older than
- * LAST_SEEN_RESOLUTION_MS. The change makes express-session save the session instead of touching
- * its TTL as the response ends, so it costs no extra command.
- */
 export function noteActivity(req: Request, now = Date.now()): void {
   const seen = req.session.lastSeenAt;
   if (seen === undefined || now - seen >= LAST_SEEN_RESOLUTION_MS) recordRequest(req, now);

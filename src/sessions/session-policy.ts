@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
-/** How long one tenant's sessions last, and how many one user may hold. */
 export interface SessionPolicy {
   /** Idle lifetime: each request renews it. */
   ttlSeconds: number;
@@ -11,7 +10,6 @@ export interface SessionPolicy {
   maxPerUser: number;
 }
 
-/** The tenant file's `session` settings, each falling back to the environment's default. */
 export function sessionPolicy(tenant: Tenant, defaults: SessionPolicy): SessionPolicy {
   return {
     ttlSeconds: tenant.session.ttlSeconds ?? defaults.ttlSeconds,
@@ -20,7 +18,6 @@ export function sessionPolicy(tenant: Tenant, defaults: SessionPolicy): SessionP
   };
 }
 
-/** The environment's policy: SESSION_TTL_SECONDS, SESSION_ABSOLUTE_SECONDS, SESSION_MAX_PER_USER. */
 export const policyDefaults = (config: Config): SessionPolicy => ({
   ttlSeconds: config.sessionTtlSeconds,
   absoluteSeconds: config.sessionAbsoluteSeconds,

@@ -1,9 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 
 /**
- * Per-tenant signing keys: HKDF(secret, info = tenant id) for each secret of the rotation list,
- * in order (the first signs, all verify). A cookie signed for one tenant never verifies at another,
- * even though every tenant is configured from the one SESSION_SECRET.
+ * Per-tenant keys, HKDF(secret, tenant id) for each secret in rotation order (the first signs, all
+ * verify), so a cookie signed for one tenant never verifies at another.
  */
 export function tenantSigningKeys(secrets: readonly string[], tenantId: string): string[] {
   return secrets.map((secret) =>

@@ -14,28 +14,19 @@ import { TenantStore } from './tenant-store.ts';
 import './session-data.ts';
 
 export interface TenantSessionOptions {
-  /** Each tenant's sessions live in `stores.forTenant(tenant)`. */
   stores: Stores;
   appName: string;
   cookieName: string;
   /** SESSION_SECRET's list; a tenant with its own secrets uses those instead. */
   secrets: readonly string[];
-  /** The environment's policy; a tenant file's `session` settings override it per tenant. */
   defaults: SessionPolicy;
-  /** TENANT_CACHE_SIZE: how many tenants' middlewares stay built (the most recently served). */
   cacheSize: number;
 }
 
 /** The cookie name used over HTTPS: `__Host-` makes browsers refuse it with a Domain or without Secure. */
 export const secureCookieName = (name: string) => `__Host-${name}`;
 
-/**
- * The session layer: for each tenant, express-session middlewares with that tenant's own store
- * (prefix `sessions:<tenant>:<app>:`), signing keys and lifetimes, built on first use and kept for
- * the TENANT_CACHE_SIZE most recently served tenants; a reloaded tenant file (a new policy, say)
- * gets fresh ones at once. Sessions live in the store, so an evicted tenant's rebuilt middleware
- * reads the same signed-in cookies. Needs `req.tenant` (resolveTenant runs first).
- */
+/** Each tenant's express-session (its store, keys and lifetimes), cached; needs `req.tenant`. */
 export function tenantSessions(options: TenantSessionOptions): RequestHandler {
   const forTenant = tenantCache(options.cacheSize, (tenant) => tenantSession(tenant, options));
   const cookieFirst = sessionCookieFirst([
@@ -55,13 +46,10 @@ export function tenantSessions(options: TenantSessionOptions): RequestHandler {
   };
 }
 
-/** One tenant's session middlewares (plain HTTP and HTTPS) and what its cookies need. */
 interface TenantSession {
-  /** The middleware for HTTPS requests or for plain HTTP ones, each built on first use. */
   middleware(https: boolean): RequestHandler;
-  /** How long a cookie lasts, ms (see cookieLifetimeMs). */
   cookieMs: number;
-  /** Its signing keys, the one that signs first. */
+  /** The one that signs first. */
   keys: string[];
 }
 
@@ -83,19 +71,13 @@ function tenantSession(tenant: Tenant, options: TenantSessionOptions): TenantSes
 }
 
 /**
- * The cookie is not re-signed and re-sent on every answer (express-session's `rolling`: an HMAC
- * and a Set-Cookie on every signed-in read): it is sent whenever the session is saved, which is at
- * sign-in, on any change, and when its last-seen time is recorded, at most LAST_SEEN_RESOLUTION_MS
- * apart while it is used. So it lasts the idle lifetime plus that resolution, and never ends before
- * the session does on the server, where GETEX slides the idle lifetime on every read.
+ * Not `rolling`: the cookie is re-sent only when the session is saved, at least every
+ * LAST_SEEN_RESOLUTION_MS while in use, so this lifetime never ends before the server's session.
  */
 export const cookieLifetimeMs = (ttlSeconds: number) => ttlSeconds * 1000 + LAST_SEEN_RESOLUTION_MS;
 
-/**
- * After the session is read: the next cookie sent follows the tenant's policy as it is now, and a
- * cookie signed with an older key of a rotation is renewed at once, under the first key, so it
- * outlives the old key's removal.
- */
+// The next cookie follows the tenant's policy as it is now, and one signed with an older key is
+// renewed at once under the first, so it outlives the old key's removal.
 function renewCookieWhenDue(req: Request, name: string, tenant: TenantSession): void {
   const { session: sess, sessionID } = req;
   if (!sess) return;
@@ -105,7 +87,6 @@ function renewCookieWhenDue(req: Request, name: string, tenant: TenantSession): 
   }
 }
 
-/** Whether the request's session cookie is signed with `key` (express-session's format). */
 function signedWith(req: Request, name: string, sid: string, key: string): boolean {
   const value = encodeURIComponent(`s:${sign(sid, key)}`);
   return (req.headers.cookie ?? '').split(/; */).includes(`${name}=${value}`);
@@ -122,8 +103,6 @@ function build(
     name: https ? secureCookieName(cookieName) : cookieName,
     secret: keys,
     // One store per middleware: express-session rewrites store.generate, so a shared store breaks.
-    // It reads back only this tenant's sessions within their absolute lifetime (the tenant id is
-    // checked behind the key prefix), and never writes back a session a logout deleted meanwhile.
     store: new TenantStore({
       kv: stores.forTenant(tenant).kv,
       prefix: sessionKeyPrefix(tenant.id, appName),
@@ -134,7 +113,7 @@ function build(
     // No write on every request and no key or cookie for anonymous visitors.
     resave: false,
     saveUninitialized: false,
-    // The cookie is sent when the session is saved, not re-signed on every answer (cookieLifetimeMs).
+    // Not re-signed on every answer: see cookieLifetimeMs.
     rolling: false,
     cookie: {
       httpOnly: true, // not readable by page scripts
@@ -148,9 +127,8 @@ function build(
 }
 
 /**
- * Puts the session cookie first among a response's Set-Cookie headers (a login also sets the
- * device cookie), so clients and scripts that read one cookie read the session. express-session
- * sets its cookie as the headers are written; a hook added before its own runs after it.
+ * Puts the session cookie first among Set-Cookie headers, so clients that read one cookie read the
+ * session. A hook added before express-session's own runs after it.
  */
 export function sessionCookieFirst(names: readonly string[]): (this: ServerResponse) => void {
   const prefixes = names.map((name) => `${name}=`);

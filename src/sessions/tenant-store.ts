@@ -12,7 +12,6 @@ type Marked = { [READ_FROM_STORE]?: true };
 
 export interface TenantStoreOptions {
   kv: Kv;
-  /** `sessions:<tenant>:<app>:` */
   prefix: string;
   tenantId: string;
   ttlSeconds: number;
@@ -20,24 +19,12 @@ export interface TenantStoreOptions {
 }
 
 /**
- * One tenant's session store: connect-redis under the tenant's prefix, plus the rules that make a
- * session valid only where and while it should be, and store failures that read as a 503.
- * - Every stored session names its tenant and its start (stamped on first write), and is read back
- *   only on that tenant and within its absolute lifetime. Anything else (a value copied from
- *   another tenant's prefix, an expired session) is deleted and reads as absent, so express-session
- *   treats the visitor as new: anonymous, no cookie, nothing written.
- * - A session that a request read is written back only while its key still exists (SET … XX): a
- *   logout during a slow request that changed the session stays a logout.
- * - A read costs one command (GETEX slides the idle lifetime as it reads); nothing is written back
- *   for a session that did not change.
- * - Failures that can still change the answer reach the error handler (a StoreUnavailableError from
- *   the store layer: 503); failures after the answer is decided
- *   (cutting the TTL back near the absolute end, the second save of a login that already saved) are not
- *   passed on, since express-session reports them once the response has started, where all it
- *   can do is cut the connection.
+ * connect-redis under the tenant's prefix. A session reads back only on its own tenant and within
+ * its absolute lifetime (else it is deleted and reads as absent); one a request read is written
+ * back only while its key exists (SET XX), so a logout during a slow request stays a logout.
+ * Failures after the answer is decided are dropped: express-session could only cut the connection.
  */
 export class TenantStore extends RedisStore {
-  /** Session objects written once already. */
   readonly #written = new WeakSet<SessionData>();
   readonly #kv: Kv;
   readonly #ttl: (sess: SessionData) => number;
@@ -65,11 +52,7 @@ export class TenantStore extends RedisStore {
     return sess.tenantId === this.#tenantId && endOf(sess, this.#absoluteMs) > Date.now();
   }
 
-  /**
-   * GETEX reads the session and slides its idle lifetime in one command, so a signed-in read
-   * costs one Redis command and there is nothing left to touch. Only in the last idle lifetime
-   * before its absolute end is the TTL cut back, with one more command.
-   */
+  /** GETEX reads and slides the idle lifetime in one command: nothing is left to touch. */
   override get(sid: string, cb?: Callback) {
     return this.#kv.getEx(this.prefix + sid, this.#slide).then(
       (raw) => this.#loaded(sid, raw, cb),
@@ -134,9 +117,6 @@ export class TenantStore extends RedisStore {
   }
 }
 
-/**
- * Epoch ms at which a session ends for good: its start plus the tenant's absolute lifetime now,
- * and never past the end fixed at sign-in. A session without a start has already ended.
- */
+/** Epoch ms of the absolute end under today's policy, never past the one fixed at sign-in. */
 export const endOf = (sess: Partial<SessionData>, absoluteMs: number) =>
   Math.min((sess.createdAt ?? -Infinity) + absoluteMs, sess.endsAt ?? Infinity);

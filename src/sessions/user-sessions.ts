@@ -7,19 +7,15 @@ import { policyDefaults, sessionPolicy, type SessionPolicy } from './session-pol
 import { endOf } from './tenant-store.ts';
 
 /**
- * How long an index entry without its session is left alone: a login adds its entry first and
- * writes its session a moment later (each command within REDIS_TIMEOUT_MS, so at most 3 s apart),
- * and the entry's score comes from that replica's clock. 30 s covers both with room for clocks
- * that disagree by up to ~25 s.
+ * How long an entry without its session is left alone: a login writes its session at most 3 s
+ * after its entry, and scores come from each replica's clock; 30 s leaves room for clock skew.
  */
 export const INDEX_GRACE_MS = 30_000;
 /** The index outlives its last session by this much, for replicas whose clocks disagree. */
 const INDEX_TTL_MARGIN_SECONDS = 60;
 
-/** A session found through its user's index. */
 export interface IndexedSession {
   sid: string;
-  /** The entry's score: epoch ms of the sign-in. */
   signedInAt: number;
   data: Partial<SessionData>;
 }
@@ -27,26 +23,12 @@ export interface IndexedSession {
 export interface UserSessionsOptions {
   stores: Stores;
   appName: string;
-  /** The environment's policy; each tenant file may override it. */
   defaults: SessionPolicy;
 }
 
 /**
- * Each user's live sessions on one tenant: a sorted set `user-sessions:{<tenant>:<app>:<user>}` of
- * session ids scored by sign-in time (src/sessions/keys.ts has the slots). The session key is the
- * truth; the index is kept a superset of the user's live sessions:
- * - A login adds its entry BEFORE its session's first write, so a crash in between leaves an
- *   entry without a session (pruned later), never a session the index does not know.
- * - The entry and its index's TTL are written in one MULTI (one key, one slot): the index never
- *   exists without a TTL, and that TTL only grows, to the latest sign-in's absolute end, which
- *   every session in it ends before (`endsAt` is fixed at sign-in).
- * - An entry goes only after its session has: when ending sessions, after the DEL; when pruning,
- *   once the session key is gone and the entry is older than INDEX_GRACE_MS (a login still in
- *   flight keeps its entry), or once its sign-in is older than the absolute lifetime.
- * Index and session keys live in different slots, so no command here touches both; a user's
- * sessions are read and deleted with getMany and delEach (one round trip per shard), never SCAN or
- * KEYS. A request sends a bounded number of store commands: the index holds about `maxPerUser`
- * entries (at most 1000), since every sign-in past it ends the earliest.
+ * Each user's sessions on one tenant, by sign-in time: a superset of the live ones, since index and
+ * sessions are in different slots and no command touches both (docs/sessions.md).
  */
 export function createUserSessions({ stores, appName, defaults }: UserSessionsOptions) {
   const kvOf = (tenant: Tenant) => stores.forTenant(tenant).kv;
@@ -55,7 +37,7 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
   const sessionKey = (tenant: Tenant, sid: string) => sessionKeyPrefix(tenant.id, appName) + sid;
   const absoluteMs = (tenant: Tenant) => sessionPolicy(tenant, defaults).absoluteSeconds * 1000;
 
-  /** DELs the sessions (one round trip per shard), then drops their entries. */
+  /** Sessions first, then their entries, so the index stays a superset. */
   async function end(tenant: Tenant, username: string, sids: string[]): Promise<number> {
     if (sids.length === 0) return 0;
     const kv = kvOf(tenant);
@@ -94,12 +76,11 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
   return {
     list,
     end,
-    /** The tenant's policy: its file's `session` settings over the environment's. */
     policy: (tenant: Tenant) => sessionPolicy(tenant, defaults),
 
     /**
-     * Adds a new session's entry; call it before the session's first write. Also drops entries
-     * past the absolute lifetime, so a user who never lists sessions keeps a bounded index.
+     * Call it before the session's first write. Drops entries past the absolute lifetime too, so a
+     * user who never lists sessions keeps a bounded index.
      */
     async add(tenant: Tenant, username: string, sid: string, signedInAt: number): Promise<void> {
       const key = indexKey(tenant, username);
@@ -122,9 +103,8 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
     },
 
     /**
-     * Ends every indexed session of the user, except `keep`; answers how many existed. An entry
-     * whose session is not there yet (a login in flight) stays, so that login's session, written
-     * a moment later, is still known to the index.
+     * Ends every indexed session of the user but `keep`; answers how many existed. An entry whose
+     * session is not written yet (a login in flight) stays, so the index still knows it.
      */
     async endAll(tenant: Tenant, username: string, keep?: string): Promise<number> {
       const kv = kvOf(tenant);
@@ -139,9 +119,8 @@ export function createUserSessions({ stores, appName, defaults }: UserSessionsOp
     },
 
     /**
-     * Past the tenant's `maxPerUser`, ends the sessions with the earliest sign-in. Only sessions
-     * signed in before `keep` (in the index's order: score, then id) are candidates, so of two
-     * sign-ins counting at the same moment the later one stays, and never do both end each other.
+     * Past `maxPerUser`, ends the earliest sign-ins. Only those before `keep` in the index's order
+     * are candidates, so two sign-ins counting at once never end each other.
      */
     async enforceLimit(tenant: Tenant, username: string, keep: string): Promise<number> {
       const { maxPerUser } = sessionPolicy(tenant, defaults);
@@ -174,6 +153,5 @@ export function parse(value: string | null | undefined): Partial<SessionData> | 
   }
 }
 
-/** The users' session indexes with the environment's policy, as the server keeps them. */
 export const userSessionsOf = (config: Config, stores: Stores): UserSessions =>
   createUserSessions({ stores, appName: config.appName, defaults: policyDefaults(config) });

@@ -2,7 +2,6 @@ import { ErrorReply } from 'redis';
 import type { Many } from './kv-over.ts';
 import type { RedisMulti } from './redis-multi.ts';
 
-/** What getMany and delEach use of node-redis's cluster client. */
 export interface ClusterClient {
   /** The connection to the primary that serves the key's slot. */
   getNodeClientForKey(key: string): Promise<{ multi(): RedisMulti }>;
@@ -13,10 +12,8 @@ export interface ClusterClient {
 type ClusterRun = <T>(command: (c: ClusterClient) => Promise<T>) => Promise<T>;
 
 /**
- * getMany and delEach on a Redis Cluster: the keys grouped by the primary that serves their slot,
- * one pipeline of one-key commands per primary, all under one bound (session keys carry no hash
- * tag, so a user's sessions lie in many slots). A pipeline that meets a slot on the move (MOVED,
- * ASK) is sent again key by key through the cluster client, which follows the redirection.
+ * One pipeline per primary, under one bound. A pipeline that meets a slot on the move (MOVED, ASK)
+ * is sent again key by key through the cluster client, which follows the redirection.
  */
 export function clusterMany(run: ClusterRun): Many {
   function perPrimary<T>(

@@ -45,12 +45,7 @@ type Cluster = ReturnType<typeof newCluster>;
 /** Fewest milliseconds between two fresh clients built because commands time out. */
 const REFRESH_AFTER_TIMEOUT_MS = 2000;
 
-/**
- * A Redis Cluster through node-redis's cluster client (REDIS_CLUSTER_NODES): the same commands and
- * key layout as one Redis, each routed to the primary of its key's slot. Session keys carry no
- * hash tag, so sessions spread over every shard; a multi-key command must stay within one slot
- * (kv-over.ts refuses any other). Scans visit every primary.
- */
+/** The same commands as one Redis, each routed by its key's slot; scans visit every primary. */
 export function createClusterStore(options: ClusterStoreOptions): Store {
   const { nodes, name = 'default', timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
   const label = `cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;

@@ -10,7 +10,6 @@ export class RedisTimeoutError extends Error {
 }
 
 export interface GuardOptions<C extends object> {
-  /** Bound on every command. */
   timeoutMs: number;
   /** The client to send on now; undefined while none is connected (the command fails at once). */
   current: () => C | undefined;
@@ -30,13 +29,10 @@ export interface Guard<C extends object> {
 }
 
 /**
- * The per-command bound every kind of store shares. node-redis alone does not bound a request's
- * wait: `commandOptions.timeout` stops counting once a command is written to the socket (and
- * costs an AbortSignal per command), and its `socketTimeout` is an idle timer that every new write
- * resets (so under load it never fires). So every command is bounded here: one sweeping timer per
- * store, running only while commands are out, fails those past their deadline (a timer per
- * command cost more than the command itself). A client on which nothing at all came back within
- * that time (a paused Redis, a network black hole) is reported silent, for the store to replace.
+ * The per-command bound of every store. node-redis has none that holds: `commandOptions.timeout`
+ * stops counting once the command is written, and `socketTimeout` is reset by every write, so never
+ * fires under load. One sweeping timer per store, running only while commands are out, is cheaper
+ * than a timer per command.
  */
 export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C> {
   const { timeoutMs, current, closed, onTimeout } = options;
@@ -103,17 +99,14 @@ export function createGuard<C extends object>(options: GuardOptions<C>): Guard<C
   return { run, alive };
 }
 
-/** A command sent and not yet answered: when it is late, and how to fail it. */
 interface Outstanding {
   deadline: number;
   expire: () => void;
 }
 
 /**
- * Redis error replies that mean "not now" (loading its data, a replica after a failover, a cluster
- * re-electing, no replica to write to) are an outage like a closed socket: 503 and retry. Any
- * other reply is a bug here and stays a 500: CROSSSLOT above all, which means a command touched
- * keys in two hash slots of a cluster.
+ * Replies that mean "not now" are an outage like a closed socket (503); any other, CROSSSLOT above
+ * all, is a bug here and stays a 500.
  */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS)\b/;
 

@@ -3,10 +3,7 @@ import { queuedMulti, type RedisMulti } from './redis-multi.ts';
 import { oneSlot } from './slots.ts';
 import type { Kv, Store } from './store.ts';
 
-/**
- * The node-redis methods behind the Kv. A single client, a Cluster client and a Sentinel client
- * all have them with these signatures (the cluster client routes each by its key's slot).
- */
+/** Single, Cluster and Sentinel clients all have these, with these signatures. */
 export type KvClient = Pick<
   ReturnType<typeof createClient>,
   | 'get'
@@ -42,10 +39,8 @@ type ScanOptions = Parameters<Kv['scanIterator']>[0];
 export const SCAN_COUNT = 100;
 
 /**
- * The Kv over any kind of node-redis client, built once: every kind of store (single Redis,
- * Cluster, Sentinel) passes its own `run` (connection management and the per-command bound) and
- * its own scan (a cluster scans every primary). A command added to Kv is one line here and works
- * on every kind; memory-store.ts implements the same semantics in process.
+ * The Kv over any node-redis client: each kind of store passes its own `run` and scan, so a command
+ * added to Kv is one line here (and one in memory-store.ts).
  */
 export function kvOver(
   run: Run,
@@ -73,7 +68,6 @@ export function kvOver(
     zRangeWithScores: (key, start, stop) => run((c) => c.zRangeWithScores(key, start, stop)),
     zRem: (key, members) => run((c) => c.zRem(key, members)),
     zRemRangeByScore: (key, min, max) => run((c) => c.zRemRangeByScore(key, min, max)),
-    // Queued here, sent as one MULTI … EXEC under one bound when exec() runs.
     multi: () => queuedMulti((transaction) => run((c) => transaction(c.multi()))),
   };
   return kv;
@@ -95,10 +89,7 @@ function oneServerMany(run: Run): Many {
   };
 }
 
-/**
- * The store of one server (a single Redis, or the primary Sentinel names): the Kv over `run`,
- * SCAN walking that server, and the probes, each a PING. A cluster has its own (every primary).
- */
+/** A single Redis, or the primary Sentinel names; a cluster has its own. */
 export function oneServer(run: Run): Pick<Store, 'kv' | 'ping' | 'state'> {
   const kv = kvOver(run, (options) =>
     scanServer((cursor, page) => run((c) => c.scan(cursor, page)), options),

@@ -4,7 +4,6 @@ import type { ExpireMode, Kv, KvMulti, ScoreBound, SortedSetMember, Store } from
 
 /** A hash's fields; a class of its own so a key's type is known, as Redis knows it. */
 class Hash extends Map<string, string> {}
-/** A sorted set's members and their scores. */
 class SortedSet extends Map<string, number> {}
 type Value = string | Hash | SortedSet;
 
@@ -13,10 +12,8 @@ const wrongType = () =>
   new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
 
 /**
- * The in-process store used when REDIS_URL is unset outside production: the same commands and
- * the same key layout as Redis (strings, hashes and sorted sets, TTLs, WRONGTYPE), bounded by an
- * LRU so a busy dev server cannot grow without end. It serves one process only, which is why
- * production refuses to start without REDIS_URL. Each command runs synchronously inside, so a
+ * Redis's semantics in process, for development: bounded by an LRU so a busy dev server cannot
+ * grow without end. One process only, so production refuses it. Commands run synchronously, so a
  * MULTI is atomic.
  */
 export function createMemoryStore(maxKeys = 10_000): Store {

@@ -9,9 +9,8 @@ import type { Store } from './store.ts';
 import { tenantStores, type Stores } from './stores.ts';
 
 /**
- * The stores the configuration names, not yet connected (connecting is never awaited: the app
- * starts while Redis is down and answers 503 until it is back). Used by the server and the CLI.
- * `tenants` lists the tenants now, so every tenant store can be named by /readyz.
+ * Not yet connected: connecting is never awaited, so the app starts while Redis is down and
+ * answers 503 until it is back.
  */
 export function openStores(config: Config, logger: Logger, tenants?: () => Tenant[]): Stores {
   const timeoutMs = config.redisTimeoutMs;

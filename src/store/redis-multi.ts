@@ -17,10 +17,7 @@ export interface RedisMulti {
   execAsPipeline(): Promise<unknown[]>;
 }
 
-/**
- * Kv's MULTI on node-redis: commands are queued here and sent as one MULTI … EXEC when exec()
- * runs, through `send` (the store's guarded runner: one timer, like any command).
- */
+/** Queued here and sent as one MULTI … EXEC through `send`, under one bound like any command. */
 export function queuedMulti(
   send: (transaction: (start: RedisMulti) => Promise<unknown[]>) => Promise<unknown[]>,
 ): KvMulti {

@@ -36,12 +36,7 @@ function newClient(url: string, timeoutMs: number, maxReconnectDelayMs: number) 
 
 type Client = ReturnType<typeof newClient>;
 
-/**
- * One Redis at a URL: REDIS_URL, or a tenant's own. Connecting is not awaited: the app starts while
- * Redis is down, answers 503 where it needs a session, and recovers when Redis comes back. A
- * connection on which nothing at all came back within the command bound (a paused Redis, a network
- * black hole) is replaced, the same way as for Cluster and Sentinel (replaceable-client.ts).
- */
+/** A connection on which nothing came back within the bound (a paused Redis) is replaced. */
 export function createRedisStore(options: RedisStoreOptions): Store {
   const { url, name = 'default', timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
   const state = stateLog(logger, redactUrl(url), name);

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { RedisTimeoutError } from './guard.ts';
 import { reconnectDelay, type StateLog } from './state-log.ts';
 
-/** What node-redis's clients (single, Cluster, Sentinel) have in common, for connecting and letting go. */
+/** What node-redis's single, Cluster and Sentinel clients share. */
 export interface Connectable {
   connect(): Promise<unknown>;
   close(): Promise<unknown>;
@@ -12,7 +12,6 @@ export interface Connectable {
 export interface ReplaceableOptions<C extends Connectable> {
   /** A fresh client with its listeners attached, not yet connected. */
   create: () => C;
-  /** Bound on commands. */
   timeoutMs: number;
   /** Bound on one connection attempt; default 3 × timeoutMs (Cluster and Sentinel open several). */
   connectBoundMs?: number;
@@ -24,21 +23,16 @@ export interface Replaceable<C extends Connectable> {
   /** The connected client; undefined until the first connection succeeds. */
   current(): C | undefined;
   /**
-   * Builds a fresh client in the background and swaps it in once it connects (one at a time).
-   * `now`: the current client is stuck as a whole, so it goes at once and commands fail fast
-   * until the fresh one connects, instead of each waiting out its bound on it.
+   * Swaps in a fresh client once it connects. `now`: the current one is stuck, so it goes at once
+   * and commands fail fast meanwhile instead of each waiting out its bound.
    */
   replace(reason: string, options?: { now?: boolean }): void;
   close(): Promise<void>;
 }
 
 /**
- * A node-redis client that is never given up on, for every kind of store. `connect()` may reject
- * when no node answers (the Sentinel client gives up after some attempts), and waits forever on a
- * server that accepts connections but never answers (a paused Redis); so each attempt here is
- * bounded and a failed one is retried with a fresh client, with backoff, until one connects.
- * Once connected the client follows the topology by itself (node reconnects, Cluster slot
- * refreshes, Sentinel's switch-master); a client on which nothing comes back at all is replaced.
+ * A node-redis client never given up on: `connect()` may reject for good (Sentinel gives up) or
+ * wait forever on a paused Redis, so each attempt is bounded and retried with a fresh client.
  */
 export function replaceableClient<C extends Connectable>(
   options: ReplaceableOptions<C>,

@@ -48,12 +48,7 @@ function newSentinel(options: SentinelStoreOptions, maxReconnectDelayMs: number)
 
 type Sentinel = ReturnType<typeof newSentinel>;
 
-/**
- * Redis behind Sentinel (REDIS_SENTINELS, REDIS_SENTINEL_MASTER) through node-redis's sentinel
- * client: it asks the sentinels for the primary, and when they promote a replica (it hears
- * switch-master, or a command finds the primary gone or read-only) it connects to the new one by
- * itself. Meanwhile commands fail within their bound: 503, then service again, no restart.
- */
+/** node-redis's sentinel client follows a failover by itself; meanwhile commands get 503. */
 export function createSentinelStore(options: SentinelStoreOptions): Store {
   const { name = 'default', timeoutMs, logger, maxReconnectDelayMs = 1000 } = options;
   const label = `sentinel ${options.master}@${options.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`;
@@ -96,10 +91,8 @@ export function createSentinelStore(options: SentinelStoreOptions): Store {
   });
 
   /**
-   * While the primary is away, node-redis holds each command until it has found a primary again,
-   * so every request would wait out the whole bound. Instead one command at a time goes through
-   * (it finds the primary back, with or without a failover); the others get their 503 at once,
-   * as with a single Redis that is down. A command that succeeds means the primary is back.
+   * While the primary is away node-redis holds each command until it finds one, so every request
+   * would wait out its bound: instead one command probes and the others get 503 at once.
    */
   let probing = false;
   function through<T>(command: () => Promise<T>): Promise<T> {

@@ -7,10 +7,7 @@ export interface StateLog {
   readonly isUp: boolean | undefined;
 }
 
-/**
- * Logs once per change of state (up, down), not once per failed retry; retries go to debug.
- * `redis` names the store in every line (a URL without its password, or the Sentinel/Cluster nodes).
- */
+/** Logs once per change of state, not per failed retry; `redis` must hold no password. */
 export function stateLog(logger: Logger, redis: string, store: string): StateLog {
   let up: boolean | undefined;
   return {

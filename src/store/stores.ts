@@ -2,17 +2,14 @@ import type { Tenant } from '../tenants/tenant.ts';
 import type { Store } from './store.ts';
 
 /**
- * Every store the app uses, and which one holds a tenant's data (sessions, the per-user index,
- * login limits, feature data). Routes and middlewares ask `forTenant(req.tenant)`, never hold a
- * client of their own, so a tenant can move to its own Redis without a code change.
+ * Code asks `forTenant(req.tenant)` and holds no client of its own, so a tenant can move to its own
+ * Redis without a code change.
  */
 export interface Stores {
-  /** The store named by REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or the in-process one in development). */
   readonly default: Store;
   forTenant(tenant: Tenant): Store;
   /** Every store in use now, the default first (for /readyz). */
   all(): Store[];
-  /** Closes every store made, each within its command bound. */
   close(): Promise<void>;
 }
 
@@ -34,9 +31,8 @@ export interface TenantStoresOptions {
 }
 
 /**
- * The default store, plus a store for each tenant file with `"redis": {"urlEnv": …}`: one client
- * per distinct URL (tenants naming the same URL share it), made when first needed and closed with
- * the rest. A tenant store that is down fails only the requests of its tenants.
+ * The default store, plus one client per distinct tenant `redis.url`, made when first needed. A
+ * tenant store that is down fails only the requests of its tenants.
  */
 export function tenantStores(fallback: Store, { create, tenants }: TenantStoresOptions): Stores {
   const own = new Map<string, Store>();

@@ -10,19 +10,14 @@ export interface TenantSource {
   text: string;
 }
 
-/**
- * One file checked on its own, before the checks across files (load-tenants.ts): a reload keeps
- * this for every unchanged file, so only edited files are parsed again.
- */
+/** Kept across reloads for every unchanged file, so only edited files are parsed again. */
 export interface CheckedTenantFile {
   file: string;
   /** Undefined when the file is not valid JSON or breaks the schema (see `problems`). */
   id?: string;
   /** Each host in the file's order: normalised, or why it is refused. */
   hosts: ({ host: string } | { problem: string })[];
-  /** The file's other problems, in order; reported after its id and hosts. */
   problems: string[];
-  /** The tenant, when the file alone has no problem. */
   tenant?: Tenant;
 }
 

@@ -1,10 +1,8 @@
 import { visit, type JSONPath } from 'jsonc-parser';
 
 /**
- * The first key that appears twice in one object of a JSON text, as a path (`users`,
- * `theme.color`, `users[0].username`), or undefined. JSON.parse keeps the last of two, an editor
- * or jsonc-parser's `modify` changes the first: a file with both would mean one thing to the
- * server and another to whoever edits it.
+ * The path of the first key that appears twice in one object. JSON.parse keeps the last, an editor
+ * changes the first: such a file would mean one thing to the server and another to its editor.
  */
 export function duplicateKey(text: string): string | undefined {
   const open: Set<string>[] = [];

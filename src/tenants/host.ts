@@ -4,12 +4,8 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.?$/i;
 const PORT = /^\d{1,5}$/;
 
 /**
- * A `Host` header (or a trusted `X-Forwarded-Host`) split into its name and port, or undefined
- * when it is not `name[:port]` with an ASCII host name and a port from 1 to 65535. Nothing is
- * converted: browsers send internationalised names as punycode, and that is what tenant files
- * hold, so a raw UTF-8 name (or a look-alike that a converter would map onto a tenant, such as
- * "customer-\xaa.localhost") is no host at all. IP literals in brackets are refused too; an IPv4
- * address is letters, digits and dots, and stays a host (probes are asked at 127.0.0.1:3000).
+ * Nothing is converted: browsers send internationalised names as punycode, as tenant files hold
+ * them, so a raw UTF-8 name, or a look-alike a converter would map onto a tenant, is no host.
  */
 export function parseHost(raw: string | undefined): { name: string; port?: number } | undefined {
   if (raw === undefined) return undefined;
@@ -22,11 +18,7 @@ export function parseHost(raw: string | undefined): { name: string; port?: numbe
   return { name, port: Number(port) };
 }
 
-/**
- * Canonical form of a host: lower case, no port, no trailing dot; undefined for anything that is
- * not a host (see parseHost). Tenants are found by exact lookup of this form, so
- * "Customer-A.localhost.:80" and "customer-a.localhost" are the same tenant and nothing else is.
- */
+/** Tenants are found by exact lookup of this form: lower case, no port, no trailing dot. */
 export function normalizeHost(raw: string | undefined): string | undefined {
   return parseHost(raw)?.name.toLowerCase().replace(/\.$/, '');
 }
@@ -35,10 +27,8 @@ const CANONICAL = Symbol('canonical host');
 type WithHost = Request & { [CANONICAL]?: string | null };
 
 /**
- * This request's host in canonical form (normalizeHost of `req.host`, which takes
- * X-Forwarded-Host only from a proxy TRUST_PROXY names), or undefined when it is not a host name.
- * Worked out once per request: the strict-request check, the front door and tenant resolution all
- * ask, and each of Express's `req.host` reads asks the trust function again.
+ * `req.host` (X-Forwarded-Host only from TRUST_PROXY) normalised, once per request: several
+ * middlewares ask, and each `req.host` read asks the trust function again.
  */
 export function requestHost(req: Request): string | undefined {
   const memo = req as WithHost;

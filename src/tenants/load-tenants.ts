@@ -31,7 +31,6 @@ export interface TenantCheckOptions {
 export const isTenantFile = (name: string) =>
   name.endsWith('.json') && !name.endsWith('.schema.json');
 
-/** Each file of a directory as last checked, with the stamp it had on disk then. */
 export type CheckedTenantDir = ReadonlyMap<string, { stamp: string; checked: CheckedTenantFile }>;
 
 /**
@@ -44,10 +43,8 @@ const stampOf = (path: string) => {
 };
 
 /**
- * Reads and checks the tenant files of `dir`, sorted by name. A file whose stamp is the one it had
- * in `previous` is not read again: its earlier check, and so its very Tenant object, is reused.
- * The checks across files run over all of them every time. Synchronous on purpose: at start-up
- * nothing else waits, and ten thousand small reads are several times faster without a promise each.
+ * A file whose stamp is unchanged since `previous` keeps its check and its very Tenant object; the
+ * checks across files run every time. Synchronous on purpose: at start-up nothing else waits.
  */
 export function readTenantDir(
   dir: string,
@@ -105,10 +102,7 @@ export async function readTenantSources(dir: string): Promise<TenantSource[]> {
   return sources;
 }
 
-/**
- * Reads every tenant file in `dir` and validates it. Either every file is good and the tenants
- * come back, or one TenantLoadError names each bad file and its problem.
- */
+/** Every file is good, or one TenantLoadError names each bad file and its problem. */
 export async function loadTenants(
   dir: string,
   env: Record<string, string | undefined>,
@@ -127,9 +121,8 @@ export const tenantLoadError = (dir: string, problems: readonly TenantProblem[])
   );
 
 /**
- * The rules of a tenants directory, over sources in the order given: each file against the
- * schema, then across files (an id or a host belongs to the first file that has it). Loading and
- * the scaffolding commands (src/cli/) both check with this, so they never disagree.
+ * Loading and the scaffolding commands (src/cli/) both check with this, so they never disagree.
+ * Across files, an id or a host belongs to the first file that has it.
  */
 export function checkTenants(
   sources: readonly TenantSource[],

@@ -14,11 +14,9 @@ export interface TenantRegistryOptions {
 }
 
 /**
- * The tenants of one directory, indexed by host. `reload()` swaps in a new index only when every
- * file is valid, so a bad edit on a running server is logged and the tenants keep working. It
- * reads again only the files that changed on disk: every other tenant keeps its Tenant object
- * (and with it whatever was built for it, such as its session middleware). The environment is
- * read when a file is (re)read, as a running process's environment does not change.
+ * `reload()` swaps in a new index only when every file is valid, so a bad edit on a running server
+ * is logged and the tenants keep working. An unchanged file keeps its Tenant object, and with it
+ * whatever was built for it (its session middleware).
  */
 export class TenantRegistry {
   #byHost: ReadonlyMap<string, Tenant>;
@@ -50,7 +48,6 @@ export class TenantRegistry {
     return normalized === undefined ? undefined : this.#byHost.get(normalized);
   }
 
-  /** The tenant with this id, while its file is served. */
   get(id: string): Tenant | undefined {
     return this.#byId.get(id);
   }

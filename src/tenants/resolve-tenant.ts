@@ -5,9 +5,8 @@ import type { TenantRegistry } from './registry.ts';
 import { tenantResolver, type DomainTenants } from './tenant-resolver.ts';
 
 /**
- * Finds the tenant for the request's host (a tenant file's, or a verified domain), or stops it
- * with a 404 before any session or Redis work. req.hostname honours X-Forwarded-Host only from
- * proxies named in TRUST_PROXY, so a client cannot pick another tenant by sending that header.
+ * 404 before any session or Redis work. X-Forwarded-Host counts only from TRUST_PROXY, so a client
+ * cannot pick another tenant by sending it.
  */
 export function resolveTenant(registry: TenantRegistry, domains?: DomainTenants): RequestHandler {
   const resolve = tenantResolver(registry, domains);

@@ -2,11 +2,9 @@ import { LRUCache } from 'lru-cache';
 import type { Tenant } from './tenant.ts';
 
 /**
- * Something built for a tenant on first use and kept for at most `max` tenants, the most recently
- * used (TENANT_CACHE_SIZE), so memory follows the tenants being served, not every tenant file.
- * Keyed by tenant id, each entry remembers the Tenant object it was built from: a reloaded tenant
- * file (a new object) is built again at once, so a changed policy or secret takes effect on its
- * next request, while an unchanged tenant keeps its entry across reloads.
+ * Built on first use for the `max` most recent tenants, so memory follows the tenants served. A
+ * reloaded file (a new Tenant object) is built again, so a changed policy or secret takes effect
+ * on its next request.
  */
 export function tenantCache<V extends object>(
   max: number,

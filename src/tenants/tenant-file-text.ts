@@ -12,10 +12,7 @@ export interface NewTenant {
 /** Prettier's print width in this repository (.prettierrc.json), which formats tenants/*.json. */
 const PRINT_WIDTH = 100;
 
-/**
- * A new tenant file, written as the shipped ones are (Prettier's JSON style: two spaces, a short
- * array of hosts on one line), so `npm run format:check` accepts it as it is.
- */
+/** Written in Prettier's JSON style, so `npm run format:check` accepts a new file as it is. */
 export function newTenantFileText(tenant: NewTenant): string {
   const q = (value: string) => JSON.stringify(value);
   const flat = `  "hosts": [${tenant.hosts.map(q).join(', ')}],`;

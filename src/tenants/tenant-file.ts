@@ -24,10 +24,7 @@ const sessionSchema = z
   })
   .strict();
 
-/**
- * The shape of one file in tenants/. `npm run tenant-schema` writes tenant.schema.json from it.
- * Users are not here: they live in the database (`npm run user:add`).
- */
+/** `npm run tenant-schema` writes tenant.schema.json from it. Users live in the database. */
 export const tenantFileSchema = z
   .object({
     $schema: z.string().optional(),

@@ -11,13 +11,8 @@ export interface Tenant {
   session: TenantSessionSettings;
   /** The tenant's own secrets from `sessionSecretEnv`; undefined means derive from SESSION_SECRET. */
   ownSecrets: string[] | undefined;
-  /**
-   * The tenant's own Redis (`"redis": {"urlEnv"}` in its file): the variable's name, which names
-   * the store in /readyz and logs, and the URL it held when the file was loaded. Undefined: the
-   * default store.
-   */
+  /** Its own Redis: `urlEnv` names the store in /readyz and logs; undefined: the default store. */
   redis?: { urlEnv: string; url: string };
-  /** File the tenant came from, for messages. */
   file: string;
 }
 

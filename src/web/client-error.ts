@@ -10,9 +10,8 @@ const STATUS: Record<string, string> = {
 };
 
 /**
- * The http.Server 'clientError' listener: the answer Node would give to a request it refuses
- * before Express sees it (a malformed header, say), plus the X-Request-Id every response carries,
- * logged so the answer can be found. Nothing the client sent is echoed or trusted.
+ * Node's own answer to a request its parser refuses, plus the X-Request-Id every response carries,
+ * logged so the answer can be found. Nothing the client sent is echoed.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, logger: Logger) {
   // As Node does: never write into a response already under way, nor to a closed socket.

@@ -1,14 +1,12 @@
 /**
- * WCAG 2 contrast, for text drawn on a tenant's colour. Black is the dark choice because it is
- * one that guarantees 4.5:1: where black and white contrast equally the ratio is 4.58, and a
- * softer near-black (#0b0c0c, say) drops that worst case to 4.42.
+ * Pure black, because it guarantees 4.5:1 on any colour (worst case 4.58); a softer near-black
+ * such as #0b0c0c drops that to 4.42.
  */
 export const DARK_TEXT = '#000000';
 export const LIGHT_TEXT = '#ffffff';
 
 const HEX_COLOR = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i;
 
-/** Relative luminance of a `#rrggbb` colour, 0 (black) to 1 (white). */
 export function relativeLuminance(color: string): number {
   const match = HEX_COLOR.exec(color);
   if (!match) throw new Error(`not a #rrggbb colour: ${color}`);
@@ -19,7 +17,7 @@ export function relativeLuminance(color: string): number {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-/** The contrast ratio of two colours, 1 to 21, whichever is lighter. */
+/** WCAG 2's contrast ratio, 1 to 21, in either order. */
 export function contrastRatio(a: string, b: string): number {
   const [light, dark] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x) as [
     number,

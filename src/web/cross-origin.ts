@@ -4,11 +4,9 @@ import createError from 'http-errors';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Whether a request is a state-changing one from another origin, decided the way Go's
- * http.CrossOriginProtection does. Another tenant is another origin, so it is refused too.
- * Sec-Fetch-Site, when a browser sends it, decides alone: a same-origin form post from a page
- * with `Referrer-Policy: no-referrer` carries `Origin: null`, so Origin cannot be the first test.
- * Requests with neither header are not from a browser (curl, other services) and pass.
+ * As Go's http.CrossOriginProtection decides (another tenant is another origin). Sec-Fetch-Site
+ * decides alone when sent: a same-origin form under `no-referrer` carries `Origin: null`. With
+ * neither header the request is no browser's (curl, services) and passes.
  */
 export function isCrossOrigin(req: Request): boolean {
   if (SAFE_METHODS.has(req.method)) return false;
@@ -27,7 +25,6 @@ export const crossOriginProtection: RequestHandler = (req, _res, next) => {
   next(isCrossOrigin(req) ? refused() : undefined);
 };
 
-/** The serialised origin of a URL, default port left out; undefined for "null" and non-URLs. */
 function originOf(url: string): string | undefined {
   try {
     const origin = new URL(url).origin;

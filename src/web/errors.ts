@@ -33,10 +33,8 @@ function clientStatus(err: unknown): number | undefined {
 }
 
 /**
- * The one place errors become responses. Only errors meant for the client (any error carrying a
- * 4xx status, and the 503 of a store that is not answering) show their message; anything else is
- * logged and answered with a generic 500. A 4xx is the client's doing: the request line logs it
- * at info, and nothing logs its stack.
+ * The one place errors become responses. Only a 4xx or a store's 503 shows its message; anything
+ * else is logged and answered with a generic 500. A 4xx is the client's doing: no stack is logged.
  */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (err instanceof StoreUnavailableError) {

@@ -9,21 +9,18 @@ export interface FieldOptions {
   /** What is wrong with the value (problemFor(problems, name)). */
   error?: string | undefined;
   value?: string | undefined;
-  /** Default `text`. */
   type?: 'text' | 'password' | 'email' | 'url' | 'tel' | 'search';
   autocomplete?: string;
   required?: boolean;
   maxLength?: number;
   /** A textarea of this many rows instead of a one-line input. */
   rows?: number;
-  /** Default fieldId(name). */
   id?: string;
 }
 
 /** The id of a field's input, which its label and the error summary point to. */
 export const fieldId = (name: string) => `field-${name}`;
 
-/** What every kind of field shows around its control. */
 export interface GroupOptions {
   id: string;
   name: string;
@@ -35,9 +32,8 @@ export interface GroupOptions {
 }
 
 /**
- * A form group (GOV.UK's pattern): the label, the hint and the error, tied to the control by
- * aria-describedby, and aria-invalid while it has an error. `control` gets those attributes (with
- * the id, name and class) to put on the input, textarea or select it renders.
+ * GOV.UK's form group: label, hint and error tied to the control by aria-describedby; `control`
+ * renders the input, textarea or select with the attributes it is given.
  */
 export function formGroup(
   { id, name, label, hint, error, hiddenLabel = false }: GroupOptions,
@@ -83,10 +79,7 @@ export function field(options: FieldOptions): SafeHtml {
   });
 }
 
-/**
- * GOV.UK's error summary, for the top of a refused form's page: each problem about a field links
- * to it; those about the whole form are plain text. Nothing when there are no problems.
- */
+/** GOV.UK's error summary for a refused form: each problem about a field links to it. */
 export function errorSummary(problems: readonly FormProblem[] = [], idOf = fieldId): SafeHtml {
   if (problems.length === 0) return html``;
   return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title">

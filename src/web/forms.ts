@@ -15,19 +15,14 @@ export interface FormBodyOptions {
 }
 
 /**
- * The body parser of every HTML form: small, flat (extended: false: no nesting, so no prototype
- * keys), few fields, and never compressed (inflate: false answers 415), so no zlib work is done
- * for unauthenticated clients. Put it after the route's guard, so nobody signed out has a body
- * parsed.
+ * Every HTML form's body parser: flat (no nesting, so no prototype keys), small, and never
+ * compressed (no zlib work for strangers). Mount it after the route's guard.
  */
 export function formBody({ fields = 10, limit = '4kb' }: FormBodyOptions = {}): RequestHandler {
   return express.urlencoded({ extended: false, limit, parameterLimit: fields, inflate: false });
 }
 
-/**
- * A refused input's problems, for showing the form again: the first message of each field in
- * the schema's order, and those about the whole form (an unknown field, say) without a field.
- */
+/** Each field's first problem in the schema's order, and the form's own (an unknown field). */
 export function formProblems(error: z.ZodError): FormProblem[] {
   const problems: FormProblem[] = [];
   for (const issue of error.issues) {
@@ -41,7 +36,6 @@ export function formProblems(error: z.ZodError): FormProblem[] {
   return problems;
 }
 
-/** The message about `field`, if there is one. */
 export function problemFor(problems: readonly FormProblem[], field: string): string | undefined {
   return problems.find((p) => p.field === field)?.message;
 }
@@ -51,10 +45,7 @@ export function problemsOf(error: z.ZodError): string {
   return [...new Set(error.issues.map((issue) => issue.message))].join(' ');
 }
 
-/**
- * What was typed into a field of a parsed form, to show it again with the form's problems; cut
- * at `maxLength` so a refused giant never travels back whole.
- */
+/** What was typed, to show again; cut so that a refused giant never travels back whole. */
 export function typedValue(body: unknown, name: string, maxLength = 2000): string | undefined {
   if (typeof body !== 'object' || body === null || !Object.hasOwn(body, name)) return undefined;
   const value: unknown = (body as Record<string, unknown>)[name];

@@ -6,7 +6,6 @@ import { landingPage, type TenantLink } from './landing-page.ts';
 import { sendPage } from './page.ts';
 
 export interface FrontDoorOptions {
-  /** CENTRAL_HOSTS, normalised: hosts that belong to no tenant. */
   centralHosts: readonly string[];
   /** The tenants to link; undefined names none (production: the list would map every customer). */
   tenants: (() => Tenant[]) | undefined;
@@ -14,10 +13,7 @@ export interface FrontDoorOptions {
 
 const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
 
-/**
- * The landing page on a central host (`GET /`), and 404 for every other path there. Mounted after
- * the probes and the assets (they answer on every host) and before tenant resolution.
- */
+/** The landing page on a central host, 404 for any other path there; before tenant resolution. */
 export function frontDoor({ centralHosts, tenants }: FrontDoorOptions): RequestHandler {
   const central = new Set(centralHosts);
   return (req, res, next) => {
@@ -30,10 +26,7 @@ export function frontDoor({ centralHosts, tenants }: FrontDoorOptions): RequestH
   };
 }
 
-/**
- * A tenant's first host with the scheme and port this request came in on, as seen after
- * TRUST_PROXY (req.protocol and req.host honour X-Forwarded-* from trusted proxies only).
- */
+/** Scheme and port as this request came in (X-Forwarded-* only from TRUST_PROXY). */
 function linkTo(tenant: Tenant, req: Request): TenantLink {
   const host = tenant.hosts[0]!;
   const port = /:(\d+)$/.exec(req.host)?.[1];

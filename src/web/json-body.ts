@@ -5,11 +5,9 @@ import createError, { isHttpError } from 'http-errors';
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /**
- * The JSON API's body parser. A body must be JSON: anything else is refused (415) rather than
- * left unparsed, so a client learns at once what it sent wrong, and a form or text/plain post (the
- * kinds a page on another site can send without asking) never reaches an API route. Objects and
- * arrays only (strict), within `limit`, never compressed (415: no zlib work for whoever sends a
- * body). Every refusal is a 4xx with a plain message, answered as JSON by the error handler.
+ * A body that is not JSON is refused (415), not left unparsed: a form or text/plain post, which a
+ * page on another site can send without asking, never reaches an API route. Never compressed (415),
+ * so no zlib work for whoever sends a body.
  */
 export function jsonBody(limit: string): RequestHandler {
   const parse = express.json({ limit, strict: true, type: JSON_TYPES, inflate: false });

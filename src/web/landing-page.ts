@@ -1,7 +1,6 @@
 import { html } from './html.ts';
 import type { PageOptions } from './page.ts';
 
-/** A tenant as the landing page links it. */
 export interface TenantLink {
   name: string;
   host: string;
@@ -9,10 +8,7 @@ export interface TenantLink {
   color: string;
 }
 
-/**
- * The page on a central host. With `tenants` (outside production) it is a map of the running
- * tenants; without, a neutral welcome that names no customer.
- */
+/** Without `tenants` (in production), a welcome that names no customer. */
 export function landingPage(tenants: TenantLink[] | undefined): PageOptions {
   if (tenants === undefined) {
     const body = html`<h1>Welcome</h1>

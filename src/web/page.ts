@@ -16,14 +16,10 @@ declare global {
 export interface PageOptions {
   title: string;
   body: SafeHtml;
-  /** Default 200. */
   status?: number;
 }
 
-/**
- * Answers with a page in the tenant's layout, its navigation filtered for this visitor. A page
- * answered with an error status is titled "Error: …", so a screen reader says so first.
- */
+/** An error page is titled "Error: …", so that a screen reader says so first. */
 export function sendPage(req: Request, res: Response, { title, body, status = 200 }: PageOptions) {
   const nav = (req.app.locals.nav ?? []).filter((link) => (link.when ?? signedIn)(req.user));
   const page = layout({

@@ -4,20 +4,13 @@ import { requestHost } from '../tenants/host.ts';
 import type { AppDatabase } from '../db/open-database.ts';
 import type { Stores } from '../store/stores.ts';
 
-/** The readiness answer comes within this, whatever REDIS_TIMEOUT_MS is (the contract says 2 s). */
+/** Whatever REDIS_TIMEOUT_MS is, for the contract's 2 s. */
 export const READINESS_TIMEOUT_MS = 1500;
 
 /**
- * Probes for orchestrators, answered on any host and before tenant resolution.
- * /healthz: the process is alive (never touches Redis, so a Redis outage does not restart apps).
- * /readyz: every store in use and the database, asked at once, each within READINESS_TIMEOUT_MS:
- *   {"status": "ready" | "unavailable", "stores": [{"name", "kind", "state"}]}
- * with the default store first as "default", each tenant store named by its `urlEnv`, and the
- * database last as "database". 503 only when the default store ("down"; a cluster: no primary
- * answers) or the database cannot serve: a tenant's own Redis being down fails that tenant's
- * requests, not this replica's place behind the proxy. The list is
- * for operators (a central host, or an address as orchestrators ask): on any other host it would
- * tell a tenant's visitors which customers have a store of their own, so there only the status.
+ * /healthz never touches Redis, so an outage restarts no app. /readyz is 503 only when the default
+ * store or the database cannot serve (a tenant's own Redis fails only that tenant's requests), and
+ * lists the stores only to operators: elsewhere it would tell visitors which customers have one.
  */
 export interface ProbesOptions {
   stores: Stores;

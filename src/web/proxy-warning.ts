@@ -2,11 +2,8 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
 /**
- * Logs one warning, the first time a request carries X-Forwarded-For; installed only while
- * TRUST_PROXY is unset.
- * That is usually a proxy in front of the app that nobody named: every client then shares the
- * proxy's address, so the per-address login limit turns away every new browser of a tenant once
- * one visitor has failed often enough, and per-user lockouts reach everyone behind the proxy.
+ * Installed while TRUST_PROXY is unset: an X-Forwarded-For then usually means an unnamed proxy,
+ * behind which every client shares one address and so one set of login limits.
  */
 export function untrustedProxyWarning(logger: Logger): RequestHandler {
   let warned = false;

@@ -8,10 +8,8 @@ export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export type TrustFn = (address: string | undefined, hop: number) => boolean;
 
 /**
- * The request's id, also sent back as `X-Request-Id` on every response.
- * An incoming X-Request-Id is kept only from a peer TRUST_PROXY trusts (the proxy made it and
- * logged it) and only when well-formed; anyone else could forge ids into our logs or make one
- * request look like another, so they get a fresh one.
+ * An incoming X-Request-Id is kept only when well-formed and from a proxy TRUST_PROXY names, so a
+ * request can be followed through its log; anyone else could forge ids into our logs.
  */
 export function requestIdGenerator(trusted: TrustFn) {
   return (req: IncomingMessage, res: ServerResponse): string => {

@@ -4,9 +4,8 @@ import { isApiPath } from './api-path.ts';
 import { fixedHeaders } from './fast-paths.ts';
 
 /**
- * Pages (and every answer outside /api): helmet's defaults (a strict Content-Security-Policy with
- * no inline scripts and form-action 'self', nosniff, frame-ancestors 'self' so no other origin,
- * another tenant included, can frame a page, Referrer-Policy no-referrer, HSTS) with one change.
+ * Outside /api, helmet's defaults: among them a CSP without inline scripts and frame-ancestors
+ * 'self', so no other origin (another tenant included) can frame a page.
  */
 const PAGES: HelmetOptions = {
   contentSecurityPolicy: {
@@ -19,13 +18,8 @@ const PAGES: HelmetOptions = {
 };
 
 /**
- * The JSON API (/api): the headers that protect a JSON answer, stricter than the pages' (OWASP's
- * REST Security Cheat Sheet): a CSP that allows nothing and no framing at all, DENY framing for
- * older browsers, nosniff (JSON is never run as a script or shown as HTML), HSTS, a same-origin
- * resource policy and no referrer. Left out are helmet's headers that act only on an HTML document
- * (Cross-Origin-Opener-Policy, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-XSS-Protection: 0)
- * or only for Internet Explorer and Flash (X-Download-Options, X-Permitted-Cross-Domain-Policies):
- * on a JSON answer they protect nothing, and each header costs every answer (docs/benchmark.md).
+ * Under /api, OWASP's REST headers: a CSP that allows nothing and no framing at all. Headers that
+ * act only on an HTML document or for Internet Explorer and Flash protect nothing on JSON.
  */
 const API: HelmetOptions = {
   contentSecurityPolicy: {
@@ -41,11 +35,7 @@ const API: HelmetOptions = {
   xPermittedCrossDomainPolicies: false,
 };
 
-/**
- * The headers above on every response: the API's under /api, the pages' everywhere else (probes,
- * assets and errors included). A policy that must vary per request (a CSP nonce) needs helmet's
- * middleware itself here instead of fixedHeaders.
- */
+/** A policy that must vary per request (a CSP nonce) needs helmet itself here, not fixedHeaders. */
 export function securityHeaders(): RequestHandler {
   const pages = fixedHeaders(helmet(PAGES));
   const api = fixedHeaders(helmet(API));

@@ -5,9 +5,7 @@ import { attributes, html, type SafeHtml } from './html.ts';
 export interface SiteHeaderOptions {
   tenant?: Tenant | undefined;
   user?: { displayName: string } | undefined;
-  /** The features' links this visitor sees. */
   nav: NavLink[];
-  /** The path of this page, to mark its link as the current page. */
   currentPath?: string | undefined;
 }
 
@@ -15,7 +13,6 @@ export interface SiteHeaderOptions {
 const isCurrent = (link: string, path: string | undefined) =>
   path !== undefined && (path === link || (link !== '/' && path.startsWith(`${link}/`)));
 
-/** A link, marked as the current page when it is. */
 const link = (className: string, href: string, text: string, path: string | undefined) =>
   html`<a${attributes({
     class: className,
@@ -23,10 +20,6 @@ const link = (className: string, href: string, text: string, path: string | unde
     'aria-current': isCurrent(href, path) ? 'page' : undefined,
   })}>${text}</a>`;
 
-/**
- * The tenant's bar (its name, who is signed in, sign in or out) over the navigation: two lines
- * on a phone, the navigation scrolling on its own when it outgrows one.
- */
 export function siteHeader({ tenant, user, nav, currentPath }: SiteHeaderOptions): SafeHtml {
   const account = user
     ? html`<form class="site-header__account" method="post" action="/logout">

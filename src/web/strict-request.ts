@@ -6,19 +6,12 @@ import { normalizeHost, requestHost } from '../tenants/host.ts';
 const ALLOW = 'GET, HEAD, POST, DELETE, OPTIONS';
 
 /**
- * The first check of every request, probes included: the request target is a path, and the Host
- * (and a trusted proxy's X-Forwarded-Host, which then names the tenant) is an ASCII host name with
- * an optional port from 1 to 65535 (src/tenants/host.ts). Anything else is a 400 before a tenant
- * is picked or a session is read.
- * - `*` and authority-form targets are no path: express-session skips them, so no later middleware
- *   may assume a session. `OPTIONS *` (a server-wide capability question) is answered 204.
- * - Absolute-form targets (`GET http://host/ HTTP/1.1`) are refused too, though RFC 9112 asks
- *   servers to accept them: only proxies send them, and the app would then have two hosts (the
- *   target's and the Host header) that could disagree about the tenant.
- * - A path with a malformed percent-escape (`%ZZ`, `%E0`) is a 400 on every route, matched or not.
- * - Two Host headers are a 400 (RFC 9112): Node keeps the first, a front end may read the last.
- * - A host that a converter would map onto a tenant (UTF-8 look-alikes, `:abc` or `:99999` ports
- *   dropped) would let one tenant answer to many spellings and dodge per-host rules at the edge.
+ * The first check of every request, probes included: anything but a path target and one strict
+ * host name is a 400 before a tenant is picked or a session read.
+ * - `*` and authority-form targets: express-session skips them, and later middleware needs one.
+ * - Absolute-form targets are refused, though RFC 9112 allows them: their host and the Host header
+ *   could disagree about the tenant.
+ * - Two Host headers: Node keeps the first, a front end may read the last.
  */
 export const strictRequest: RequestHandler = (req, res, next) => {
   if (hostHeaders(req.rawHeaders) > 1) {

@@ -8,7 +8,7 @@ export function multiline(text: string): SafeHtml {
   return html`${text.split(/\r\n|\r|\n/).map((line, i) => (i === 0 ? line : html`<br />${line}`))}`;
 }
 
-/** The start of `text` on one line, cut at a word and marked "…" when cut: to name a thing in a button. */
+/** The start of `text` on one line, cut at a word: to name a thing in a button. */
 export function excerpt(text: string, maxLength = 30): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= maxLength) return flat;

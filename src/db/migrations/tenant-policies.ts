@@ -1,12 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Row-level security for one tenant table: enabled and forced (so the table's owner is held to it
- * too), with one policy letting a transaction see and write only the rows of the tenant it set
- * (src/db/tenant-scope.ts). `systemRead` adds a SELECT-only policy for withSystemScope, for the
- * few tables the platform must read across tenants. Migrations call this as they stand: what it
- * emits must never change (write a new helper instead), or a fresh database would differ from an
- * old one.
+ * Forced RLS, so the table's owner is held to it too; `systemRead` adds a SELECT-only policy for
+ * withSystemScope. What this emits must never change (write a new helper instead), or a fresh
+ * database would differ from an old one.
  */
 export async function tenantPolicies<DB>(
   db: Kysely<DB>,
