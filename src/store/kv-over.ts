@@ -15,10 +15,6 @@ export type KvClient = Pick<
   | 'decr'
   | 'ttl'
   | 'mGet'
-  | 'hSet'
-  | 'hGetAll'
-  | 'hDel'
-  | 'hLen'
   | 'ping'
   | 'scan'
   | 'zAdd'
@@ -58,10 +54,6 @@ export function kvOver(
     decr: (key) => run((c) => c.decr(key)),
     ttl: (key) => run((c) => c.ttl(key)),
     mGet: (keys) => oneSlot(keys, () => run((c) => c.mGet(keys))),
-    hSet: (key, field, value) => run((c) => c.hSet(key, field, value)),
-    hGetAll: (key) => run((c) => c.hGetAll(key)),
-    hDel: (key, fields) => run((c) => c.hDel(key, fields)),
-    hLen: (key) => run((c) => c.hLen(key)),
     scanIterator,
     ping: () => run((c) => c.ping()),
     zAdd: (key, members) => run((c) => c.zAdd(key, members)),

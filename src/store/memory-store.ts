@@ -2,10 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { oneSlot } from './slots.ts';
 import type { ExpireMode, Kv, KvMulti, ScoreBound, SortedSetMember, Store } from './store.ts';
 
-/** A hash's fields; a class of its own so a key's type is known, as Redis knows it. */
-class Hash extends Map<string, string> {}
 class SortedSet extends Map<string, number> {}
-type Value = string | Hash | SortedSet;
+type Value = string | SortedSet;
 
 /** What Redis answers when a command meets a key of another type: a bug, never an outage. */
 const wrongType = () =>
@@ -25,21 +23,16 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     return value;
   };
   const str = (key: string) => typed(key, (v): v is string => typeof v === 'string');
-  const hash = (key: string) => typed(key, (v): v is Hash => v instanceof Hash);
   const zset = (key: string) => typed(key, (v): v is SortedSet => v instanceof SortedSet);
-  /** A hash or sorted set to change in place (so it keeps its TTL, as in Redis), made if absent. */
-  const mutable = <T extends Hash | SortedSet>(
-    key: string,
-    found: T | undefined,
-    make: () => T,
-  ) => {
+  /** A sorted set to change in place (so it keeps its TTL, as in Redis), made if absent. */
+  const mutable = <T extends SortedSet>(key: string, found: T | undefined, make: () => T) => {
     if (found) return found;
     const made = make();
     cache.set(key, made);
     return made;
   };
-  /** Redis drops a hash or sorted set once its last field or member goes. */
-  const dropIfEmpty = (key: string, value: Hash | SortedSet) => {
+  /** Redis drops a sorted set once its last member goes. */
+  const dropIfEmpty = (key: string, value: SortedSet) => {
     if (value.size === 0) cache.delete(key);
   };
   /** Remaining ms, Infinity without a TTL (lru-cache's own convention). */
@@ -64,12 +57,6 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     if (seconds <= 0) cache.delete(key);
     else cache.set(key, value, { ttl: next });
     return 1;
-  };
-  const hSet = (key: string, field: string, value: string) => {
-    const fields = mutable(key, hash(key), () => new Hash());
-    const added = fields.has(field) ? 0 : 1;
-    fields.set(field, value);
-    return added;
   };
   const zAdd = (key: string, members: SortedSetMember | SortedSetMember[]) => {
     const set = mutable(key, zset(key), () => new SortedSet());
@@ -138,17 +125,6 @@ export function createMemoryStore(maxKeys = 10_000): Store {
     mGet: (keys) => oneSlot(keys, async () => keys.map(mGetOne)),
     getMany: async (keys) => keys.map(mGetOne),
     delEach: async (keys) => keys.map((key) => (cache.delete(key) ? 1 : 0)),
-    hSet: async (key, field, value) => hSet(key, field, value),
-    hGetAll: async (key) => Object.fromEntries(hash(key) ?? []),
-    hDel: async (key, fields) => {
-      const map = hash(key);
-      if (!map) return 0;
-      let removed = 0;
-      for (const field of [fields].flat()) if (map.delete(field)) removed++;
-      dropIfEmpty(key, map);
-      return removed;
-    },
-    hLen: async (key) => hash(key)?.size ?? 0,
     async *scanIterator({ MATCH }) {
       const prefix = MATCH.endsWith('*') ? MATCH.slice(0, -1) : MATCH;
       yield [...cache.keys()].filter((key) => key.startsWith(prefix));
@@ -177,7 +153,6 @@ export function createMemoryStore(maxKeys = 10_000): Store {
         return chain;
       };
       const chain: KvMulti = {
-        hSet: (key, field, value) => queue(key, () => hSet(key, field, value)),
         zAdd: (key, members) => queue(key, () => zAdd(key, members)),
         zRemRangeByScore: (key, min, max) => queue(key, () => zRemRangeByScore(key, min, max)),
         expire: (key, seconds, mode) => queue(key, () => expire(key, seconds, mode)),

@@ -6,7 +6,6 @@ import type { Kv, KvMulti } from './store.ts';
  * command's reply in the builder's type, so a builder filled in a loop is typed by this instead.
  */
 export interface RedisMulti {
-  hSet(key: string, field: string, value: string): RedisMulti;
   zAdd(...args: Parameters<Kv['zAdd']>): RedisMulti;
   zRemRangeByScore(...args: Parameters<Kv['zRemRangeByScore']>): RedisMulti;
   expire(...args: Parameters<Kv['expire']>): RedisMulti;
@@ -29,7 +28,6 @@ export function queuedMulti(
     return chain;
   };
   const chain: KvMulti = {
-    hSet: (key, field, value) => queue(key, (m) => m.hSet(key, field, value)),
     zAdd: (key, members) => queue(key, (m) => m.zAdd(key, members)),
     zRemRangeByScore: (key, min, max) => queue(key, (m) => m.zRemRangeByScore(key, min, max)),
     expire: (key, seconds, mode) => queue(key, (m) => m.expire(key, seconds, mode)),

@@ -23,10 +23,6 @@ export interface Kv {
   getMany(keys: string[]): Promise<(string | null)[]>;
   /** DEL of keys in any slots, likewise: how many each removed (0 or 1), in order. */
   delEach(keys: string[]): Promise<number[]>;
-  hSet(key: string, field: string, value: string): Promise<number>;
-  hGetAll(key: string): Promise<Record<string, string>>;
-  hDel(key: string, fields: string | string[]): Promise<number>;
-  hLen(key: string): Promise<number>;
   scanIterator(options: { MATCH: string; COUNT?: number }): AsyncIterable<string[]>;
   ping(): Promise<string>;
   zAdd(key: string, members: SortedSetMember | SortedSetMember[]): Promise<number>;
@@ -46,7 +42,6 @@ export interface SortedSetMember {
 }
 
 export interface KvMulti {
-  hSet(key: string, field: string, value: string): KvMulti;
   zAdd(key: string, members: SortedSetMember | SortedSetMember[]): KvMulti;
   zRemRangeByScore(key: string, min: ScoreBound, max: ScoreBound): KvMulti;
   expire(key: string, seconds: number, mode?: ExpireMode): KvMulti;

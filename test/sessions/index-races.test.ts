@@ -84,7 +84,6 @@ function appHoldingNextLogin(): { app: Express; held: Promise<string>; release: 
     multi() {
       const queued = inner.multi();
       const chain: KvMulti = {
-        hSet: (...args) => (queued.hSet(...args), chain),
         zAdd: (...args) => (queued.zAdd(...args), chain),
         zRemRangeByScore: (...args) => (queued.zRemRangeByScore(...args), chain),
         expire: (...args) => (queued.expire(...args), chain),
