@@ -23,7 +23,7 @@ import {
 } from '../harness/login-flood.ts';
 import { sleep } from '../harness/polling.ts';
 import { redisCli } from '../harness/redis-cli.ts';
-import { startRedisServer } from '../harness/redis-server.ts';
+import { startBackends } from '../harness/backends.ts';
 import { startServer } from '../harness/server-process.ts';
 import { startStack } from '../harness/stack/start-stack.ts';
 
@@ -56,18 +56,23 @@ async function start(): Promise<Started> {
     const stack = await startStack({ replicas: 1 });
     return { port: stack.proxyPort, stop: () => stack.stop() };
   }
-  const redis = await startRedisServer();
+  const backends = await startBackends();
   // The sustained flood comes from many addresses (X-Forwarded-For), as a botnet's would.
-  const server = await startServer({ redisUrl: redis.url, env: { TRUST_PROXY: 'loopback' } });
+  const server = await startServer({
+    redisUrl: backends.redisUrl,
+    databaseUrl: backends.databaseUrl,
+    env: { TRUST_PROXY: 'loopback' },
+  });
+  const pattern = `login-failures:${DEMO.a.tenant}:*`;
   return {
     port: server.port,
     limiterKeys: async () =>
-      (await redisCli(redis.port, '--scan', '--pattern', `login-failures:${DEMO.a.tenant}:*`))
+      (await redisCli(backends.redis.port, '--scan', '--pattern', pattern))
         .split('\n')
         .filter(Boolean).length,
     stop: async () => {
       await server.stop();
-      await redis.stop();
+      await backends.stop();
     },
   };
 }
