@@ -76,7 +76,10 @@ describe.each(VARIANTS)('docker-compose.yml + deploy/compose/$file', (variant) =
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({
       status: 'ready',
-      stores: [{ name: 'default', kind: variant.kind, state: 'up' }],
+      stores: [
+        { name: 'default', kind: variant.kind, state: 'up' },
+        { name: 'database', kind: 'postgres', state: 'up' },
+      ],
     });
   });
 
