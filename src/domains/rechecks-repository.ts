@@ -49,7 +49,7 @@ export function rechecksRepository(db: Db, { recheckSeconds, graceSeconds }: Rec
       }),
 
     /**
-     * A claimed re-check's result: found clears the grace period; an answer without the token
+     * A claimed re-check's result, stamped with the time it came in: found clears the grace period; an answer without the token
      * starts it (or, once `graceSeconds` have passed since it started, suspends the domain); a
      * failed lookup changes neither. Returns the domain's status afterwards.
      */
@@ -64,13 +64,15 @@ export function rechecksRepository(db: Db, { recheckSeconds, graceSeconds }: Rec
         });
         const row = await trx
           .updateTable('domains')
-          .set(
-            check.found
+          .set({
+            // The time the result came in, the one the grace period is measured against.
+            checked_at: sql<Date>`now()`,
+            ...(check.found
               ? { check_problem: null, missing_since: null }
               : check.definite
                 ? missing(check.reason)
-                : { check_problem: check.reason },
-          )
+                : { check_problem: check.reason }),
+          })
           .where('domain', '=', domain)
           .where('token', '=', token)
           .where('status', '=', 'verified')
