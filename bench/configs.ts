@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { hashPassword } from '../src/auth/password.ts';
 import type { Db } from '../src/db/tables.ts';
+import { startBackends as startHarnessBackends, type Backends } from '../harness/backends.ts';
 import { DEMO, DEMO_TENANTS_DIR } from '../harness/demo.ts';
 import { withSuperuser } from '../harness/postgres-admin.ts';
-import { startPostgresServer } from '../harness/postgres-server.ts';
-import { startRedisServer } from '../harness/redis-server.ts';
 import { prepareDatabase } from '../harness/postgres-template.ts';
 import { plainRequest } from '../harness/http-client.ts';
 import { startServer, type ServerProcess } from '../harness/server-process.ts';
@@ -15,8 +15,8 @@ import { signIn, signInEach, type Who } from '../harness/sign-in.ts';
 import type { Client } from './load.ts';
 
 /**
- * The servers `npm run bench` measures, in the order each round runs them: a signed-in
- * `GET /api/me` on each, and on (6) `GET /api/sessions`, the listing of one user's 50 sessions.
+ * The servers `npm run bench` measures, in the order each round runs them: a signed-in read on
+ * each, `GET /api/me` unless the config names its `path`.
  */
 export const CONFIGS = [
   { id: 'plain', label: '(1) plain Express, no session', redis: false },
@@ -29,6 +29,14 @@ export const CONFIGS = [
     label: '(6) tenantry, GET /api/sessions: 50 sessions',
     redis: true,
     path: '/api/sessions',
+  },
+  { id: 'no-metrics', label: '(7) (4) with METRICS=off', redis: true },
+  { id: 'notes', label: '(8) tenantry, GET /api/notes: 20 notes', redis: true, path: '/api/notes' },
+  {
+    id: 'notes-no-rls',
+    label: '(9) (8) with row-level security off',
+    redis: true,
+    path: '/api/notes',
   },
 ] as const;
 
@@ -108,8 +116,6 @@ export function startTenantry(
     env: {
       TENANTS_DIR: tenantsDir,
       LOG_LEVEL: 'info',
-      // BENCH_METRICS=off: the same server without its Prometheus metrics, to see what they cost.
-      METRICS: process.env.BENCH_METRICS ?? 'on',
       ...options.env,
     },
   });
@@ -141,25 +147,53 @@ export async function startSessionListing(backends: Backends): Promise<Running> 
   return { server, clients: await signInEach(server.port, Array<Who>(50).fill(DEMO.a)) };
 }
 
-/** Where the servers keep their sessions and accounts: a Redis and a PostgreSQL of the bench's. */
-export interface Backends {
-  redisUrl: string;
-  databaseUrl: string;
+/**
+ * (8) and (9): the demo tenants, each demo user with 20 notes; (9) on a copy of the database whose
+ * `notes` table has row-level security disabled, so the two differ by RLS's policy check alone
+ * (the server still scopes each query to the tenant and the user).
+ */
+export async function startNotes(backends: Backends, { rls }: { rls: boolean }): Promise<Running> {
+  let { databaseUrl } = backends;
+  if (!rls) {
+    databaseUrl = await prepareDatabase(backends.postgres, 'tenantry_no_rls');
+    await asSuperuser(backends, 'tenantry_no_rls', (db) =>
+      sql`alter table notes no force row level security, disable row level security`.execute(db),
+    );
+  }
+  for (const database of [rls ? 'tenantry' : 'tenantry_no_rls']) {
+    await asSuperuser(backends, database, async (db) => {
+      const users = await db.selectFrom('users').select(['id', 'tenant_id']).execute();
+      const notes = users.flatMap((u) =>
+        Array.from({ length: 20 }, (_, i) => ({
+          tenant_id: u.tenant_id,
+          user_id: u.id,
+          text: `Note ${i + 1}: something to remember.`,
+        })),
+      );
+      await db.insertInto('notes').values(notes).execute();
+    });
+  }
+  const people = [DEMO.a, DEMO.b, DEMO.c];
+  const server = await startTenantry({ ...backends, databaseUrl }, DEMO_TENANTS_DIR, {
+    probeHost: DEMO.c.host,
+  });
+  return { server, clients: await signInEach(server.port, people) };
 }
 
+/** As the superuser: row-level security would hold the owner to one tenant. */
+const asSuperuser = <T>(backends: Backends, database: string, work: (db: Db) => Promise<T>) =>
+  withSuperuser(backends.postgres, database, (db) => work(db as unknown as Db));
+
 /**
- * A Redis and a PostgreSQL for the bench; the database as compose's migrate job leaves it
- * (migrated, the demo accounts) plus a user `user` at each generated tenant. stop() removes both.
+ * harness/backends.ts's Redis and PostgreSQL (the database as compose's migrate job leaves it)
+ * plus a user `user` at each generated tenant.
  */
-export async function startBackends(generatedIds: readonly string[] = []) {
-  const [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
-  const databaseUrl = await prepareDatabase(postgres, 'tenantry');
+export async function startBackends(generatedIds: readonly string[] = []): Promise<Backends> {
+  const backends = await startHarnessBackends();
   // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
   // the server verifies it exactly as it verifies a default-cost hash.
   const passwordHash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
-  await withSuperuser(postgres, 'tenantry', async (superuser) => {
-    // As the superuser: row-level security would hold the owner's bulk insert to one tenant.
-    const db = superuser as unknown as Db;
+  await asSuperuser(backends, 'tenantry', async (db) => {
     for (let i = 0; i < generatedIds.length; i += 1000) {
       const rows = generatedIds.slice(i, i + 1000).map((id, k) => ({
         tenant_id: id,
@@ -171,12 +205,7 @@ export async function startBackends(generatedIds: readonly string[] = []) {
       await db.insertInto('users').values(rows).execute();
     }
   });
-  return {
-    redisUrl: redis.url,
-    redisPort: redis.port,
-    databaseUrl,
-    stop: async () => void (await Promise.all([redis.stop(), postgres.stop()])),
-  };
+  return backends;
 }
 
 const PASSWORD = 'bench-password';

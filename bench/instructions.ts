@@ -106,7 +106,7 @@ try {
           amount,
         });
       const collected = () => server.output().split(GC_DONE).length;
-      if (id !== 'bare') await lastSeenAhead(backends.redisPort);
+      if (id !== 'bare') await lastSeenAhead(backends.redis.port);
       // Counting on from here (zeroed before each window): turning it on retranslates all code,
       // which stalls the process for seconds (a timeout in the warm-up is that, not the server).
       control('--instr=on');
@@ -120,13 +120,13 @@ try {
           if (collected() === before) throw new Error(`${label}: no forced collection`);
         });
         await reads(REWARM);
-        await resetCommandStats(backends.redisPort);
+        await resetCommandStats(backends.redis.port);
         control('--zero');
         const measured = await reads(READS);
         control('--dump');
         const [total, compiling] = await dumpedInstructions(server.child.pid!, ++dumps);
         const instructions = total - compiling;
-        const stats = await commandStats(backends.redisPort);
+        const stats = await commandStats(backends.redis.port);
         if (stats.set !== undefined) throw new Error(`${label}: a session was written in a window`);
         // On a busy machine valgrind may not read Redis's reply within the bound: count it again.
         if (measured.errors > 0) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { infoFields, redisCli } from '../harness/redis-cli.ts';
 
@@ -100,4 +101,21 @@ export async function commandStats(redisPort: number): Promise<Record<string, nu
     if (!OWN_COMMANDS.has(command) && count > 0) calls[command] = count;
   }
   return calls;
+}
+
+/**
+ * CPU time (user + system) the processes have used so far, in microseconds, from /proc (clock ticks
+ * of 10 ms); a process that has gone meanwhile counts nothing.
+ */
+export function cpuMicros(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10_000;
 }

@@ -30,13 +30,14 @@ function table(head: string[], rows: string[][]): string {
 function serverTable(r: Results): string {
   const counted = (id: string) => r.instructions?.servers.find((s) => s.id === id);
   return table(
-    ['server', 'requests/s', 'p99', 'Redis commands / read', 'instructions / read'],
+    ['server', 'requests/s', 'p99', 'CPU / read', 'Redis commands / read', 'instructions / read'],
     r.configs.map((c) => {
       const n = counted(c.id);
       return [
         c.label,
         ranged(c.requestsPerSecond, whole),
         `${ranged(c.p99Ms, whole)} ms`,
+        `${ranged(c.cpuMicrosPerRequest, whole)} µs`,
         c.commandsPerRequest ? ranged(c.commandsPerRequest, fixed(2)) : '–',
         n ? ranged(n.perRead, whole) : '–',
       ];
@@ -47,10 +48,10 @@ function serverTable(r: Results): string {
 function ratioTable(r: Results): string {
   const counted = (id: string) => r.instructions?.servers.find((s) => s.id === id)?.perRead.median;
   return table(
-    ['ratio', 'requests/s, per round: median (min–max)', 'instructions per read, medians'],
-    r.ratios.map(({ name, of, to, spread: s }) => {
+    ['ratio', 'requests/s, per round', 'CPU per read, per round', 'instructions per read'],
+    r.ratios.map(({ name, of, to, spread: s, cpu }) => {
       const [a, b] = [counted(of), counted(to)];
-      return [name, ranged(s, fixed(2)), a && b ? fixed(2)(a / b) : '–'];
+      return [name, ranged(s, fixed(2)), ranged(cpu, fixed(2)), a && b ? fixed(2)(a / b) : '–'];
     }),
   );
 }
@@ -64,6 +65,17 @@ function startupTable(r: Results): string {
     [
       ['3 (demo)', s(demo.ms), mb(demo.rss)],
       [r.settings.tenants!.toLocaleString('en'), s(many.ms), mb(many.rss)],
+    ],
+  );
+}
+
+function signInTable(r: Results): string {
+  const { scryptPerSecond, signInsPerSecond, parallel } = r.signIns;
+  return table(
+    ['sign-ins', 'per second'],
+    [
+      [`scrypt alone, ${parallel} at once`, fixed(1)(scryptPerSecond)],
+      [`POST /login at the demo tenants, ${parallel * 2} at once`, fixed(1)(signInsPerSecond)],
     ],
   );
 }
@@ -92,8 +104,9 @@ export function report(r: Results): string {
   const provenance = wrap(
     `${m.cpu}, ${m.cores} cores; Node ${m.node}, Redis ${m.redis}; ${r.date.slice(0, 10)}. ` +
       `\`${r.command}\`: ${s.rounds} rounds of ${s.durationSeconds} s per server after a ` +
-      `${s.warmupSeconds} s warm-up, ${s.connections} connections, signed-in \`GET /api/me\`; ` +
-      `medians, with the range over rounds.${counted}`,
+      `${s.warmupSeconds} s warm-up, ${s.connections} connections, signed-in reads; CPU is the ` +
+      `server's and PostgreSQL's; medians, with the range over rounds.${counted}`,
   );
-  return [serverTable(r), ratioTable(r), startupTable(r), targetTable(r), provenance].join('\n\n');
+  const tables = [serverTable(r), ratioTable(r), signInTable(r), startupTable(r), targetTable(r)];
+  return [...tables, provenance].join('\n\n');
 }

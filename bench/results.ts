@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ROOT } from '../harness/root.ts';
 import type { ConfigId } from './configs.ts';
 import type { Measured } from './load.ts';
+import type { SignIns } from './sign-ins.ts';
 
 /** bench/results.json: what `npm run bench` and `npm run bench:instructions` measured last. */
 export const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
@@ -14,6 +15,8 @@ export interface Spread {
 }
 
 export interface Round extends Measured {
+  /** CPU time of the server and PostgreSQL over the round, per answered request. */
+  cpuMicrosPerRequest: number;
   /** Redis commands of the round, by command (CONFIG RESETSTAT before, INFO commandstats after). */
   redisCommands?: Record<string, number>;
   commandsPerRequest?: number;
@@ -25,6 +28,7 @@ export interface ConfigResult {
   rounds: Round[];
   requestsPerSecond: Spread;
   p99Ms: Spread;
+  cpuMicrosPerRequest: Spread;
   commandsPerRequest?: Spread;
 }
 
@@ -51,8 +55,16 @@ export interface Results {
   machine: { cpu: string; cores: number; node: string; redis: string };
   settings: Record<string, number>;
   configs: ConfigResult[];
-  /** Requests/s of `of` over `to`, per round, summarised. */
-  ratios: { name: string; of: ConfigId; to: ConfigId; perRound: number[]; spread: Spread }[];
+  /** Requests/s of `of` over `to`, per round, summarised; `cpu`: CPU per request, likewise. */
+  ratios: {
+    name: string;
+    of: ConfigId;
+    to: ConfigId;
+    perRound: number[];
+    spread: Spread;
+    cpu: Spread;
+  }[];
+  signIns: SignIns;
   /** Spawn to ready (ms) and RSS then (bytes), each start, for the 3 demo tenants and for many. */
   startup: { demo: { ms: number[]; rss: number[] }; many: { ms: number[]; rss: number[] } };
   targets: Target[];

@@ -17,10 +17,11 @@ import { DEMO, DEMO_TENANTS_DIR } from '../harness/demo.ts';
 import { sleep } from '../harness/polling.ts';
 import * as servers from './configs.ts';
 import { benchSetting, CONFIGS, labelOf, type ConfigId, type Running } from './configs.ts';
-import { allAnswered, commandStats, resetCommandStats, signedInReads } from './load.ts';
+import { allAnswered, commandStats, cpuMicros, resetCommandStats, signedInReads } from './load.ts';
 import { writeFormatted } from './markdown.ts';
 import { report } from './report.ts';
 import { readResults, RESULTS_FILE, spread, type Results, type Round } from './results.ts';
+import { measureSignIns } from './sign-ins.ts';
 
 const settings = {
   connections: 50,
@@ -28,6 +29,7 @@ const settings = {
   warmupSeconds: benchSetting('BENCH_WARMUP', 3),
   rounds: benchSetting('BENCH_ROUNDS', 3),
   starts: benchSetting('BENCH_STARTS', 3),
+  signInSeconds: benchSetting('BENCH_SIGN_IN_SECONDS', 5),
   ...servers.tenantCounts(),
 };
 
@@ -38,6 +40,9 @@ const RATIOS: [of: ConfigId, to: ConfigId][] = [
   ['tenantry', 'plain'],
   // What listing a user's 50 sessions costs against a signed-in GET /api/me.
   ['sessions-50', 'tenantry'],
+  // What the Prometheus metrics cost a read, and what row-level security costs the notes API.
+  ['tenantry', 'no-metrics'],
+  ['notes', 'notes-no-rls'],
 ];
 
 const tenants = await servers.generateTenants(settings.tenants);
@@ -55,13 +60,19 @@ try {
     await servers.startManyTenants(backends, tenants, settings.signedInTenants),
   );
   running.set('sessions-50', await servers.startSessionListing(backends));
+  running.set('no-metrics', await servers.startDemoTenantry(backends, { env: { METRICS: 'off' } }));
+  running.set('notes', await servers.startNotes(backends, { rls: true }));
+  running.set('notes-no-rls', await servers.startNotes(backends, { rls: false }));
 
   const rounds = new Map<ConfigId, Round[]>(CONFIGS.map((c) => [c.id, []]));
   for (let round = 0; round <= settings.rounds; round++) {
     for (const config of CONFIGS) {
       const { server, clients } = running.get(config.id)!;
       const label = labelOf(config.id, settings);
-      await resetCommandStats(backends.redisPort);
+      await resetCommandStats(backends.redis.port);
+      // The server's CPU and PostgreSQL's (its backends do the notes' queries and RLS's checks).
+      const pids = () => [server.child.pid!, ...backends.postgres.pids()];
+      const cpuBefore = cpuMicros(pids());
       const measured = await signedInReads({
         port: server.port,
         clients,
@@ -69,16 +80,20 @@ try {
         durationSeconds: round === 0 ? settings.warmupSeconds : settings.durationSeconds,
         ...('path' in config ? { path: config.path } : {}),
       });
-      const r: Round = { ...allAnswered(label, measured) };
+      const r: Round = {
+        ...allAnswered(label, measured),
+        cpuMicrosPerRequest: (cpuMicros(pids()) - cpuBefore) / measured.requests,
+      };
       if (config.redis) {
         await sleep(250); // requests still in flight when autocannon stopped send theirs
-        r.redisCommands = await commandStats(backends.redisPort);
+        r.redisCommands = await commandStats(backends.redis.port);
         const total = Object.values(r.redisCommands).reduce((sum, n) => sum + n, 0);
         r.commandsPerRequest = total / measured.sent;
       }
       console.log(
         `${round === 0 ? 'warm-up' : `round ${round}`}  ${label.padEnd(46)} ` +
           `${measured.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${measured.p99Ms} ms` +
+          `  ${r.cpuMicrosPerRequest.toFixed(0)} µs CPU/req` +
           (r.commandsPerRequest ? `  ${r.commandsPerRequest.toFixed(2)} Redis commands/req` : ''),
       );
       if (round > 0) rounds.get(config.id)!.push(r);
@@ -86,6 +101,13 @@ try {
   }
   for (const { server } of running.values()) await server.stop();
   running.clear();
+
+  console.log(`sign-ins for ${settings.signInSeconds} s, against scrypt alone`);
+  const signIns = await measureSignIns(backends, settings.signInSeconds);
+  console.log(
+    `${signIns.signInsPerSecond.toFixed(1)} sign-ins/s; scrypt alone ` +
+      `${signIns.scryptPerSecond.toFixed(1)} checks/s, ${signIns.parallel} at once`,
+  );
 
   console.log(`start-up, ${settings.starts} times each: 3 tenants, then ${settings.tenants}`);
   const startup: Results['startup'] = { demo: { ms: [], rss: [] }, many: { ms: [], rss: [] } };
@@ -110,16 +132,17 @@ try {
       rounds: rs,
       requestsPerSecond: spread(rs.map((r) => r.requestsPerSecond)),
       p99Ms: spread(rs.map((r) => r.p99Ms)),
+      cpuMicrosPerRequest: spread(rs.map((r) => r.cpuMicrosPerRequest)),
       ...(perRequest.length > 0 ? { commandsPerRequest: spread(perRequest) } : {}),
     };
   });
   const byId = (id: ConfigId) => configs.find((c) => c.id === id)!;
   const ratios = RATIOS.map(([of, to]) => {
-    const perRound = byId(of).rounds.map(
-      (r, i) => r.requestsPerSecond / byId(to).rounds[i]!.requestsPerSecond,
-    );
+    const perRound = (field: 'requestsPerSecond' | 'cpuMicrosPerRequest') =>
+      byId(of).rounds.map((r, i) => r[field] / byId(to).rounds[i]![field]);
     const name = `${byId(of).label.slice(0, 3)} / ${byId(to).label.slice(0, 3)}`;
-    return { name, of, to, perRound, spread: spread(perRound) };
+    const [requests, cpu] = [perRound('requestsPerSecond'), perRound('cpuMicrosPerRequest')];
+    return { name, of, to, perRound: requests, spread: spread(requests), cpu: spread(cpu) };
   });
   const env = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
   const partial: Omit<Results, 'targets'> = {
@@ -134,6 +157,7 @@ try {
     settings,
     configs,
     ratios,
+    signIns,
     startup,
     // Kept from the last `npm run bench:instructions`, which adds its own date.
     ...(readResults()?.instructions ? { instructions: readResults()!.instructions } : {}),
@@ -176,6 +200,21 @@ function targets(r: Omit<Results, 'targets'>): Results['targets'] {
       true,
     );
   }
+  const ratio = (of: ConfigId, to: ConfigId) => r.ratios.find((x) => x.of === of && x.to === to)!;
+  add(
+    "(4) CPU per read over (7)'s, median",
+    ratio('tenantry', 'no-metrics').cpu.median,
+    1.03,
+    '×',
+    true,
+  );
+  add(
+    'sign-ins/s over scrypt alone',
+    r.signIns.signInsPerSecond / r.signIns.scryptPerSecond,
+    0.8,
+    '×',
+    false,
+  );
   const median = (xs: number[]) => spread(xs).median;
   const { demo, many } = r.startup;
   const tenants = settings.tenants.toLocaleString('en');
