@@ -14,26 +14,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../harness/polling.ts';
 import { redisCli } from '../harness/redis-cli.ts';
-import * as configs from './configs.ts';
-import {
-  benchSetting,
-  labelOf,
-  type ConfigId,
-  type Instrumented,
-  type Running,
-} from './configs.ts';
+import { benchSetting, generateTenants, labelOf, startBackends, startConfig } from './configs.ts';
+import { tenantCounts, type ConfigId, type Instrumented } from './configs.ts';
 import { allAnswered, commandStats, resetCommandStats, signedInReads } from './load.ts';
-import { writeFormatted } from './markdown.ts';
-import { readResults, RESULTS_FILE, spread, type InstructionResult } from './results.ts';
+import { commandLine, readResults, spread, table, whole, writeResults } from './report.ts';
+import type { InstructionResult } from './report.ts';
 
 const READS = benchSetting('BENCH_INSTRUCTION_READS', 600);
 const WINDOWS = benchSetting('BENCH_INSTRUCTION_WINDOWS', 5);
 const WARM_UP = benchSetting('BENCH_INSTRUCTION_WARMUP', 3000);
 const REWARM = benchSetting('BENCH_INSTRUCTION_REWARM', 200);
 const CONNECTIONS = 10;
-const n = (x: number) => Math.round(x).toLocaleString('en');
-const counts = configs.tenantCounts();
+const counts = tenantCounts();
 const only = process.argv.slice(2).map((n) => `(${n})`);
+const ids = (['bare', 'tenantry', 'tenantry-10k'] as const).filter(
+  (id) => only.length === 0 || only.some((x) => labelOf(id, counts).startsWith(x)),
+);
 
 const dir = await mkdtemp(join(tmpdir(), 'tenantry-callgrind-'));
 // The server's HOST (127.0.0.1) names valgrind's control pipes, so callgrind_control needs it too.
@@ -71,87 +67,14 @@ const underCallgrind: Instrumented = {
   env: { REDIS_TIMEOUT_MS: '1500' },
 };
 
-type Backends = Awaited<ReturnType<typeof configs.startBackends>>;
-type Counted = { id: ConfigId; start: (backends: Backends) => Promise<Running> };
-const servers: Counted[] = (
-  [
-    { id: 'bare', start: (b) => configs.startRecipe('bare', b.redisUrl, underCallgrind) },
-    { id: 'tenantry', start: (b) => configs.startDemoTenantry(b, underCallgrind) },
-    {
-      id: 'tenantry-10k',
-      start: (b) => configs.startManyTenants(b, generated!, counts.signedInTenants, underCallgrind),
-    },
-  ] satisfies Counted[] as Counted[]
-).filter(({ id }) => only.length === 0 || only.some((x) => labelOf(id, counts).startsWith(x)));
 // (5)'s tenant files, made before the database so their users go in with it.
-const generated: Awaited<ReturnType<typeof configs.generateTenants>> | undefined = servers.some(
-  (s) => s.id === 'tenantry-10k',
-)
-  ? await configs.generateTenants(counts.tenants)
+const generated = ids.includes('tenantry-10k')
+  ? await generateTenants(counts.tenants, counts.signedInTenants)
   : undefined;
-const backends = await configs.startBackends(generated?.ids);
+const backends = await startBackends(generated?.ids);
 const rows: InstructionResult[] = [];
 try {
-  for (const { id, start } of servers) {
-    const label = labelOf(id, counts);
-    console.log(`${label}: starting under callgrind`);
-    const { server, clients } = await start(backends);
-    try {
-      const reads = async (amount: number, who = clients) =>
-        signedInReads({
-          port: server.port,
-          clients: who,
-          connections: CONNECTIONS,
-          durationSeconds: 0,
-          amount,
-        });
-      const collected = () => server.output().split(GC_DONE).length;
-      if (id !== 'bare') await lastSeenAhead(backends.redis.port);
-      // Counting on from here (zeroed before each window): turning it on retranslates all code,
-      // which stalls the process for seconds (a timeout in the warm-up is that, not the server).
-      control('--instr=on');
-      await reads(WARM_UP);
-      const windows: number[] = [];
-      let [dumps, commands, retries] = [0, 0, WINDOWS];
-      while (windows.length < WINDOWS) {
-        const before = collected();
-        server.child.kill('SIGUSR2');
-        await eventually(async () => {
-          if (collected() === before) throw new Error(`${label}: no forced collection`);
-        });
-        await reads(REWARM);
-        await resetCommandStats(backends.redis.port);
-        control('--zero');
-        const measured = await reads(READS);
-        control('--dump');
-        const [total, compiling] = await dumpedInstructions(server.child.pid!, ++dumps);
-        const instructions = total - compiling;
-        const stats = await commandStats(backends.redis.port);
-        if (stats.set !== undefined) throw new Error(`${label}: a session was written in a window`);
-        // On a busy machine valgrind may not read Redis's reply within the bound: count it again.
-        if (measured.errors > 0) {
-          if (--retries < 0) allAnswered(label, measured);
-          console.log(`${label}: ${JSON.stringify(measured.statuses)}; counting that window again`);
-          continue;
-        }
-        windows.push(instructions / READS);
-        commands += Object.values(stats).reduce((a, b) => a + b, 0);
-        console.log(
-          `${label}: window ${windows.length}: ${n(instructions / READS)} per read ` +
-            `(V8's optimising compilers ${n(compiling / READS)} more, left out)`,
-        );
-      }
-      rows.push({
-        id,
-        label,
-        perRead: spread(windows),
-        windows,
-        commandsPerRead: commands / (READS * WINDOWS),
-      });
-    } finally {
-      await server.stop();
-    }
-  }
+  for (const id of ids) rows.push(await countInstructions(id));
 } finally {
   await generated?.remove();
   await backends.stop();
@@ -159,36 +82,87 @@ try {
 }
 
 const bare = rows.find((r) => r.id === 'bare')?.perRead.median;
+const range = (s: InstructionResult['perRead']) =>
+  `${whole(s.median)} (${whole(s.min)}–${whole(s.max)}, ±${((50 * (s.max - s.min)) / s.median).toFixed(1)} %)`;
 console.log(
-  [
-    '| server | instructions per read, median (min–max) | over (2) | Redis commands per read |',
-    '| --- | --- | --- | --- |',
-    ...rows.map(
-      ({ label, perRead: s, commandsPerRead }) =>
-        `| ${label} | ${n(s.median)} (${n(s.min)}–${n(s.max)}, ±${((50 * (s.max - s.min)) / s.median).toFixed(1)} %) | ` +
-        `${bare ? (s.median / bare).toFixed(2) : '–'} | ${commandsPerRead.toFixed(2)} |`,
-    ),
-  ].join('\n'),
+  table(
+    ['server', 'instructions per read, median (min–max)', 'over (2)', 'Redis commands per read'],
+    rows.map((r) => [
+      r.label,
+      range(r.perRead),
+      bare ? (r.perRead.median / bare).toFixed(2) : '–',
+      r.commandsPerRead.toFixed(2),
+    ]),
+  ),
 );
 const results = readResults();
 if (results) {
-  const env = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
-  const args = process.argv
-    .slice(2)
-    .map((a) => ` ${a}`)
-    .join('');
-  const command = [
-    ...env.map(([k, v]) => `${k}=${v}`),
-    `npm run bench:instructions${args ? ` --${args}` : ''}`,
-  ].join(' ');
   // Servers not counted this time keep their last count.
   const kept = (results.instructions?.servers ?? []).filter(
     (s) => !rows.some((r) => r.id === s.id),
   );
   const servers = [...kept, ...rows].sort((a, b) => a.label.localeCompare(b.label));
-  const instructions = { date: new Date().toISOString(), command, servers };
-  await writeFormatted(RESULTS_FILE, JSON.stringify({ ...results, instructions }));
-  console.log(`written to ${RESULTS_FILE}; npm run bench:table puts it into docs/benchmark.md`);
+  const command = commandLine('bench:instructions');
+  await writeResults({
+    ...results,
+    instructions: { date: new Date().toISOString(), command, servers },
+  });
+}
+
+/** A server started under callgrind, warmed up, then its instructions per read, window by window. */
+async function countInstructions(id: ConfigId): Promise<InstructionResult> {
+  const label = labelOf(id, counts);
+  console.log(`${label}: starting under callgrind`);
+  const { server, clients } = await startConfig(id, backends, generated, underCallgrind);
+  try {
+    const reads = (amount: number) =>
+      signedInReads({
+        port: server.port,
+        clients,
+        connections: CONNECTIONS,
+        durationSeconds: 0,
+        amount,
+      });
+    const collected = () => server.output().split(GC_DONE).length;
+    if (id !== 'bare') await lastSeenAhead(backends.redis.port);
+    // Counting on from here (zeroed before each window): turning it on retranslates all code,
+    // which stalls the process for seconds (a timeout in the warm-up is that, not the server).
+    control('--instr=on');
+    await reads(WARM_UP);
+    const windows: number[] = [];
+    let [dumps, commands, retries] = [0, 0, WINDOWS];
+    while (windows.length < WINDOWS) {
+      const before = collected();
+      server.child.kill('SIGUSR2');
+      await eventually(async () => {
+        if (collected() === before) throw new Error(`${label}: no forced collection`);
+      });
+      await reads(REWARM);
+      await resetCommandStats(backends.redis.port);
+      control('--zero');
+      const measured = await reads(READS);
+      control('--dump');
+      const [total, compiling] = await dumpedInstructions(server.child.pid!, ++dumps);
+      const stats = await commandStats(backends.redis.port);
+      if (stats.set !== undefined) throw new Error(`${label}: a session was written in a window`);
+      // On a busy machine valgrind may not read Redis's reply within the bound: count it again.
+      if (measured.errors > 0) {
+        if (--retries < 0) allAnswered(label, measured);
+        console.log(`${label}: ${JSON.stringify(measured.statuses)}; counting that window again`);
+        continue;
+      }
+      windows.push((total - compiling) / READS);
+      commands += Object.values(stats).reduce((a, b) => a + b, 0);
+      console.log(
+        `${label}: window ${windows.length}: ${whole((total - compiling) / READS)} per read ` +
+          `(V8's optimising compilers ${whole(compiling / READS)} more, left out)`,
+      );
+    }
+    const commandsPerRead = commands / (READS * WINDOWS);
+    return { id, label, perRead: spread(windows), windows, commandsPerRead };
+  } finally {
+    await server.stop();
+  }
 }
 
 /**

@@ -3,21 +3,7 @@ import autocannon from 'autocannon';
 import { infoFields, redisCli } from '../harness/redis-cli.ts';
 
 /** One signed-in client of a server under test: its Host and its session cookie (if any). */
-export interface Client {
-  host: string;
-  cookie?: string;
-}
-
-export interface LoadOptions {
-  port: number;
-  clients: readonly Client[];
-  connections: number;
-  durationSeconds: number;
-  /** Exactly this many requests, however long they take, instead of `durationSeconds`. */
-  amount?: number;
-  /** What each request reads; default `/api/me`. */
-  path?: string;
-}
+export type Client = { host: string; cookie?: string };
 
 export interface Measured {
   /** Answered; `sent` counts those still in flight at the end too. */
@@ -31,13 +17,20 @@ export interface Measured {
 }
 
 /**
- * `connections` keep-alive connections send GET /api/me as fast as answers come, for
- * `durationSeconds`. Each request goes to the next client in turn, across all connections, so
- * the load is spread evenly over the tenants and sessions, and no two connections read the same
- * session in step (autocannon's own request sequence starts every connection at the first entry,
- * so they would move through the list together).
+ * `connections` keep-alive connections read `path` (GET /api/me) as fast as answers come, for
+ * `durationSeconds` or exactly `amount` requests. Each request goes to the next client in turn,
+ * across all connections, so the load is spread evenly over the tenants and sessions, and no two
+ * connections read the same session in step (autocannon's own request sequence starts every
+ * connection at the first entry, so they would move through the list together).
  */
-export async function signedInReads(options: LoadOptions): Promise<Measured> {
+export async function signedInReads(options: {
+  port: number;
+  clients: readonly Client[];
+  connections: number;
+  durationSeconds: number;
+  amount?: number;
+  path?: string;
+}): Promise<Measured> {
   const { clients } = options;
   let turn = 0;
   const result = await autocannon({
@@ -50,12 +43,8 @@ export async function signedInReads(options: LoadOptions): Promise<Measured> {
         method: 'GET',
         path: options.path ?? '/api/me',
         setupRequest: (request) => {
-          const client = clients[turn++ % clients.length]!;
-          const headers = {
-            host: client.host,
-            ...(client.cookie ? { cookie: client.cookie } : {}),
-          };
-          return { ...request, headers };
+          const { host, cookie } = clients[turn++ % clients.length]!;
+          return { ...request, headers: { host, ...(cookie ? { cookie } : {}) } };
         },
       },
     ],
@@ -84,21 +73,18 @@ export function allAnswered(label: string, measured: Measured): Measured {
   return measured;
 }
 
-/** What the bench itself sends to Redis around a round, left out of the count. */
-const OWN_COMMANDS = new Set(['config|resetstat', 'info']);
-
-/** Zeroes Redis's per-command counters (CONFIG RESETSTAT). */
+/** Zeroes Redis's per-command counters. */
 export const resetCommandStats = (redisPort: number) =>
   redisCli(redisPort, 'CONFIG', 'RESETSTAT').then(() => undefined);
 
-/** Calls of each command since the last reset (INFO commandstats), the bench's own left out. */
+/** Calls of each command since the last reset, the bench's own (around a round) left out. */
 export async function commandStats(redisPort: number): Promise<Record<string, number>> {
   const fields = infoFields(await redisCli(redisPort, 'INFO', 'commandstats'));
   const calls: Record<string, number> = {};
   for (const [field, value] of fields) {
     const command = field.replace(/^cmdstat_/, '');
     const count = Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
-    if (!OWN_COMMANDS.has(command) && count > 0) calls[command] = count;
+    if (command !== 'config|resetstat' && command !== 'info' && count > 0) calls[command] = count;
   }
   return calls;
 }

@@ -7,10 +7,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../harness/root.ts';
-import { benchSetting, startBackends, startDemoTenantry } from './configs.ts';
+import { benchSetting, startBackends, startConfig } from './configs.ts';
 import { allAnswered, signedInReads } from './load.ts';
-import { fillMarkers } from './markdown.ts';
-import { wrap } from './report.ts';
+import { fillMarkers, table, wrap } from './report.ts';
 
 const DURATION = benchSetting('BENCH_DURATION', 8);
 const TOP = 15;
@@ -32,7 +31,7 @@ const backends = await startBackends();
 let loadWindow: { from: number; to: number };
 try {
   const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir];
-  const { server, clients } = await startDemoTenantry(backends, { nodeArgs });
+  const { server, clients } = await startConfig('tenantry', backends, undefined, { nodeArgs });
   const load = (durationSeconds: number) =>
     signedInReads({ port: server.port, clients, connections: 50, durationSeconds });
   await load(2); // warm-up, left out of the profile below
@@ -54,23 +53,20 @@ await rm(dir, { recursive: true, force: true });
 
 const rows = selfTimes(profile, loadWindow);
 const total = rows.reduce((sum, r) => sum + r.us, 0);
-const table = [
-  '| self time | function | where |',
-  '| --- | --- | --- |',
-  ...rows
-    .slice(0, TOP)
-    .map(
-      (r) =>
-        `| ${((100 * r.us) / total).toFixed(1)} % | \`${r.name}\` | ${r.where ? `\`${r.where}\`` : ''} |`,
-    ),
-].join('\n');
+const top = table(
+  ['self time', 'function', 'where'],
+  rows.slice(0, TOP).map((r) => {
+    const share = `${((100 * r.us) / total).toFixed(1)} %`;
+    return [share, `\`${r.name}\``, r.where ? `\`${r.where}\`` : ''];
+  }),
+);
 const note = wrap(
   `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
     `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
     `${new Date().toISOString().slice(0, 10)}. Lines are those of the built code (dist/).`,
 );
-console.log(`\n${table}\n\n${note}`);
-await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
+console.log(`\n${top}\n\n${note}`);
+await fillMarkers('profile', `${top}\n\n${note}`);
 
 /**
  * Self time per function (name, file and line), highest first, from the samples taken between

@@ -1,8 +1,121 @@
-import { spread, type Results, type Spread } from './results.ts';
+/** bench/results.json, what `npm run bench` and `npm run bench:instructions` measured last, as markdown. */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as prettier from 'prettier';
+import { ROOT } from '../harness/root.ts';
+import type { ConfigId } from './configs.ts';
+import type { Measured } from './load.ts';
 
-const fixed = (digits: number) => (x: number) =>
+export const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
+
+export type Spread = { median: number; min: number; max: number };
+
+export interface Round extends Measured {
+  /** CPU time of the server and PostgreSQL over the round, per answered request. */
+  cpuMicrosPerRequest: number;
+  /** Redis commands of the round, by command (CONFIG RESETSTAT before, INFO commandstats after). */
+  redisCommands?: Record<string, number>;
+  commandsPerRequest?: number;
+}
+
+export interface SignIns {
+  /** Password checks per second at the default cost, `parallel` at once, in the bench's process. */
+  scryptPerSecond: number;
+  /** Sign-ins per second through POST /login at the three demo tenants, `parallel` × 2 at once. */
+  signInsPerSecond: number;
+  parallel: number;
+}
+
+export type Target = { name: string; value: number; limit: number; unit: string; pass: boolean };
+
+/** Instructions per signed-in read under callgrind, each server's windows summarised. */
+export interface InstructionResult {
+  id: ConfigId;
+  label: string;
+  windows: number[];
+  perRead: Spread;
+  commandsPerRead: number;
+}
+
+export interface Results {
+  date: string;
+  command: string;
+  machine: { cpu: string; cores: number; node: string; redis: string };
+  settings: Record<string, number>;
+  configs: {
+    id: ConfigId;
+    label: string;
+    rounds: Round[];
+    requestsPerSecond: Spread;
+    p99Ms: Spread;
+    cpuMicrosPerRequest: Spread;
+    commandsPerRequest?: Spread;
+  }[];
+  /** Requests/s of `of` over `to`, per round, summarised; `cpu`: CPU per request, likewise. */
+  ratios: {
+    name: string;
+    of: ConfigId;
+    to: ConfigId;
+    perRound: number[];
+    spread: Spread;
+    cpu: Spread;
+  }[];
+  signIns: SignIns;
+  /** Spawn to ready (ms) and RSS then (bytes), each start, for the 3 demo tenants and for many. */
+  startup: { demo: { ms: number[]; rss: number[] }; many: { ms: number[]; rss: number[] } };
+  targets: Target[];
+  instructions?: { date: string; command: string; servers: InstructionResult[] };
+}
+
+export function spread(xs: readonly number[]): Spread {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median =
+    sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)! };
+}
+
+export const readResults = (): Results | undefined =>
+  existsSync(RESULTS_FILE)
+    ? (JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Results)
+    : undefined;
+
+export async function writeResults(results: Results): Promise<void> {
+  await writeFormatted(RESULTS_FILE, JSON.stringify(results));
+  console.log(`written to ${RESULTS_FILE}; npm run bench:table puts it into docs/benchmark.md`);
+}
+
+/** The command that ran, as `npm run <script>` with its BENCH_ settings and arguments. */
+export function commandLine(script: string): string {
+  const env = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
+  const args = process.argv.slice(2);
+  const run = args.length > 0 ? [`npm run ${script} --`, ...args] : [`npm run ${script}`];
+  return [...env.map(([k, v]) => `${k}=${v}`), ...run].join(' ');
+}
+
+/** Writes `text` as Prettier formats it for that file, so `npm run format:check` stays green. */
+async function writeFormatted(path: string, text: string): Promise<void> {
+  const options = await prettier.resolveConfig(path);
+  await writeFile(path, await prettier.format(text, { ...options, filepath: path }));
+}
+
+/** Puts `content` between `<!-- name:start -->` and `<!-- name:end -->` in docs/benchmark.md. */
+export async function fillMarkers(name: string, content: string): Promise<void> {
+  const path = join(ROOT, 'docs', 'benchmark.md');
+  const text = await readFile(path, 'utf8');
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  const [from, to] = [text.indexOf(start), text.indexOf(end)];
+  if (from === -1 || to < from) throw new Error(`${path} has no ${start} … ${end}`);
+  await writeFormatted(
+    path,
+    `${text.slice(0, from + start.length)}\n\n${content}\n\n${text.slice(to)}`,
+  );
+}
+
+export const fixed = (digits: number) => (x: number) =>
   x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const whole = fixed(0);
+export const whole = fixed(0);
 
 /** "1,234 (1,200–1,260)": the median, then the range. */
 const ranged = (s: Spread, format: (x: number) => string) =>
@@ -21,38 +134,51 @@ export function wrap(text: string, width = 100): string {
   return [...lines, line].join('\n');
 }
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** Each server: requests/s and p99 over rounds, Redis commands, instructions per read. */
+/** Instructions per read of a server, as the last `npm run bench:instructions` counted them. */
+const counted = (r: Results, id: ConfigId) =>
+  r.instructions?.servers.find((s) => s.id === id)?.perRead;
+
 function serverTable(r: Results): string {
-  const counted = (id: string) => r.instructions?.servers.find((s) => s.id === id);
   return table(
     ['server', 'requests/s', 'p99', 'CPU / read', 'Redis commands / read', 'instructions / read'],
-    r.configs.map((c) => {
-      const n = counted(c.id);
+    r.configs.map((c) => [
+      c.label,
+      ranged(c.requestsPerSecond, whole),
+      `${ranged(c.p99Ms, whole)} ms`,
+      `${ranged(c.cpuMicrosPerRequest, whole)} µs`,
+      c.commandsPerRequest ? ranged(c.commandsPerRequest, fixed(2)) : '–',
+      counted(r, c.id) ? ranged(counted(r, c.id)!, whole) : '–',
+    ]),
+  );
+}
+
+function ratioTable(r: Results): string {
+  return table(
+    ['ratio', 'requests/s, per round', 'CPU per read, per round', 'instructions per read'],
+    r.ratios.map(({ name, of, to, spread: requests, cpu }) => {
+      const [a, b] = [counted(r, of)?.median, counted(r, to)?.median];
       return [
-        c.label,
-        ranged(c.requestsPerSecond, whole),
-        `${ranged(c.p99Ms, whole)} ms`,
-        `${ranged(c.cpuMicrosPerRequest, whole)} µs`,
-        c.commandsPerRequest ? ranged(c.commandsPerRequest, fixed(2)) : '–',
-        n ? ranged(n.perRead, whole) : '–',
+        name,
+        ranged(requests, fixed(2)),
+        ranged(cpu, fixed(2)),
+        a && b ? fixed(2)(a / b) : '–',
       ];
     }),
   );
 }
 
-function ratioTable(r: Results): string {
-  const counted = (id: string) => r.instructions?.servers.find((s) => s.id === id)?.perRead.median;
+function signInTable({ signIns: s }: Results): string {
   return table(
-    ['ratio', 'requests/s, per round', 'CPU per read, per round', 'instructions per read'],
-    r.ratios.map(({ name, of, to, spread: s, cpu }) => {
-      const [a, b] = [counted(of), counted(to)];
-      return [name, ranged(s, fixed(2)), ranged(cpu, fixed(2)), a && b ? fixed(2)(a / b) : '–'];
-    }),
+    ['sign-ins', 'per second'],
+    [
+      [`scrypt alone, ${s.parallel} at once`, fixed(1)(s.scryptPerSecond)],
+      [`POST /login at the demo tenants, ${s.parallel * 2} at once`, fixed(1)(s.signInsPerSecond)],
+    ],
   );
 }
 
@@ -65,17 +191,6 @@ function startupTable(r: Results): string {
     [
       ['3 (demo)', s(demo.ms), mb(demo.rss)],
       [r.settings.tenants!.toLocaleString('en'), s(many.ms), mb(many.rss)],
-    ],
-  );
-}
-
-function signInTable(r: Results): string {
-  const { scryptPerSecond, signInsPerSecond, parallel } = r.signIns;
-  return table(
-    ['sign-ins', 'per second'],
-    [
-      [`scrypt alone, ${parallel} at once`, fixed(1)(scryptPerSecond)],
-      [`POST /login at the demo tenants, ${parallel * 2} at once`, fixed(1)(signInsPerSecond)],
     ],
   );
 }
@@ -96,16 +211,15 @@ function targetTable(r: Results): string {
 
 /** Everything `npm run bench` and `npm run bench:instructions` measured, as markdown. */
 export function report(r: Results): string {
-  const m = r.machine;
-  const s = r.settings;
-  const counted = r.instructions
+  const { machine: m, settings: s } = r;
+  const instructions = r.instructions
     ? ` Instructions: \`${r.instructions.command}\`, ${r.instructions.date.slice(0, 10)}.`
     : '';
   const provenance = wrap(
     `${m.cpu}, ${m.cores} cores; Node ${m.node}, Redis ${m.redis}; ${r.date.slice(0, 10)}. ` +
       `\`${r.command}\`: ${s.rounds} rounds of ${s.durationSeconds} s per server after a ` +
       `${s.warmupSeconds} s warm-up, ${s.connections} connections, signed-in reads; CPU is the ` +
-      `server's and PostgreSQL's; medians, with the range over rounds.${counted}`,
+      `server's and PostgreSQL's; medians, with the range over rounds.${instructions}`,
   );
   const tables = [serverTable(r), ratioTable(r), signInTable(r), startupTable(r), targetTable(r)];
   return [...tables, provenance].join('\n\n');
