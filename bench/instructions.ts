@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../harness/polling.ts';
 import { redisCli } from '../harness/redis-cli.ts';
-import { benchSetting, generateTenants, labelOf, startBackends, startConfig } from './configs.ts';
-import { tenantCounts, type ConfigId, type Instrumented } from './configs.ts';
+import { benchSetting, CONFIGS, startBackends, startConfig, type Config } from './configs.ts';
+import type { Instrumented } from './configs.ts';
 import { allAnswered, commandStats, resetCommandStats, signedInReads } from './load.ts';
 import { commandLine, readResults, spread, table, whole, writeResults } from './report.ts';
 import type { InstructionResult } from './report.ts';
@@ -24,11 +24,11 @@ const READS = benchSetting('BENCH_INSTRUCTION_READS', 600);
 const WINDOWS = benchSetting('BENCH_INSTRUCTION_WINDOWS', 5);
 const WARM_UP = benchSetting('BENCH_INSTRUCTION_WARMUP', 3000);
 const REWARM = benchSetting('BENCH_INSTRUCTION_REWARM', 200);
-const CONNECTIONS = 10;
-const counts = tenantCounts();
-const only = process.argv.slice(2).map((n) => `(${n})`);
-const ids = (['bare', 'tenantry', 'tenantry-10k'] as const).filter(
-  (id) => only.length === 0 || only.some((x) => labelOf(id, counts).startsWith(x)),
+const named = process.argv.slice(2).map((n) => `(${n})`);
+const counted = CONFIGS.filter(
+  (c) =>
+    ['bare', 'tenantry', 'tenantry-10k'].includes(c.id) &&
+    (named.length === 0 || named.some((n) => c.label.startsWith(n))),
 );
 
 const dir = await mkdtemp(join(tmpdir(), 'tenantry-callgrind-'));
@@ -67,26 +67,27 @@ const underCallgrind: Instrumented = {
   env: { REDIS_TIMEOUT_MS: '1500' },
 };
 
-// (5)'s tenant files, made before the database so their users go in with it.
-const generated = ids.includes('tenantry-10k')
-  ? await generateTenants(counts.tenants, counts.signedInTenants)
-  : undefined;
-const backends = await startBackends(generated?.ids);
+const bench = await startBackends();
 const rows: InstructionResult[] = [];
 try {
-  for (const id of ids) rows.push(await countInstructions(id));
+  for (const config of counted) rows.push(await countInstructions(config));
 } finally {
-  await generated?.remove();
-  await backends.stop();
+  await bench.stop();
   await rm(dir, { recursive: true, force: true });
 }
 
 const bare = rows.find((r) => r.id === 'bare')?.perRead.median;
-const range = (s: InstructionResult['perRead']) =>
-  `${whole(s.median)} (${whole(s.min)}–${whole(s.max)}, ±${((50 * (s.max - s.min)) / s.median).toFixed(1)} %)`;
+const range = ({ median, min, max }: InstructionResult['perRead']) =>
+  `${whole(median)} (${whole(min)}–${whole(max)}, ±${((50 * (max - min)) / median).toFixed(1)} %)`;
+const head = [
+  'server',
+  'instructions per read, median (min–max)',
+  'over (2)',
+  'Redis commands per read',
+];
 console.log(
   table(
-    ['server', 'instructions per read, median (min–max)', 'over (2)', 'Redis commands per read'],
+    head,
     rows.map((r) => [
       r.label,
       range(r.perRead),
@@ -98,10 +99,8 @@ console.log(
 const results = readResults();
 if (results) {
   // Servers not counted this time keep their last count.
-  const kept = (results.instructions?.servers ?? []).filter(
-    (s) => !rows.some((r) => r.id === s.id),
-  );
-  const servers = [...kept, ...rows].sort((a, b) => a.label.localeCompare(b.label));
+  const kept = results.instructions?.servers.filter((s) => !rows.some((r) => r.id === s.id));
+  const servers = [...(kept ?? []), ...rows].sort((a, b) => a.label.localeCompare(b.label));
   const command = commandLine('bench:instructions');
   await writeResults({
     ...results,
@@ -109,22 +108,16 @@ if (results) {
   });
 }
 
-/** A server started under callgrind, warmed up, then its instructions per read, window by window. */
-async function countInstructions(id: ConfigId): Promise<InstructionResult> {
-  const label = labelOf(id, counts);
+/** A server started under callgrind and warmed up, then its instructions per read in windows. */
+async function countInstructions({ id, label }: Config): Promise<InstructionResult> {
   console.log(`${label}: starting under callgrind`);
-  const { server, clients } = await startConfig(id, backends, generated, underCallgrind);
+  const running = await startConfig(id, bench, underCallgrind);
+  const { server } = running;
+  const reads = (amount: number) =>
+    signedInReads(running, { connections: 10, durationSeconds: 0, amount });
+  const collected = () => server.output().split(GC_DONE).length;
   try {
-    const reads = (amount: number) =>
-      signedInReads({
-        port: server.port,
-        clients,
-        connections: CONNECTIONS,
-        durationSeconds: 0,
-        amount,
-      });
-    const collected = () => server.output().split(GC_DONE).length;
-    if (id !== 'bare') await lastSeenAhead(backends.redis.port);
+    if (id !== 'bare') await lastSeenAhead(bench.redis.port);
     // Counting on from here (zeroed before each window): turning it on retranslates all code,
     // which stalls the process for seconds (a timeout in the warm-up is that, not the server).
     control('--instr=on');
@@ -138,12 +131,12 @@ async function countInstructions(id: ConfigId): Promise<InstructionResult> {
         if (collected() === before) throw new Error(`${label}: no forced collection`);
       });
       await reads(REWARM);
-      await resetCommandStats(backends.redis.port);
+      await resetCommandStats(bench.redis.port);
       control('--zero');
       const measured = await reads(READS);
       control('--dump');
       const [total, compiling] = await dumpedInstructions(server.child.pid!, ++dumps);
-      const stats = await commandStats(backends.redis.port);
+      const stats = await commandStats(bench.redis.port);
       if (stats.set !== undefined) throw new Error(`${label}: a session was written in a window`);
       // On a busy machine valgrind may not read Redis's reply within the bound: count it again.
       if (measured.errors > 0) {
@@ -154,7 +147,7 @@ async function countInstructions(id: ConfigId): Promise<InstructionResult> {
       windows.push((total - compiling) / READS);
       commands += Object.values(stats).reduce((a, b) => a + b, 0);
       console.log(
-        `${label}: window ${windows.length}: ${whole((total - compiling) / READS)} per read ` +
+        `${label}: window ${windows.length}: ${whole(windows.at(-1)!)} per read ` +
           `(V8's optimising compilers ${whole(compiling / READS)} more, left out)`,
       );
     }
@@ -184,24 +177,20 @@ async function lastSeenAhead(redisPort: number): Promise<void> {
 async function dumpedInstructions(pid: number, k: number): Promise<[number, number]> {
   const file = join(dir, `callgrind.${pid}.${k}`);
   // The process writes it a moment after the request, or minutes after on a busy machine.
-  const total = await eventually(
-    async () => {
-      const totals = /^totals: (\d+)/m.exec(await readFile(file, 'utf8'))?.[1];
-      if (totals === undefined) throw new Error(`${file} is not complete`);
-      return Number(totals);
-    },
-    { timeoutMs: 600_000, intervalMs: 500 },
-  );
-  const inclusive = execFileSync(
-    'callgrind_annotate',
-    ['--inclusive=yes', '--threshold=100', file],
-    {
-      encoding: 'utf8',
-      maxBuffer: 256 * 2 ** 20,
-    },
-  );
+  const complete = async () => {
+    const totals = /^totals: (\d+)/m.exec(await readFile(file, 'utf8'))?.[1];
+    if (totals === undefined) throw new Error(`${file} is not complete`);
+    return Number(totals);
+  };
+  const total = await eventually(complete, { timeoutMs: 600_000, intervalMs: 500 });
+  const args = ['--inclusive=yes', '--threshold=100', file];
+  const inclusive = execFileSync('callgrind_annotate', args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
   let compiling = 0;
-  for (const [, count] of inclusive.matchAll(COMPILER_JOBS))
+  for (const [, count] of inclusive.matchAll(COMPILER_JOBS)) {
     compiling += Number(count!.replaceAll(',', ''));
+  }
   return [total, compiling];
 }

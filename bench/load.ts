@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { infoFields, redisCli } from '../harness/redis-cli.ts';
+import type { Running } from './configs.ts';
 
 /** One signed-in client of a server under test: its Host and its session cookie (if any). */
 export type Client = { host: string; cookie?: string };
 
-export interface Measured {
-  /** Answered; `sent` counts those still in flight at the end too. */
-  requests: number;
-  sent: number;
-  requestsPerSecond: number;
-  p99Ms: number;
-  /** Connection errors and timeouts, and every answer other than 200. */
-  errors: number;
-  statuses: Record<string, number>;
-}
+/** A load's answers (`sent` counts those still in flight at the end too) and its errors. */
+export type Measured = Awaited<ReturnType<typeof signedInReads>>;
 
 /**
  * `connections` keep-alive connections read `path` (GET /api/me) as fast as answers come, for
@@ -23,25 +16,20 @@ export interface Measured {
  * connections read the same session in step (autocannon's own request sequence starts every
  * connection at the first entry, so they would move through the list together).
  */
-export async function signedInReads(options: {
-  port: number;
-  clients: readonly Client[];
-  connections: number;
-  durationSeconds: number;
-  amount?: number;
-  path?: string;
-}): Promise<Measured> {
-  const { clients } = options;
+export async function signedInReads(
+  { server, clients }: Running,
+  load: { connections: number; durationSeconds: number; amount?: number; path?: string },
+) {
   let turn = 0;
   const result = await autocannon({
-    url: `http://127.0.0.1:${options.port}`,
-    connections: options.connections,
-    duration: options.durationSeconds,
-    ...(options.amount === undefined ? {} : { amount: options.amount }),
+    url: `http://127.0.0.1:${server.port}`,
+    connections: load.connections,
+    duration: load.durationSeconds,
+    amount: load.amount,
     requests: [
       {
         method: 'GET',
-        path: options.path ?? '/api/me',
+        path: load.path ?? '/api/me',
         setupRequest: (request) => {
           const { host, cookie } = clients[turn++ % clients.length]!;
           return { ...request, headers: { host, ...(cookie ? { cookie } : {}) } };
@@ -58,6 +46,7 @@ export async function signedInReads(options: {
     sent: result.requests.sent,
     requestsPerSecond: requests / result.duration,
     p99Ms: result.latency.p99,
+    // Connection errors and timeouts, and every answer other than 200.
     errors: result.errors + (requests - (statuses['200'] ?? 0)),
     statuses,
   };
@@ -65,19 +54,14 @@ export async function signedInReads(options: {
 
 /** `measured`, or an error when any answer was not a 200: it would measure the wrong thing. */
 export function allAnswered(label: string, measured: Measured): Measured {
-  if (measured.errors > 0) {
-    throw new Error(
-      `${label}: ${measured.errors} errors; answers: ${JSON.stringify(measured.statuses)}`,
-    );
-  }
-  return measured;
+  if (measured.errors === 0) return measured;
+  const answers = JSON.stringify(measured.statuses);
+  throw new Error(`${label}: ${measured.errors} errors; answers: ${answers}`);
 }
 
-/** Zeroes Redis's per-command counters. */
-export const resetCommandStats = (redisPort: number) =>
-  redisCli(redisPort, 'CONFIG', 'RESETSTAT').then(() => undefined);
+export const resetCommandStats = (redisPort: number) => redisCli(redisPort, 'CONFIG', 'RESETSTAT');
 
-/** Calls of each command since the last reset, the bench's own (around a round) left out. */
+/** Redis's calls of each command since the last reset, the bench's own (that and INFO) left out. */
 export async function commandStats(redisPort: number): Promise<Record<string, number>> {
   const fields = infoFields(await redisCli(redisPort, 'INFO', 'commandstats'));
   const calls: Record<string, number> = {};
@@ -104,4 +88,11 @@ export function cpuMicros(pids: readonly number[]): number {
     }
   }
   return ticks * 10_000;
+}
+
+/** Resident set size of a process now (VmRSS), in bytes. */
+export function rssBytes(pid: number): number {
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib) * 1024;
 }

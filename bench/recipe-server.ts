@@ -20,13 +20,8 @@ const recipe = process.env.RECIPE;
 const app = express();
 
 if (recipe === 'defended') {
-  app.use(
-    requestLogger(app, {
-      logger: createLogger('info'),
-      trust: app.get('trust proxy fn') as TrustFn,
-      autoLogging: true,
-    }),
-  );
+  const trust = app.get('trust proxy fn') as TrustFn;
+  app.use(requestLogger(app, { logger: createLogger('info'), trust, autoLogging: true }));
   app.use(securityHeaders());
 }
 
@@ -50,12 +45,8 @@ if (recipe === 'plain') {
   app.post('/login', express.urlencoded({ extended: false }), (req, res, next) => {
     req.session.regenerate((err) => {
       if (err) return next(err);
-      req.session.user = {
-        id: 'bench',
-        username: String((req.body as { username?: string }).username),
-        displayName: 'Bench',
-        role: 'member',
-      };
+      const username = String((req.body as { username?: string }).username);
+      req.session.user = { id: 'bench', username, displayName: 'Bench', role: 'member' };
       req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, '/')));
     });
   });

@@ -1,71 +1,136 @@
-/** bench/results.json, what `npm run bench` and `npm run bench:instructions` measured last, as markdown. */
+/**
+ * bench/results.json: what `npm run bench` measured, summarised (and what `npm run
+ * bench:instructions` counted last), and all of it as markdown.
+ */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { ROOT } from '../harness/root.ts';
-import type { ConfigId } from './configs.ts';
+import { SETTINGS, type Config, type ConfigId } from './configs.ts';
 import type { Measured } from './load.ts';
 
-export const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
+const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
 
 export type Spread = { median: number; min: number; max: number };
+export type SignIns = { scryptPerSecond: number; signInsPerSecond: number; parallel: number };
+type Starts = { ms: number[]; rss: number[] };
 
-export interface Round extends Measured {
-  /** CPU time of the server and PostgreSQL over the round, per answered request. */
+/** A round's reads; CPU (the server's and PostgreSQL's) and Redis commands per answered read. */
+export type Round = Measured & {
   cpuMicrosPerRequest: number;
-  /** Redis commands of the round, by command (CONFIG RESETSTAT before, INFO commandstats after). */
   redisCommands?: Record<string, number>;
   commandsPerRequest?: number;
-}
-
-export interface SignIns {
-  /** Password checks per second at the default cost, `parallel` at once, in the bench's process. */
-  scryptPerSecond: number;
-  /** Sign-ins per second through POST /login at the three demo tenants, `parallel` × 2 at once. */
-  signInsPerSecond: number;
-  parallel: number;
-}
-
-export type Target = { name: string; value: number; limit: number; unit: string; pass: boolean };
+};
 
 /** Instructions per signed-in read under callgrind, each server's windows summarised. */
-export interface InstructionResult {
+export type InstructionResult = {
   id: ConfigId;
   label: string;
   windows: number[];
   perRead: Spread;
   commandsPerRead: number;
-}
+};
+type Instructions = { date: string; command: string; servers: InstructionResult[] };
 
-export interface Results {
-  date: string;
-  command: string;
-  machine: { cpu: string; cores: number; node: string; redis: string };
-  settings: Record<string, number>;
-  configs: {
-    id: ConfigId;
-    label: string;
-    rounds: Round[];
-    requestsPerSecond: Spread;
-    p99Ms: Spread;
-    cpuMicrosPerRequest: Spread;
-    commandsPerRequest?: Spread;
-  }[];
-  /** Requests/s of `of` over `to`, per round, summarised; `cpu`: CPU per request, likewise. */
-  ratios: {
-    name: string;
-    of: ConfigId;
-    to: ConfigId;
-    perRound: number[];
-    spread: Spread;
-    cpu: Spread;
-  }[];
-  signIns: SignIns;
-  /** Spawn to ready (ms) and RSS then (bytes), each start, for the 3 demo tenants and for many. */
-  startup: { demo: { ms: number[]; rss: number[] }; many: { ms: number[]; rss: number[] } };
-  targets: Target[];
-  instructions?: { date: string; command: string; servers: InstructionResult[] };
+/** Each `of` over `to`: what tenantry costs, and what (6)-(9) cost against (4) and each other. */
+const RATIOS = [
+  ['tenantry', 'bare'],
+  ['tenantry-10k', 'bare'],
+  ['tenantry', 'defended'],
+  ['tenantry', 'plain'],
+  ['sessions-50', 'tenantry'],
+  ['tenantry', 'no-metrics'],
+  ['notes', 'notes-no-rls'],
+] as const;
+
+export type Results = ReturnType<typeof summarise>;
+
+/**
+ * The results of `npm run bench`: each config's rounds with their medians and ranges, the ratios
+ * per round (requests/s and CPU per read), the targets; `instructions` kept from the last count.
+ */
+export function summarise(
+  rounds: Map<Config, Round[]>,
+  signIns: SignIns,
+  startup: { demo: Starts; many: Starts },
+  instructions: Instructions | undefined,
+) {
+  const configs = [...rounds].map(([{ id, label }, rs]) => {
+    const perRequest = rs.flatMap((r) => r.commandsPerRequest ?? []);
+    return {
+      id,
+      label,
+      rounds: rs,
+      requestsPerSecond: spread(rs.map((r) => r.requestsPerSecond)),
+      p99Ms: spread(rs.map((r) => r.p99Ms)),
+      cpuMicrosPerRequest: spread(rs.map((r) => r.cpuMicrosPerRequest)),
+      commandsPerRequest: perRequest.length > 0 ? spread(perRequest) : undefined,
+    };
+  });
+  const config = (id: ConfigId) => configs.find((c) => c.id === id)!;
+  const ratios = RATIOS.map(([of, to]) => {
+    const perRound = (field: 'requestsPerSecond' | 'cpuMicrosPerRequest') =>
+      config(of).rounds.map((r, i) => r[field] / config(to).rounds[i]![field]);
+    const [requests, cpu] = [perRound('requestsPerSecond'), perRound('cpuMicrosPerRequest')];
+    const name = `${config(of).label.slice(0, 3)} / ${config(to).label.slice(0, 3)}`;
+    return { name, of, to, perRound: requests, spread: spread(requests), cpu: spread(cpu) };
+  });
+  const ratio = (of: ConfigId, to: ConfigId) => ratios.find((x) => x.of === of && x.to === to)!;
+
+  // The targets, each PASS or FAIL: a measurement, so none of them fails the run.
+  const targets: { name: string; value: number; limit: number; unit: string; pass: boolean }[] = [];
+  const add = (name: string, value: number, limit: number, unit: string, atMost: boolean) =>
+    targets.push({ name, value, limit, unit, pass: atMost ? value <= limit : value >= limit });
+  for (const id of ['tenantry', 'tenantry-10k'] as const) {
+    const { label, p99Ms, commandsPerRequest } = config(id);
+    const n = label.slice(0, 3);
+    add(`${n} requests/s over (2)'s, median`, ratio(id, 'bare').spread.median, 0.9, '×', false);
+    add(`${n} p99, median, at most (2)'s`, p99Ms.median, config('bare').p99Ms.median, 'ms', true);
+    add(`${n} Redis commands per read, median`, commandsPerRequest!.median, 1.05, '', true);
+  }
+  const metrics = ratio('tenantry', 'no-metrics').cpu.median;
+  add("(4) CPU per read over (7)'s, median", metrics, 1.03, '×', true);
+  const { signInsPerSecond, scryptPerSecond } = signIns;
+  add('sign-ins/s over scrypt alone', signInsPerSecond / scryptPerSecond, 0.8, '×', false);
+  const { demo, many } = startup;
+  const beyond = (xs: number[], ys: number[]) => spread(xs).median - spread(ys).median;
+  const tenants = SETTINGS.tenants.toLocaleString('en');
+  add(
+    `${tenants} tenants: start-up beyond 3 tenants'`,
+    beyond(many.ms, demo.ms) / 1000,
+    1.5,
+    's',
+    true,
+  );
+  add(
+    `${tenants} tenants: RSS beyond 3 tenants'`,
+    beyond(many.rss, demo.rss) / 1e6,
+    60,
+    'MB',
+    true,
+  );
+
+  const redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+  };
+  return {
+    date: new Date().toISOString(),
+    command: commandLine('bench'),
+    machine: { ...machine, redis: /v=(\S+)/.exec(redis)![1]! },
+    settings: SETTINGS,
+    configs,
+    ratios,
+    signIns,
+    startup,
+    instructions,
+    targets,
+  };
 }
 
 export function spread(xs: readonly number[]): Spread {
@@ -190,7 +255,7 @@ function startupTable(r: Results): string {
     ['tenants', 'spawn to ready', 'RSS when ready'],
     [
       ['3 (demo)', s(demo.ms), mb(demo.rss)],
-      [r.settings.tenants!.toLocaleString('en'), s(many.ms), mb(many.rss)],
+      [r.settings.tenants.toLocaleString('en'), s(many.ms), mb(many.rss)],
     ],
   );
 }

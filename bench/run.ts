@@ -10,133 +10,47 @@
  *
  *   BENCH_DURATION=5 BENCH_ROUNDS=3 BENCH_WARMUP=3 BENCH_STARTS=3 npm run bench
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { hashPassword, verifyPassword } from '../src/auth/password.ts';
-import type { Backends } from '../harness/backends.ts';
 import { DEMO } from '../harness/demo.ts';
 import { sleep } from '../harness/polling.ts';
 import { signIn } from '../harness/sign-in.ts';
-import * as servers from './configs.ts';
 import {
-  benchSetting,
   CONFIGS,
   DEMO_FILES,
-  labelOf,
-  type ConfigId,
-  type Running,
+  SETTINGS,
+  startBackends,
+  startConfig,
+  startTenantry,
 } from './configs.ts';
-import { allAnswered, commandStats, cpuMicros, resetCommandStats, signedInReads } from './load.ts';
-import { commandLine, readResults, report, spread, writeResults } from './report.ts';
-import type { Results, Round, SignIns, Target } from './report.ts';
+import type { Config, Running } from './configs.ts';
+import { allAnswered, commandStats, cpuMicros, resetCommandStats, rssBytes } from './load.ts';
+import { signedInReads } from './load.ts';
+import {
+  readResults,
+  report,
+  summarise,
+  writeResults,
+  type Round,
+  type SignIns,
+} from './report.ts';
 
-const settings = {
-  connections: 50,
-  durationSeconds: benchSetting('BENCH_DURATION', 5),
-  warmupSeconds: benchSetting('BENCH_WARMUP', 3),
-  rounds: benchSetting('BENCH_ROUNDS', 3),
-  starts: benchSetting('BENCH_STARTS', 3),
-  signInSeconds: benchSetting('BENCH_SIGN_IN_SECONDS', 5),
-  ...servers.tenantCounts(),
-};
-
-const RATIOS: [of: ConfigId, to: ConfigId][] = [
-  ['tenantry', 'bare'],
-  ['tenantry-10k', 'bare'],
-  ['tenantry', 'defended'],
-  ['tenantry', 'plain'],
-  // What listing a user's 50 sessions costs against a signed-in GET /api/me.
-  ['sessions-50', 'tenantry'],
-  // What the Prometheus metrics cost a read, and what row-level security costs the notes API.
-  ['tenantry', 'no-metrics'],
-  ['notes', 'notes-no-rls'],
-];
-
-const tenants = await servers.generateTenants(settings.tenants, settings.signedInTenants);
-const backends = await servers.startBackends(tenants.ids);
-const running = new Map<ConfigId, Running>();
+const bench = await startBackends();
+const running = new Map<Config, Running>();
 try {
-  console.log(`starting the servers; ${settings.signedInTenants} sign-ins at (5)`);
-  for (const { id } of CONFIGS) running.set(id, await servers.startConfig(id, backends, tenants));
-  const rounds = new Map<ConfigId, Round[]>(CONFIGS.map((c) => [c.id, []]));
-  for (let round = 0; round <= settings.rounds; round++) {
+  console.log(`starting the servers; ${SETTINGS.signedInTenants} sign-ins at (5)`);
+  for (const config of CONFIGS) running.set(config, await startConfig(config.id, bench));
+  const rounds = new Map<Config, Round[]>(CONFIGS.map((c) => [c, []]));
+  for (let round = 0; round <= SETTINGS.rounds; round++) {
     for (const config of CONFIGS) {
-      const seconds = round === 0 ? settings.warmupSeconds : settings.durationSeconds;
-      const r = await measureRound(config, running.get(config.id)!, seconds);
-      console.log(
-        `${round === 0 ? 'warm-up' : `round ${round}`}  ${labelOf(config.id, settings).padEnd(46)} ` +
-          `${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${r.p99Ms} ms` +
-          `  ${r.cpuMicrosPerRequest.toFixed(0)} µs CPU/req` +
-          (r.commandsPerRequest ? `  ${r.commandsPerRequest.toFixed(2)} Redis commands/req` : ''),
-      );
-      if (round > 0) rounds.get(config.id)!.push(r);
+      const r = await measureRound(config, round);
+      if (round > 0) rounds.get(config)!.push(r);
     }
   }
   for (const { server } of running.values()) await server.stop();
   running.clear();
-
-  console.log(`sign-ins for ${settings.signInSeconds} s, against scrypt alone`);
-  const signIns = await measureSignIns(backends, settings.signInSeconds);
-  console.log(
-    `${signIns.signInsPerSecond.toFixed(1)} sign-ins/s; scrypt alone ` +
-      `${signIns.scryptPerSecond.toFixed(1)} checks/s, ${signIns.parallel} at once`,
-  );
-
-  console.log(`start-up, ${settings.starts} times each: 3 tenants, then ${settings.tenants}`);
-  const startup: Results['startup'] = { demo: { ms: [], rss: [] }, many: { ms: [], rss: [] } };
-  for (let i = 0; i < settings.starts; i++) {
-    for (const [into, files] of [
-      [startup.demo, DEMO_FILES],
-      [startup.many, tenants],
-    ] as const) {
-      const server = await servers.startTenantry(backends, files);
-      into.ms.push(server.startMs);
-      into.rss.push(rssBytes(server.child.pid!));
-      await server.stop();
-    }
-  }
-
-  const configs = CONFIGS.map((c) => {
-    const rs = rounds.get(c.id)!;
-    const perRequest = rs.map((r) => r.commandsPerRequest).filter((x) => x !== undefined);
-    return {
-      id: c.id,
-      label: labelOf(c.id, settings),
-      rounds: rs,
-      requestsPerSecond: spread(rs.map((r) => r.requestsPerSecond)),
-      p99Ms: spread(rs.map((r) => r.p99Ms)),
-      cpuMicrosPerRequest: spread(rs.map((r) => r.cpuMicrosPerRequest)),
-      ...(perRequest.length > 0 ? { commandsPerRequest: spread(perRequest) } : {}),
-    };
-  });
-  const byId = (id: ConfigId) => configs.find((c) => c.id === id)!;
-  const ratios = RATIOS.map(([of, to]) => {
-    const perRound = (field: 'requestsPerSecond' | 'cpuMicrosPerRequest') =>
-      byId(of).rounds.map((r, i) => r[field] / byId(to).rounds[i]![field]);
-    const name = `${byId(of).label.slice(0, 3)} / ${byId(to).label.slice(0, 3)}`;
-    const [requests, cpu] = [perRound('requestsPerSecond'), perRound('cpuMicrosPerRequest')];
-    return { name, of, to, perRound: requests, spread: spread(requests), cpu: spread(cpu) };
-  });
-  const redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
-  const partial: Omit<Results, 'targets'> = {
-    date: new Date().toISOString(),
-    command: commandLine('bench'),
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      node: process.version,
-      redis: /v=(\S+)/.exec(redis)![1]!,
-    },
-    settings,
-    configs,
-    ratios,
-    signIns,
-    startup,
-    // Kept from the last `npm run bench:instructions`, which adds its own date.
-    ...(readResults()?.instructions ? { instructions: readResults()!.instructions } : {}),
-  };
-  const results: Results = { ...partial, targets: targets(partial) };
+  const [signIns, startup] = [await measureSignIns(), await measureStartup()];
+  const results = summarise(rounds, signIns, startup, readResults()?.instructions);
   console.log(`\n${report(results)}\n`);
   await writeResults(results);
 } catch (err) {
@@ -144,38 +58,38 @@ try {
   process.exitCode = 1;
 } finally {
   for (const { server } of running.values()) await server.stop();
-  await tenants.remove();
-  await backends.stop();
+  await bench.stop();
 }
 
-/** One round of a config: its reads for `seconds`, the CPU they took, the Redis commands. */
-async function measureRound(
-  config: (typeof CONFIGS)[number],
-  { server, clients }: Running,
-  seconds: number,
-): Promise<Round> {
-  await resetCommandStats(backends.redis.port);
+/** One config's reads for a round (0: the warm-up), the CPU they took, their Redis commands. */
+async function measureRound(config: Config, round: number): Promise<Round> {
+  const { server } = running.get(config)!;
+  await resetCommandStats(bench.redis.port);
   // The server's CPU and PostgreSQL's (its backends do the notes' queries and RLS's checks).
-  const pids = () => [server.child.pid!, ...backends.postgres.pids()];
+  const pids = () => [server.child.pid!, ...bench.postgres.pids()];
   const cpuBefore = cpuMicros(pids());
-  const measured = await signedInReads({
-    port: server.port,
-    clients,
-    connections: settings.connections,
-    durationSeconds: seconds,
-    ...('path' in config ? { path: config.path } : {}),
+  const measured = await signedInReads(running.get(config)!, {
+    connections: SETTINGS.connections,
+    durationSeconds: round === 0 ? SETTINGS.warmupSeconds : SETTINGS.durationSeconds,
+    path: 'path' in config ? config.path : undefined,
   });
   const r: Round = {
-    ...allAnswered(labelOf(config.id, settings), measured),
+    ...allAnswered(config.label, measured),
     cpuMicrosPerRequest: (cpuMicros(pids()) - cpuBefore) / measured.requests,
   };
   // (1) has no Redis to count.
   if (config.id !== 'plain') {
     await sleep(250); // requests still in flight when autocannon stopped send theirs
-    r.redisCommands = await commandStats(backends.redis.port);
+    r.redisCommands = await commandStats(bench.redis.port);
     const total = Object.values(r.redisCommands).reduce((sum, n) => sum + n, 0);
     r.commandsPerRequest = total / measured.sent;
   }
+  console.log(
+    `${round === 0 ? 'warm-up' : `round ${round}`}  ${config.label.padEnd(46)} ` +
+      `${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${r.p99Ms} ms` +
+      `  ${r.cpuMicrosPerRequest.toFixed(0)} µs CPU/req` +
+      (r.commandsPerRequest ? `  ${r.commandsPerRequest.toFixed(2)} Redis commands/req` : ''),
+  );
   return r;
 }
 
@@ -184,24 +98,22 @@ async function measureRound(
  * default cost as there are cores, then the demo users signing in at their tenants with twice as
  * many at once (each a POST /login: a password check and a new session), on a fresh (4).
  */
-async function measureSignIns(backends: Backends, seconds: number): Promise<SignIns> {
+async function measureSignIns(): Promise<SignIns> {
+  const seconds = SETTINGS.signInSeconds;
+  console.log(`sign-ins for ${seconds} s, against scrypt alone`);
   const parallel = availableParallelism();
   const hash = await hashPassword(DEMO.a.password);
-  const scryptPerSecond = await perSecond(parallel, seconds, () =>
-    verifyPassword(DEMO.a.password, hash),
-  );
+  const scrypt = await perSecond(parallel, seconds, () => verifyPassword(DEMO.a.password, hash));
   // The bench's one address signs in far past the default limit on successes.
-  const env = { LOGIN_MAX_SUCCESSES: '100000' };
-  const server = await servers.startTenantry(backends, DEMO_FILES, { env });
+  const server = await startTenantry(bench, DEMO_FILES, { env: { LOGIN_MAX_SUCCESSES: '100000' } });
   const { people } = DEMO_FILES;
-  try {
-    const signInsPerSecond = await perSecond(parallel * 2, seconds, (i) =>
-      signIn(server.port, people[i % people.length]!),
-    );
-    return { scryptPerSecond, signInsPerSecond, parallel };
-  } finally {
-    await server.stop();
-  }
+  const signIns = await perSecond(parallel * 2, seconds, (i) =>
+    signIn(server.port, people[i % people.length]!),
+  ).finally(() => server.stop());
+  console.log(
+    `${signIns.toFixed(1)} sign-ins/s; scrypt alone ${scrypt.toFixed(1)} checks/s, ${parallel} at once`,
+  );
+  return { scryptPerSecond: scrypt, signInsPerSecond: signIns, parallel };
 }
 
 /** Runs `work` on `parallel` loops for `seconds`; how many times it finished, per second. */
@@ -216,36 +128,20 @@ async function perSecond(parallel: number, seconds: number, work: (i: number) =>
   return (done * 1000) / (performance.now() - started);
 }
 
-/** The targets, each PASS or FAIL: a measurement, so none of them fails the run. */
-function targets(r: Omit<Results, 'targets'>): Target[] {
-  const config = (id: ConfigId) => r.configs.find((c) => c.id === id)!;
-  const ratio = (of: ConfigId, to: ConfigId) => r.ratios.find((x) => x.of === of && x.to === to)!;
-  const list: Target[] = [];
-  const add = (name: string, value: number, limit: number, unit: string, atMost: boolean) =>
-    list.push({ name, value, limit, unit, pass: atMost ? value <= limit : value >= limit });
-  for (const id of ['tenantry', 'tenantry-10k'] as const) {
-    const { label, p99Ms, commandsPerRequest } = config(id);
-    const n = label.slice(0, 3);
-    add(`${n} requests/s over (2)'s, median`, ratio(id, 'bare').spread.median, 0.9, '×', false);
-    add(`${n} p99, median, at most (2)'s`, p99Ms.median, config('bare').p99Ms.median, 'ms', true);
-    add(`${n} Redis commands per read, median`, commandsPerRequest!.median, 1.05, '', true);
+/** Spawn to ready and RSS then (ms, bytes), with the 3 demo tenants and with BENCH_TENANTS. */
+async function measureStartup() {
+  console.log(`start-up, ${SETTINGS.starts} times each: 3 tenants, then ${SETTINGS.tenants}`);
+  const startup = {
+    demo: { ms: [] as number[], rss: [] as number[] },
+    many: { ms: [] as number[], rss: [] as number[] },
+  };
+  for (let i = 0; i < SETTINGS.starts; i++) {
+    for (const tenants of ['demo', 'many'] as const) {
+      const server = await startTenantry(bench, tenants === 'demo' ? DEMO_FILES : bench.many);
+      startup[tenants].ms.push(server.startMs);
+      startup[tenants].rss.push(rssBytes(server.child.pid!));
+      await server.stop();
+    }
   }
-  const metrics = ratio('tenantry', 'no-metrics').cpu.median;
-  add("(4) CPU per read over (7)'s, median", metrics, 1.03, '×', true);
-  const { signInsPerSecond, scryptPerSecond } = r.signIns;
-  add('sign-ins/s over scrypt alone', signInsPerSecond / scryptPerSecond, 0.8, '×', false);
-  const { demo, many } = r.startup;
-  const beyond = (xs: number[], ys: number[]) => spread(xs).median - spread(ys).median;
-  const n = settings.tenants.toLocaleString('en');
-  add(`${n} tenants: start-up beyond 3 tenants'`, beyond(many.ms, demo.ms) / 1000, 1.5, 's', true);
-  add(`${n} tenants: RSS beyond 3 tenants'`, beyond(many.rss, demo.rss) / 1e6, 60, 'MB', true);
-  return list;
-}
-
-/** Resident set size of a process now (VmRSS), in bytes. */
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
-  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(kib) * 1024;
+  return startup;
 }
