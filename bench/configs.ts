@@ -27,6 +27,7 @@ export const SETTINGS = {
   signedInTenants: benchSetting('BENCH_SIGNED_IN_TENANTS', 1000),
 };
 const n = (x: number) => x.toLocaleString('en');
+const manyTenants = `${n(SETTINGS.tenants)} tenants (load on ${n(SETTINGS.signedInTenants)})`;
 
 /**
  * The servers `npm run bench` measures, in the order each round runs them: a signed-in read of
@@ -37,10 +38,7 @@ export const CONFIGS = [
   { id: 'bare', label: '(2) bare recipe' },
   { id: 'defended', label: '(3) bare recipe + helmet + request log' },
   { id: 'tenantry', label: '(4) tenantry, 3 tenants' },
-  {
-    id: 'tenantry-10k',
-    label: `(5) tenantry, ${n(SETTINGS.tenants)} tenants (load on ${n(SETTINGS.signedInTenants)})`,
-  },
+  { id: 'tenantry-10k', label: `(5) tenantry, ${manyTenants}` },
   {
     id: 'sessions-50',
     label: '(6) tenantry, GET /api/sessions: 50 sessions',
@@ -53,7 +51,6 @@ export const CONFIGS = [
 
 export type Config = (typeof CONFIGS)[number];
 export type ConfigId = Config['id'];
-export const configOf = (id: ConfigId) => CONFIGS.find((c) => c.id === id)!;
 
 /** A server under test, started, with the signed-in clients the load goes round. */
 export type Running = { server: ServerProcess; clients: Client[] };

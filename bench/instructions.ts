@@ -79,23 +79,12 @@ try {
 const bare = rows.find((r) => r.id === 'bare')?.perRead.median;
 const range = ({ median, min, max }: InstructionResult['perRead']) =>
   `${whole(median)} (${whole(min)}–${whole(max)}, ±${((50 * (max - min)) / median).toFixed(1)} %)`;
-const head = [
-  'server',
-  'instructions per read, median (min–max)',
-  'over (2)',
-  'Redis commands per read',
-];
-console.log(
-  table(
-    head,
-    rows.map((r) => [
-      r.label,
-      range(r.perRead),
-      bare ? (r.perRead.median / bare).toFixed(2) : '–',
-      r.commandsPerRead.toFixed(2),
-    ]),
-  ),
-);
+const row = (r: InstructionResult) => {
+  const over = bare ? (r.perRead.median / bare).toFixed(2) : '–';
+  return [r.label, range(r.perRead), over, r.commandsPerRead.toFixed(2)];
+};
+const head = ['server', 'instructions per read, median (min–max)', 'over (2)'];
+console.log(table([...head, 'Redis commands per read'], rows.map(row)));
 const results = readResults();
 if (results) {
   // Servers not counted this time keep their last count.

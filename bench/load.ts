@@ -6,15 +6,14 @@ import type { Running } from './configs.ts';
 /** One signed-in client of a server under test: its Host and its session cookie (if any). */
 export type Client = { host: string; cookie?: string };
 
-/** A load's answers (`sent` counts those still in flight at the end too) and its errors. */
+/** A load's outcome; `sent` counts the requests still in flight at the end too. */
 export type Measured = Awaited<ReturnType<typeof signedInReads>>;
 
 /**
- * `connections` keep-alive connections read `path` (GET /api/me) as fast as answers come, for
- * `durationSeconds` or exactly `amount` requests. Each request goes to the next client in turn,
- * across all connections, so the load is spread evenly over the tenants and sessions, and no two
- * connections read the same session in step (autocannon's own request sequence starts every
- * connection at the first entry, so they would move through the list together).
+ * Keep-alive connections read `path` (GET /api/me) as fast as answers come, for `durationSeconds`
+ * or `amount` requests. Each request goes to the next client in turn across all connections, so no
+ * two connections read the same session in step (autocannon's own request list would: it starts
+ * every connection at its first entry).
  */
 export async function signedInReads(
   { server, clients }: Running,
@@ -73,10 +72,7 @@ export async function commandStats(redisPort: number): Promise<Record<string, nu
   return calls;
 }
 
-/**
- * CPU time (user + system) the processes have used so far, in microseconds, from /proc (clock ticks
- * of 10 ms); a process that has gone meanwhile counts nothing.
- */
+/** CPU time (user + system) of the processes so far, in µs; one that has gone counts nothing. */
 export function cpuMicros(pids: readonly number[]): number {
   let ticks = 0;
   for (const pid of pids) {

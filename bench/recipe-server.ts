@@ -1,11 +1,7 @@
 /**
- * The baselines of `npm run bench`, each a process of its own (started by bench/configs.ts):
- *
- *   RECIPE=plain     Express alone: GET /api/me answers a fixed JSON, no session (the ceiling)
- *   RECIPE=bare      the bare recipe: one express-session with one connect-redis store
- *   RECIPE=defended  the bare recipe behind the app's own security headers and request logger
- *
- * PORT and REDIS_URL as the server takes them; logs go to stdout, at info, as in production.
+ * The baselines of `npm run bench`: RECIPE=plain is Express alone, GET /api/me a fixed JSON (the
+ * ceiling); RECIPE=bare one express-session with one connect-redis store; RECIPE=defended the bare
+ * recipe behind the app's own security headers and request logger (at info, as in production).
  */
 import { RedisStore } from 'connect-redis';
 import express from 'express';

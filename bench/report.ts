@@ -1,7 +1,4 @@
-/**
- * bench/results.json: what `npm run bench` measured, summarised (and what `npm run
- * bench:instructions` counted last), and all of it as markdown.
- */
+/** bench/results.json: what `npm run bench` and `bench:instructions` measured last, as markdown. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -82,47 +79,34 @@ export function summarise(
 
   // The targets, each PASS or FAIL: a measurement, so none of them fails the run.
   const targets: { name: string; value: number; limit: number; unit: string; pass: boolean }[] = [];
-  const add = (name: string, value: number, limit: number, unit: string, atMost: boolean) =>
+  const add = (name: string, value: number, limit: number, unit: string, atMost = true) =>
     targets.push({ name, value, limit, unit, pass: atMost ? value <= limit : value >= limit });
   for (const id of ['tenantry', 'tenantry-10k'] as const) {
     const { label, p99Ms, commandsPerRequest } = config(id);
     const n = label.slice(0, 3);
     add(`${n} requests/s over (2)'s, median`, ratio(id, 'bare').spread.median, 0.9, '×', false);
-    add(`${n} p99, median, at most (2)'s`, p99Ms.median, config('bare').p99Ms.median, 'ms', true);
-    add(`${n} Redis commands per read, median`, commandsPerRequest!.median, 1.05, '', true);
+    add(`${n} p99, median, at most (2)'s`, p99Ms.median, config('bare').p99Ms.median, 'ms');
+    add(`${n} Redis commands per read, median`, commandsPerRequest!.median, 1.05, '');
   }
-  const metrics = ratio('tenantry', 'no-metrics').cpu.median;
-  add("(4) CPU per read over (7)'s, median", metrics, 1.03, '×', true);
+  add("(4) CPU per read over (7)'s, median", ratio('tenantry', 'no-metrics').cpu.median, 1.03, '×');
   const { signInsPerSecond, scryptPerSecond } = signIns;
   add('sign-ins/s over scrypt alone', signInsPerSecond / scryptPerSecond, 0.8, '×', false);
-  const { demo, many } = startup;
-  const beyond = (xs: number[], ys: number[]) => spread(xs).median - spread(ys).median;
+  const beyond = (key: 'ms' | 'rss', unit: number) =>
+    (spread(startup.many[key]).median - spread(startup.demo[key]).median) / unit;
   const tenants = SETTINGS.tenants.toLocaleString('en');
-  add(
-    `${tenants} tenants: start-up beyond 3 tenants'`,
-    beyond(many.ms, demo.ms) / 1000,
-    1.5,
-    's',
-    true,
-  );
-  add(
-    `${tenants} tenants: RSS beyond 3 tenants'`,
-    beyond(many.rss, demo.rss) / 1e6,
-    60,
-    'MB',
-    true,
-  );
+  add(`${tenants} tenants: start-up beyond 3 tenants'`, beyond('ms', 1000), 1.5, 's');
+  add(`${tenants} tenants: RSS beyond 3 tenants'`, beyond('rss', 1e6), 60, 'MB');
 
   const redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    node: process.version,
-  };
   return {
     date: new Date().toISOString(),
     command: commandLine('bench'),
-    machine: { ...machine, redis: /v=(\S+)/.exec(redis)![1]! },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      redis: /v=(\S+)/.exec(redis)![1]!,
+    },
     settings: SETTINGS,
     configs,
     ratios,
@@ -172,10 +156,8 @@ export async function fillMarkers(name: string, content: string): Promise<void> 
   const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
   const [from, to] = [text.indexOf(start), text.indexOf(end)];
   if (from === -1 || to < from) throw new Error(`${path} has no ${start} … ${end}`);
-  await writeFormatted(
-    path,
-    `${text.slice(0, from + start.length)}\n\n${content}\n\n${text.slice(to)}`,
-  );
+  const filled = `${text.slice(0, from + start.length)}\n\n${content}\n\n${text.slice(to)}`;
+  await writeFormatted(path, filled);
 }
 
 export const fixed = (digits: number) => (x: number) =>

@@ -1,14 +1,9 @@
 /**
- * npm run bench: what tenantry costs, against the bare recipe and plain Express, in one run on
- * this machine (docs/benchmark.md says what each server is and how to read the numbers).
- *
- * Each server is a process of its own; autocannon runs here. After a warm-up round, each round
- * runs every server in turn, so a machine that gets slower or faster mid-run moves them all alike
- * and shows as a range. Then sign-ins against scrypt alone, and start-up and RSS with 3 and with
- * BENCH_TENANTS tenant files. Prints the tables and writes bench/results.json. Exits non-zero only
- * when the harness fails (a server dies, an answer is not a 200), never because a target is missed.
- *
- *   BENCH_DURATION=5 BENCH_ROUNDS=3 BENCH_WARMUP=3 BENCH_STARTS=3 npm run bench
+ * npm run bench: what tenantry costs, against the bare recipe and plain Express, on this machine
+ * (docs/benchmark.md says how to read it). Each server is a process of its own. After a warm-up
+ * round, each round runs every server in turn, so a machine that gets slower or faster mid-run
+ * moves them all alike and shows as a range. Then sign-ins against scrypt alone, and start-up with
+ * 3 and with BENCH_TENANTS tenants. Fails only when the harness does, never on a missed target.
  */
 import { availableParallelism } from 'node:os';
 import { hashPassword, verifyPassword } from '../src/auth/password.ts';
