@@ -1,242 +1,205 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { hashPassword } from '../src/auth/password.ts';
-import type { Db } from '../src/db/tables.ts';
+import { startBackends as startHarnessBackends, type Backends } from '../harness/backends.ts';
 import { DEMO, DEMO_TENANTS_DIR } from '../harness/demo.ts';
-import { withSuperuser } from '../harness/postgres-admin.ts';
-import { startPostgresServer } from '../harness/postgres-server.ts';
-import { startRedisServer } from '../harness/redis-server.ts';
-import { prepareDatabase } from '../harness/postgres-template.ts';
 import { plainRequest } from '../harness/http-client.ts';
-import { startServer, type ServerProcess } from '../harness/server-process.ts';
-import { signIn, signInEach, type Who } from '../harness/sign-in.ts';
+import { withSuperuser } from '../harness/postgres-admin.ts';
+import { prepareDatabase } from '../harness/postgres-template.ts';
+import { startServer, type ServerOptions, type ServerProcess } from '../harness/server-process.ts';
+import { signIn, type Who } from '../harness/sign-in.ts';
 import type { Client } from './load.ts';
 
+export const benchSetting = (name: string, fallback: number) =>
+  Number(process.env[name] ?? fallback);
+
+/** `npm run bench`'s settings; (5) has `tenants` tenant files, `signedInTenants` signed in. */
+export const SETTINGS = {
+  connections: 50,
+  durationSeconds: benchSetting('BENCH_DURATION', 5),
+  warmupSeconds: benchSetting('BENCH_WARMUP', 3),
+  rounds: benchSetting('BENCH_ROUNDS', 3),
+  starts: benchSetting('BENCH_STARTS', 3),
+  signInSeconds: benchSetting('BENCH_SIGN_IN_SECONDS', 5),
+  tenants: benchSetting('BENCH_TENANTS', 10_000),
+  signedInTenants: benchSetting('BENCH_SIGNED_IN_TENANTS', 1000),
+};
+const n = (x: number) => x.toLocaleString('en');
+const manyTenants = `${n(SETTINGS.tenants)} tenants (load on ${n(SETTINGS.signedInTenants)})`;
+
 /**
- * The servers `npm run bench` measures, in the order each round runs them: a signed-in
- * `GET /api/me` on each, and on (6) `GET /api/sessions`, the listing of one user's 50 sessions.
+ * The servers `npm run bench` measures, in the order each round runs them: a signed-in read of
+ * `path` (default `GET /api/me`) on each.
  */
 export const CONFIGS = [
-  { id: 'plain', label: '(1) plain Express, no session', redis: false },
-  { id: 'bare', label: '(2) bare recipe', redis: true },
-  { id: 'defended', label: '(3) bare recipe + helmet + request log', redis: true },
-  { id: 'tenantry', label: '(4) tenantry, 3 tenants', redis: true },
-  { id: 'tenantry-10k', label: '(5) tenantry, many tenants', redis: true },
+  { id: 'plain', label: '(1) plain Express, no session' },
+  { id: 'bare', label: '(2) bare recipe' },
+  { id: 'defended', label: '(3) bare recipe + helmet + request log' },
+  { id: 'tenantry', label: '(4) tenantry, 3 tenants' },
+  { id: 'tenantry-10k', label: `(5) tenantry, ${manyTenants}` },
   {
     id: 'sessions-50',
     label: '(6) tenantry, GET /api/sessions: 50 sessions',
-    redis: true,
     path: '/api/sessions',
   },
+  { id: 'no-metrics', label: '(7) (4) with METRICS=off' },
+  { id: 'notes', label: '(8) tenantry, GET /api/notes: 20 notes', path: '/api/notes' },
+  { id: 'notes-no-rls', label: '(9) (8) with row-level security off', path: '/api/notes' },
 ] as const;
 
-export type ConfigId = (typeof CONFIGS)[number]['id'];
-
-/** A config's label, with the tenant counts of this run in (5)'s. */
-export function labelOf(id: ConfigId, counts: { tenants: number; signedInTenants: number }) {
-  const config = CONFIGS.find((c) => c.id === id)!;
-  if (id !== 'tenantry-10k') return config.label;
-  const n = (x: number) => x.toLocaleString('en');
-  return `(5) tenantry, ${n(counts.tenants)} tenants (load on ${n(counts.signedInTenants)})`;
-}
+export type Config = (typeof CONFIGS)[number];
+export type ConfigId = Config['id'];
 
 /** A server under test, started, with the signed-in clients the load goes round. */
-export interface Running {
-  server: ServerProcess;
-  clients: Client[];
-}
-
-/** Where each server logs: stdout, at info, into /dev/null (writing a line is the server's cost). */
-const QUIET = { stdout: 'discard' } as const;
+export type Running = { server: ServerProcess; clients: Client[] };
 
 /** Node's own flags, a command to run node under (valgrind), more environment. */
-export interface Instrumented {
-  nodeArgs?: string[];
-  wrapper?: string[];
-  readyTimeoutMs?: number;
-  env?: Record<string, string>;
+export type Instrumented = Pick<ServerOptions, 'nodeArgs' | 'wrapper' | 'readyTimeoutMs' | 'env'>;
+
+/** A folder of tenant files, a tenant whose home page shows them loaded, who signs in. */
+export type TenantFiles = { dir: string; probeHost: string; people: Who[] };
+
+export const DEMO_FILES = {
+  dir: DEMO_TENANTS_DIR,
+  probeHost: DEMO.c.host,
+  people: [DEMO.a, DEMO.b, DEMO.c],
+};
+
+/** Redis and PostgreSQL, and (5)'s tenant files. */
+export type Bench = Backends & { many: TenantFiles };
+
+const PASSWORD = 'bench-password';
+
+/**
+ * harness/backends.ts's Redis and PostgreSQL (the database as compose's migrate job leaves it),
+ * and BENCH_TENANTS generated tenant files `t00000`…, each with a user `user` in the database.
+ */
+export async function startBackends(): Promise<Bench> {
+  const backends = await startHarnessBackends();
+  const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-tenants-'));
+  const ids = Array.from({ length: SETTINGS.tenants }, (_, i) => `t${String(i).padStart(5, '0')}`);
+  for (const [i, id] of ids.entries()) {
+    const hosts = [`${id}.localhost`];
+    const file = { id, name: `Tenant ${i}`, hosts, theme: { color: '#1f6feb' } };
+    await writeFile(join(dir, `${id}.json`), JSON.stringify(file));
+  }
+  // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
+  // the server verifies it exactly as it verifies a default-cost hash.
+  const hash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
+  const users = sql`insert into users (tenant_id, username, display_name, role, password_hash)
+    select id, 'user', 'User ' || (n - 1), 'owner', ${hash}
+    from unnest(${ids}::text[]) with ordinality as generated (id, n)`;
+  await asSuperuser(backends, 'tenantry', users);
+  const who = (id: string) => ({ host: `${id}.localhost`, username: 'user', password: PASSWORD });
+  const people = ids.slice(0, SETTINGS.signedInTenants).map(who);
+  const many = { dir, probeHost: who(ids.at(-1)!).host, people };
+  const stop = async () => {
+    await backends.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { ...backends, many, stop };
 }
 
-/** (1)-(3): bench/recipe-server.ts, each baseline a process of its own. */
-export async function startRecipe(
-  recipe: 'plain' | 'bare' | 'defended',
-  redisUrl: string,
+/** What a config adds to tenantry's environment. */
+const EXTRA_ENV: Partial<Record<ConfigId, Record<string, string>>> = {
+  'no-metrics': { METRICS: 'off' },
+  // 50 sign-ins from one address are past LOGIN_MAX_SUCCESSES's default.
+  'sessions-50': { LOGIN_MAX_SUCCESSES: '50' },
+};
+
+/** Starts config `id`, its clients signed in. */
+export async function startConfig(
+  id: ConfigId,
+  bench: Bench,
   options: Instrumented = {},
 ): Promise<Running> {
+  if (id === 'plain' || id === 'bare' || id === 'defended') return startRecipe(id, bench, options);
+  const files = id === 'tenantry-10k' ? bench.many : DEMO_FILES;
+  const notes = id === 'notes' || id === 'notes-no-rls';
+  const databaseUrl = notes ? await seedNotes(bench, id === 'notes') : bench.databaseUrl;
+  const env = { ...EXTRA_ENV[id], ...options.env };
+  const server = await startTenantry({ ...bench, databaseUrl }, files, { ...options, env });
+  // (6): alice 50 times (SESSION_MAX_PER_USER's default, so all live), each of her cookies a
+  // client, so that every request lists her 50 sessions.
+  const people = id === 'sessions-50' ? Array<Who>(50).fill(DEMO.a) : files.people;
+  // (5) signs in a few at once: each tenant's limits and hash queue are its own, and one sign-in
+  // each never comes near them.
+  return { server, clients: await signInAll(server.port, people, id === 'tenantry-10k' ? 8 : 1) };
+}
+
+/** (1)-(3): bench/recipe-server.ts; (2) and (3) with three sessions, as (4) has three users. */
+async function startRecipe(recipe: string, { redisUrl }: Backends, options: Instrumented) {
   const server = await startServer({
     redisUrl,
     databaseUrl: null,
     entry: 'bench/recipe-server.ts',
-    ...QUIET,
+    stdout: 'discard',
     ...options,
     env: { RECIPE: recipe, ...options.env },
   });
   if (recipe === 'plain') return { server, clients: [{ host: 'localhost' }] };
-  // Three sessions, as tenantry has three signed-in users.
-  const who = (username: string): Who => ({ host: 'localhost', username, password: 'any' });
-  return { server, clients: await signInEach(server.port, ['a', 'b', 'c'].map(who)) };
+  const who = (username: string) => ({ host: 'localhost', username, password: 'any' });
+  return { server, clients: await signInAll(server.port, ['a', 'b', 'c'].map(who)) };
 }
 
 /**
- * (4) and (5): the real server, dist/server.js, as production runs it (NODE_ENV=production, a
- * SESSION_SECRET, Redis, LOG_LEVEL=info), ready once /readyz answers 200 and `probeHost` (a
- * tenant) serves its home page. Polled every 10 ms: `startMs` is the start-up time measured.
+ * The real server, dist/server.js, as production runs it (NODE_ENV=production, a SESSION_SECRET,
+ * LOG_LEVEL=info; its logs into /dev/null, as writing a line is the server's cost), ready once
+ * /readyz answers 200 and a tenant serves its home page. Polled every 10 ms: `startMs` is the
+ * start-up time measured.
  */
-export function startTenantry(
-  { redisUrl, databaseUrl }: Backends,
-  tenantsDir: string,
-  { probeHost, ...options }: { probeHost: string } & Instrumented,
-): Promise<ServerProcess> {
+export function startTenantry(backends: Backends, files: TenantFiles, options: Instrumented = {}) {
+  const { redisUrl, databaseUrl } = backends;
   return startServer({
     redisUrl,
     databaseUrl,
     entry: 'dist/server.js',
     ready: async (port) => {
-      for (const [host, path] of [
-        ['localhost', '/readyz'],
-        [probeHost, '/'],
-      ] as const) {
-        const res = await plainRequest({ port, host, path, timeoutMs: 1000 });
-        if (res.status !== 200) throw new Error(`${host}${path} answered ${res.status}`);
-      }
+      await answers200(port, 'localhost', '/readyz');
+      await answers200(port, files.probeHost, '/');
     },
     readyIntervalMs: 10,
-    ...QUIET,
+    stdout: 'discard',
     ...options,
-    env: {
-      TENANTS_DIR: tenantsDir,
-      LOG_LEVEL: 'info',
-      // BENCH_METRICS=off: the same server without its Prometheus metrics, to see what they cost.
-      METRICS: process.env.BENCH_METRICS ?? 'on',
-      ...options.env,
-    },
+    env: { TENANTS_DIR: files.dir, LOG_LEVEL: 'info', ...options.env },
   });
 }
 
-/** (4): the demo tenants, alice, bob and carol each signed in at their own. */
-export async function startDemoTenantry(
-  backends: Backends,
-  options: Instrumented = {},
-): Promise<Running> {
-  const people = [DEMO.a, DEMO.b, DEMO.c];
-  const server = await startTenantry(backends, DEMO_TENANTS_DIR, {
-    probeHost: DEMO.c.host,
-    ...options,
-  });
-  return { server, clients: await signInEach(server.port, people) };
+async function answers200(port: number, host: string, path: string) {
+  const res = await plainRequest({ port, host, path, timeoutMs: 1000 });
+  if (res.status !== 200) throw new Error(`${host}${path} answered ${res.status}`);
 }
 
-/**
- * (6): the demo tenants, alice signed in 50 times (SESSION_MAX_PER_USER's default, so all live),
- * each of her cookies a client: every request lists her 50 sessions.
- */
-export async function startSessionListing(backends: Backends): Promise<Running> {
-  const server = await startTenantry(backends, DEMO_TENANTS_DIR, {
-    probeHost: DEMO.a.host,
-    // 50 sign-ins from one address are past LOGIN_MAX_SUCCESSES's default.
-    env: { LOGIN_MAX_SUCCESSES: '50' },
-  });
-  return { server, clients: await signInEach(server.port, Array<Who>(50).fill(DEMO.a)) };
-}
-
-/** Where the servers keep their sessions and accounts: a Redis and a PostgreSQL of the bench's. */
-export interface Backends {
-  redisUrl: string;
-  databaseUrl: string;
-}
-
-/**
- * A Redis and a PostgreSQL for the bench; the database as compose's migrate job leaves it
- * (migrated, the demo accounts) plus a user `user` at each generated tenant. stop() removes both.
- */
-export async function startBackends(generatedIds: readonly string[] = []) {
-  const [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
-  const databaseUrl = await prepareDatabase(postgres, 'tenantry');
-  // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
-  // the server verifies it exactly as it verifies a default-cost hash.
-  const passwordHash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
-  await withSuperuser(postgres, 'tenantry', async (superuser) => {
-    // As the superuser: row-level security would hold the owner's bulk insert to one tenant.
-    const db = superuser as unknown as Db;
-    for (let i = 0; i < generatedIds.length; i += 1000) {
-      const rows = generatedIds.slice(i, i + 1000).map((id, k) => ({
-        tenant_id: id,
-        username: 'user',
-        display_name: `User ${i + k}`,
-        role: 'owner' as const,
-        password_hash: passwordHash,
-      }));
-      await db.insertInto('users').values(rows).execute();
-    }
-  });
-  return {
-    redisUrl: redis.url,
-    redisPort: redis.port,
-    databaseUrl,
-    stop: async () => void (await Promise.all([redis.stop(), postgres.stop()])),
-  };
-}
-
-const PASSWORD = 'bench-password';
-
-/** Generated tenant files: `count` tenants `t00000`…, whose users startDatabase() adds. */
-export async function generateTenants(count: number) {
-  const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-tenants-'));
-  const ids: string[] = [];
-  const people: Who[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = `t${String(i).padStart(5, '0')}`;
-    ids.push(id);
-    people.push({ host: `${id}.localhost`, username: 'user', password: PASSWORD });
-    const file = {
-      id,
-      name: `Tenant ${i}`,
-      hosts: [`${id}.localhost`],
-      theme: { color: '#1f6feb' },
-    };
-    await writeFile(join(dir, `${id}.json`), JSON.stringify(file));
-  }
-  return { dir, ids, people, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** (5): every generated tenant loaded; the first `signedIn` of them each with a session. */
-export async function startManyTenants(
-  backends: Backends,
-  tenants: Awaited<ReturnType<typeof generateTenants>>,
-  signedIn: number,
-  options: Instrumented = {},
-): Promise<Running> {
-  const server = await startTenantry(backends, tenants.dir, {
-    probeHost: tenants.people.at(-1)!.host,
-    ...options,
-  });
-  const people = tenants.people.slice(0, signedIn);
+/** Signs each in, `atOnce` at a time (scrypt is slow by design), as the load's clients. */
+async function signInAll(port: number, people: readonly Who[], atOnce = 1): Promise<Client[]> {
   const clients: Client[] = [];
-  // A few sign-ins at once: each tenant's limits and hash queue are its own, and one sign-in
-  // each never comes near them.
-  for (let i = 0; i < people.length; i += 8) {
-    const batch = people.slice(i, i + 8);
-    const cookies = await Promise.all(batch.map((who) => signIn(server.port, who)));
+  for (let i = 0; i < people.length; i += atOnce) {
+    const batch = people.slice(i, i + atOnce);
+    const cookies = await Promise.all(batch.map((who) => signIn(port, who)));
     batch.forEach((who, k) => clients.push({ host: who.host, cookie: cookies[k]! }));
   }
-  return { server, clients };
+  return clients;
 }
 
-export const benchSetting = (name: string, fallback: number) =>
-  Number(process.env[name] ?? fallback);
-
-/** (5)'s size: BENCH_TENANTS tenant files (10,000), BENCH_SIGNED_IN_TENANTS signed in (1,000). */
-export const tenantCounts = () => ({
-  tenants: benchSetting('BENCH_TENANTS', 10_000),
-  signedInTenants: benchSetting('BENCH_SIGNED_IN_TENANTS', 1000),
-});
-
-/** Resident set size of a process now (VmRSS), in bytes. */
-export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
-  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(kib) * 1024;
+/**
+ * 20 notes for each user, and the database's URL. (9)'s is a copy whose `notes` table has
+ * row-level security disabled, so (8) and (9) differ by RLS's policy check alone (the server still
+ * scopes each query to the tenant and the user).
+ */
+async function seedNotes(backends: Backends, rls: boolean): Promise<string> {
+  const database = rls ? 'tenantry' : 'tenantry_no_rls';
+  const url = rls ? backends.databaseUrl : await prepareDatabase(backends.postgres, database);
+  const noRls = sql`alter table notes no force row level security, disable row level security`;
+  if (!rls) await asSuperuser(backends, database, noRls);
+  const notes = sql`insert into notes (tenant_id, user_id, text)
+    select tenant_id, id, 'Note ' || i || ': something to remember.'
+    from users, generate_series(1, 20) as i`;
+  await asSuperuser(backends, database, notes);
+  return url;
 }
+
+/** As the superuser: row-level security would hold the owner to one tenant. */
+const asSuperuser = (backends: Backends, database: string, query: ReturnType<typeof sql>) =>
+  withSuperuser(backends.postgres, database, (db) => query.execute(db));

@@ -14,26 +14,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../harness/polling.ts';
 import { redisCli } from '../harness/redis-cli.ts';
-import * as configs from './configs.ts';
-import {
-  benchSetting,
-  labelOf,
-  type ConfigId,
-  type Instrumented,
-  type Running,
-} from './configs.ts';
+import { benchSetting, CONFIGS, startBackends, startConfig, type Config } from './configs.ts';
+import type { Instrumented } from './configs.ts';
 import { allAnswered, commandStats, resetCommandStats, signedInReads } from './load.ts';
-import { writeFormatted } from './markdown.ts';
-import { readResults, RESULTS_FILE, spread, type InstructionResult } from './results.ts';
+import { commandLine, readResults, spread, table, whole, writeResults } from './report.ts';
+import type { InstructionResult } from './report.ts';
 
 const READS = benchSetting('BENCH_INSTRUCTION_READS', 600);
 const WINDOWS = benchSetting('BENCH_INSTRUCTION_WINDOWS', 5);
 const WARM_UP = benchSetting('BENCH_INSTRUCTION_WARMUP', 3000);
 const REWARM = benchSetting('BENCH_INSTRUCTION_REWARM', 200);
-const CONNECTIONS = 10;
-const n = (x: number) => Math.round(x).toLocaleString('en');
-const counts = configs.tenantCounts();
-const only = process.argv.slice(2).map((n) => `(${n})`);
+const named = process.argv.slice(2).map((n) => `(${n})`);
+const counted = CONFIGS.filter(
+  (c) =>
+    ['bare', 'tenantry', 'tenantry-10k'].includes(c.id) &&
+    (named.length === 0 || named.some((n) => c.label.startsWith(n))),
+);
 
 const dir = await mkdtemp(join(tmpdir(), 'tenantry-callgrind-'));
 // The server's HOST (127.0.0.1) names valgrind's control pipes, so callgrind_control needs it too.
@@ -71,124 +67,84 @@ const underCallgrind: Instrumented = {
   env: { REDIS_TIMEOUT_MS: '1500' },
 };
 
-type Backends = Awaited<ReturnType<typeof configs.startBackends>>;
-type Counted = { id: ConfigId; start: (backends: Backends) => Promise<Running> };
-const servers: Counted[] = (
-  [
-    { id: 'bare', start: (b) => configs.startRecipe('bare', b.redisUrl, underCallgrind) },
-    { id: 'tenantry', start: (b) => configs.startDemoTenantry(b, underCallgrind) },
-    {
-      id: 'tenantry-10k',
-      start: (b) => configs.startManyTenants(b, generated!, counts.signedInTenants, underCallgrind),
-    },
-  ] satisfies Counted[] as Counted[]
-).filter(({ id }) => only.length === 0 || only.some((x) => labelOf(id, counts).startsWith(x)));
-// (5)'s tenant files, made before the database so their users go in with it.
-const generated: Awaited<ReturnType<typeof configs.generateTenants>> | undefined = servers.some(
-  (s) => s.id === 'tenantry-10k',
-)
-  ? await configs.generateTenants(counts.tenants)
-  : undefined;
-const backends = await configs.startBackends(generated?.ids);
+const bench = await startBackends();
 const rows: InstructionResult[] = [];
 try {
-  for (const { id, start } of servers) {
-    const label = labelOf(id, counts);
-    console.log(`${label}: starting under callgrind`);
-    const { server, clients } = await start(backends);
-    try {
-      const reads = async (amount: number, who = clients) =>
-        signedInReads({
-          port: server.port,
-          clients: who,
-          connections: CONNECTIONS,
-          durationSeconds: 0,
-          amount,
-        });
-      const collected = () => server.output().split(GC_DONE).length;
-      if (id !== 'bare') await lastSeenAhead(backends.redisPort);
-      // Counting on from here (zeroed before each window): turning it on retranslates all code,
-      // which stalls the process for seconds (a timeout in the warm-up is that, not the server).
-      control('--instr=on');
-      await reads(WARM_UP);
-      const windows: number[] = [];
-      let [dumps, commands, retries] = [0, 0, WINDOWS];
-      while (windows.length < WINDOWS) {
-        const before = collected();
-        server.child.kill('SIGUSR2');
-        await eventually(async () => {
-          if (collected() === before) throw new Error(`${label}: no forced collection`);
-        });
-        await reads(REWARM);
-        await resetCommandStats(backends.redisPort);
-        control('--zero');
-        const measured = await reads(READS);
-        control('--dump');
-        const [total, compiling] = await dumpedInstructions(server.child.pid!, ++dumps);
-        const instructions = total - compiling;
-        const stats = await commandStats(backends.redisPort);
-        if (stats.set !== undefined) throw new Error(`${label}: a session was written in a window`);
-        // On a busy machine valgrind may not read Redis's reply within the bound: count it again.
-        if (measured.errors > 0) {
-          if (--retries < 0) allAnswered(label, measured);
-          console.log(`${label}: ${JSON.stringify(measured.statuses)}; counting that window again`);
-          continue;
-        }
-        windows.push(instructions / READS);
-        commands += Object.values(stats).reduce((a, b) => a + b, 0);
-        console.log(
-          `${label}: window ${windows.length}: ${n(instructions / READS)} per read ` +
-            `(V8's optimising compilers ${n(compiling / READS)} more, left out)`,
-        );
-      }
-      rows.push({
-        id,
-        label,
-        perRead: spread(windows),
-        windows,
-        commandsPerRead: commands / (READS * WINDOWS),
-      });
-    } finally {
-      await server.stop();
-    }
-  }
+  for (const config of counted) rows.push(await countInstructions(config));
 } finally {
-  await generated?.remove();
-  await backends.stop();
+  await bench.stop();
   await rm(dir, { recursive: true, force: true });
 }
 
 const bare = rows.find((r) => r.id === 'bare')?.perRead.median;
-console.log(
-  [
-    '| server | instructions per read, median (min–max) | over (2) | Redis commands per read |',
-    '| --- | --- | --- | --- |',
-    ...rows.map(
-      ({ label, perRead: s, commandsPerRead }) =>
-        `| ${label} | ${n(s.median)} (${n(s.min)}–${n(s.max)}, ±${((50 * (s.max - s.min)) / s.median).toFixed(1)} %) | ` +
-        `${bare ? (s.median / bare).toFixed(2) : '–'} | ${commandsPerRead.toFixed(2)} |`,
-    ),
-  ].join('\n'),
-);
+const range = ({ median, min, max }: InstructionResult['perRead']) =>
+  `${whole(median)} (${whole(min)}–${whole(max)}, ±${((50 * (max - min)) / median).toFixed(1)} %)`;
+const row = (r: InstructionResult) => {
+  const over = bare ? (r.perRead.median / bare).toFixed(2) : '–';
+  return [r.label, range(r.perRead), over, r.commandsPerRead.toFixed(2)];
+};
+const head = ['server', 'instructions per read, median (min–max)', 'over (2)'];
+console.log(table([...head, 'Redis commands per read'], rows.map(row)));
 const results = readResults();
 if (results) {
-  const env = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
-  const args = process.argv
-    .slice(2)
-    .map((a) => ` ${a}`)
-    .join('');
-  const command = [
-    ...env.map(([k, v]) => `${k}=${v}`),
-    `npm run bench:instructions${args ? ` --${args}` : ''}`,
-  ].join(' ');
   // Servers not counted this time keep their last count.
-  const kept = (results.instructions?.servers ?? []).filter(
-    (s) => !rows.some((r) => r.id === s.id),
-  );
-  const servers = [...kept, ...rows].sort((a, b) => a.label.localeCompare(b.label));
-  const instructions = { date: new Date().toISOString(), command, servers };
-  await writeFormatted(RESULTS_FILE, JSON.stringify({ ...results, instructions }));
-  console.log(`written to ${RESULTS_FILE}; npm run bench:table puts it into docs/benchmark.md`);
+  const kept = results.instructions?.servers.filter((s) => !rows.some((r) => r.id === s.id));
+  const servers = [...(kept ?? []), ...rows].sort((a, b) => a.label.localeCompare(b.label));
+  const command = commandLine('bench:instructions');
+  await writeResults({
+    ...results,
+    instructions: { date: new Date().toISOString(), command, servers },
+  });
+}
+
+/** A server started under callgrind and warmed up, then its instructions per read in windows. */
+async function countInstructions({ id, label }: Config): Promise<InstructionResult> {
+  console.log(`${label}: starting under callgrind`);
+  const running = await startConfig(id, bench, underCallgrind);
+  const { server } = running;
+  const reads = (amount: number) =>
+    signedInReads(running, { connections: 10, durationSeconds: 0, amount });
+  const collected = () => server.output().split(GC_DONE).length;
+  try {
+    if (id !== 'bare') await lastSeenAhead(bench.redis.port);
+    // Counting on from here (zeroed before each window): turning it on retranslates all code,
+    // which stalls the process for seconds (a timeout in the warm-up is that, not the server).
+    control('--instr=on');
+    await reads(WARM_UP);
+    const windows: number[] = [];
+    let [dumps, commands, retries] = [0, 0, WINDOWS];
+    while (windows.length < WINDOWS) {
+      const before = collected();
+      server.child.kill('SIGUSR2');
+      await eventually(async () => {
+        if (collected() === before) throw new Error(`${label}: no forced collection`);
+      });
+      await reads(REWARM);
+      await resetCommandStats(bench.redis.port);
+      control('--zero');
+      const measured = await reads(READS);
+      control('--dump');
+      const [total, compiling] = await dumpedInstructions(server.child.pid!, ++dumps);
+      const stats = await commandStats(bench.redis.port);
+      if (stats.set !== undefined) throw new Error(`${label}: a session was written in a window`);
+      // On a busy machine valgrind may not read Redis's reply within the bound: count it again.
+      if (measured.errors > 0) {
+        if (--retries < 0) allAnswered(label, measured);
+        console.log(`${label}: ${JSON.stringify(measured.statuses)}; counting that window again`);
+        continue;
+      }
+      windows.push((total - compiling) / READS);
+      commands += Object.values(stats).reduce((a, b) => a + b, 0);
+      console.log(
+        `${label}: window ${windows.length}: ${whole(windows.at(-1)!)} per read ` +
+          `(V8's optimising compilers ${whole(compiling / READS)} more, left out)`,
+      );
+    }
+    const commandsPerRead = commands / (READS * WINDOWS);
+    return { id, label, perRead: spread(windows), windows, commandsPerRead };
+  } finally {
+    await server.stop();
+  }
 }
 
 /**
@@ -210,24 +166,20 @@ async function lastSeenAhead(redisPort: number): Promise<void> {
 async function dumpedInstructions(pid: number, k: number): Promise<[number, number]> {
   const file = join(dir, `callgrind.${pid}.${k}`);
   // The process writes it a moment after the request, or minutes after on a busy machine.
-  const total = await eventually(
-    async () => {
-      const totals = /^totals: (\d+)/m.exec(await readFile(file, 'utf8'))?.[1];
-      if (totals === undefined) throw new Error(`${file} is not complete`);
-      return Number(totals);
-    },
-    { timeoutMs: 600_000, intervalMs: 500 },
-  );
-  const inclusive = execFileSync(
-    'callgrind_annotate',
-    ['--inclusive=yes', '--threshold=100', file],
-    {
-      encoding: 'utf8',
-      maxBuffer: 256 * 2 ** 20,
-    },
-  );
+  const complete = async () => {
+    const totals = /^totals: (\d+)/m.exec(await readFile(file, 'utf8'))?.[1];
+    if (totals === undefined) throw new Error(`${file} is not complete`);
+    return Number(totals);
+  };
+  const total = await eventually(complete, { timeoutMs: 600_000, intervalMs: 500 });
+  const args = ['--inclusive=yes', '--threshold=100', file];
+  const inclusive = execFileSync('callgrind_annotate', args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
   let compiling = 0;
-  for (const [, count] of inclusive.matchAll(COMPILER_JOBS))
+  for (const [, count] of inclusive.matchAll(COMPILER_JOBS)) {
     compiling += Number(count!.replaceAll(',', ''));
+  }
   return [total, compiling];
 }

@@ -1,60 +1,37 @@
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { infoFields, redisCli } from '../harness/redis-cli.ts';
+import type { Running } from './configs.ts';
 
 /** One signed-in client of a server under test: its Host and its session cookie (if any). */
-export interface Client {
-  host: string;
-  cookie?: string;
-}
+export type Client = { host: string; cookie?: string };
 
-export interface LoadOptions {
-  port: number;
-  clients: readonly Client[];
-  connections: number;
-  durationSeconds: number;
-  /** Exactly this many requests, however long they take, instead of `durationSeconds`. */
-  amount?: number;
-  /** What each request reads; default `/api/me`. */
-  path?: string;
-}
-
-export interface Measured {
-  /** Answered; `sent` counts those still in flight at the end too. */
-  requests: number;
-  sent: number;
-  requestsPerSecond: number;
-  p99Ms: number;
-  /** Connection errors and timeouts, and every answer other than 200. */
-  errors: number;
-  statuses: Record<string, number>;
-}
+/** A load's outcome; `sent` counts the requests still in flight at the end too. */
+export type Measured = Awaited<ReturnType<typeof signedInReads>>;
 
 /**
- * `connections` keep-alive connections send GET /api/me as fast as answers come, for
- * `durationSeconds`. Each request goes to the next client in turn, across all connections, so
- * the load is spread evenly over the tenants and sessions, and no two connections read the same
- * session in step (autocannon's own request sequence starts every connection at the first entry,
- * so they would move through the list together).
+ * Keep-alive connections read `path` (GET /api/me) as fast as answers come, for `durationSeconds`
+ * or `amount` requests. Each request goes to the next client in turn across all connections, so no
+ * two connections read the same session in step (autocannon's own request list would: it starts
+ * every connection at its first entry).
  */
-export async function signedInReads(options: LoadOptions): Promise<Measured> {
-  const { clients } = options;
+export async function signedInReads(
+  { server, clients }: Running,
+  load: { connections: number; durationSeconds: number; amount?: number; path?: string },
+) {
   let turn = 0;
   const result = await autocannon({
-    url: `http://127.0.0.1:${options.port}`,
-    connections: options.connections,
-    duration: options.durationSeconds,
-    ...(options.amount === undefined ? {} : { amount: options.amount }),
+    url: `http://127.0.0.1:${server.port}`,
+    connections: load.connections,
+    duration: load.durationSeconds,
+    amount: load.amount,
     requests: [
       {
         method: 'GET',
-        path: options.path ?? '/api/me',
+        path: load.path ?? '/api/me',
         setupRequest: (request) => {
-          const client = clients[turn++ % clients.length]!;
-          const headers = {
-            host: client.host,
-            ...(client.cookie ? { cookie: client.cookie } : {}),
-          };
-          return { ...request, headers };
+          const { host, cookie } = clients[turn++ % clients.length]!;
+          return { ...request, headers: { host, ...(cookie ? { cookie } : {}) } };
         },
       },
     ],
@@ -68,6 +45,7 @@ export async function signedInReads(options: LoadOptions): Promise<Measured> {
     sent: result.requests.sent,
     requestsPerSecond: requests / result.duration,
     p99Ms: result.latency.p99,
+    // Connection errors and timeouts, and every answer other than 200.
     errors: result.errors + (requests - (statuses['200'] ?? 0)),
     statuses,
   };
@@ -75,29 +53,42 @@ export async function signedInReads(options: LoadOptions): Promise<Measured> {
 
 /** `measured`, or an error when any answer was not a 200: it would measure the wrong thing. */
 export function allAnswered(label: string, measured: Measured): Measured {
-  if (measured.errors > 0) {
-    throw new Error(
-      `${label}: ${measured.errors} errors; answers: ${JSON.stringify(measured.statuses)}`,
-    );
-  }
-  return measured;
+  if (measured.errors === 0) return measured;
+  const answers = JSON.stringify(measured.statuses);
+  throw new Error(`${label}: ${measured.errors} errors; answers: ${answers}`);
 }
 
-/** What the bench itself sends to Redis around a round, left out of the count. */
-const OWN_COMMANDS = new Set(['config|resetstat', 'info']);
+export const resetCommandStats = (redisPort: number) => redisCli(redisPort, 'CONFIG', 'RESETSTAT');
 
-/** Zeroes Redis's per-command counters (CONFIG RESETSTAT). */
-export const resetCommandStats = (redisPort: number) =>
-  redisCli(redisPort, 'CONFIG', 'RESETSTAT').then(() => undefined);
-
-/** Calls of each command since the last reset (INFO commandstats), the bench's own left out. */
+/** Redis's calls of each command since the last reset, the bench's own (that and INFO) left out. */
 export async function commandStats(redisPort: number): Promise<Record<string, number>> {
   const fields = infoFields(await redisCli(redisPort, 'INFO', 'commandstats'));
   const calls: Record<string, number> = {};
   for (const [field, value] of fields) {
     const command = field.replace(/^cmdstat_/, '');
     const count = Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
-    if (!OWN_COMMANDS.has(command) && count > 0) calls[command] = count;
+    if (command !== 'config|resetstat' && command !== 'info' && count > 0) calls[command] = count;
   }
   return calls;
+}
+
+/** CPU time (user + system) of the processes so far, in µs; one that has gone counts nothing. */
+export function cpuMicros(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10_000;
+}
+
+/** Resident set size of a process now (VmRSS), in bytes. */
+export function rssBytes(pid: number): number {
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib) * 1024;
 }

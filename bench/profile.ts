@@ -7,13 +7,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../harness/root.ts';
-import { benchSetting, startBackends, startDemoTenantry } from './configs.ts';
+import { benchSetting, startBackends, startConfig } from './configs.ts';
 import { allAnswered, signedInReads } from './load.ts';
-import { fillMarkers } from './markdown.ts';
-import { wrap } from './report.ts';
+import { fillMarkers, table, wrap } from './report.ts';
 
 const DURATION = benchSetting('BENCH_DURATION', 8);
-const TOP = 15;
 
 /** The parts of a .cpuprofile (V8's Profile) read here. */
 interface CpuProfile {
@@ -28,23 +26,24 @@ interface CpuProfile {
 const now = () => Number(process.hrtime.bigint() / 1000n);
 
 const dir = await mkdtemp(join(tmpdir(), 'tenantry-cpu-profile-'));
-const backends = await startBackends();
+const bench = await startBackends();
 let loadWindow: { from: number; to: number };
 try {
-  const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir];
-  const { server, clients } = await startDemoTenantry(backends, { nodeArgs });
+  const running = await startConfig('tenantry', bench, {
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+  });
   const load = (durationSeconds: number) =>
-    signedInReads({ port: server.port, clients, connections: 50, durationSeconds });
+    signedInReads(running, { connections: 50, durationSeconds });
   await load(2); // warm-up, left out of the profile below
   const from = now();
   const measured = await load(DURATION);
   loadWindow = { from, to: now() };
   // SIGTERM: the server shuts down and exits, and Node writes the profile as it exits.
-  await server.stop();
+  await running.server.stop();
   allAnswered('the profiled server', measured);
   console.log(`${measured.requestsPerSecond.toFixed(0)} requests/s under the profiler`);
 } finally {
-  await backends.stop();
+  await bench.stop();
 }
 
 const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
@@ -54,44 +53,38 @@ await rm(dir, { recursive: true, force: true });
 
 const rows = selfTimes(profile, loadWindow);
 const total = rows.reduce((sum, r) => sum + r.us, 0);
-const table = [
-  '| self time | function | where |',
-  '| --- | --- | --- |',
-  ...rows
-    .slice(0, TOP)
-    .map(
-      (r) =>
-        `| ${((100 * r.us) / total).toFixed(1)} % | \`${r.name}\` | ${r.where ? `\`${r.where}\`` : ''} |`,
-    ),
-].join('\n');
+const share = (us: number) => `${((100 * us) / total).toFixed(1)} %`;
+const code = (text: string) => (text ? `\`${text}\`` : '');
+const top = table(
+  ['self time', 'function', 'where'],
+  rows.slice(0, 15).map((r) => [share(r.us), code(r.name), code(r.where)]),
+);
 const note = wrap(
   `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
     `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
     `${new Date().toISOString().slice(0, 10)}. Lines are those of the built code (dist/).`,
 );
-console.log(`\n${table}\n\n${note}`);
-await fillMarkers(join(ROOT, 'docs', 'benchmark.md'), 'profile', `${table}\n\n${note}`);
+console.log(`\n${top}\n\n${note}`);
+await fillMarkers('profile', `${top}\n\n${note}`);
 
 /**
  * Self time per function (name, file and line), highest first, from the samples taken between
  * `window.from` and `window.to`: each sample stands for the time until the next one.
  */
-function selfTimes(p: CpuProfile, w: { from: number; to: number }) {
+function selfTimes(p: CpuProfile, window: { from: number; to: number }) {
   const byId = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
   const totals = new Map<string, { name: string; where: string; us: number }>();
   let at = p.startTime;
   const stamps = p.timeDeltas.map((delta) => (at += delta));
   for (let i = 0; i < p.samples.length; i++) {
     const start = stamps[i]!;
-    const us = (stamps[i + 1] ?? p.endTime) - start;
-    if (start < w.from || start >= w.to) continue;
+    if (start < window.from || start >= window.to) continue;
     const frame = byId.get(p.samples[i]!)!;
     const name = frame.functionName || '(anonymous)';
     const where = frame.url ? `${shortPath(frame.url)}:${frame.lineNumber + 1}` : '';
-    const key = `${name}\n${where}`;
-    const entry = totals.get(key) ?? { name, where, us: 0 };
-    entry.us += us;
-    totals.set(key, entry);
+    const entry = totals.get(`${name}\n${where}`) ?? { name, where, us: 0 };
+    entry.us += (stamps[i + 1] ?? p.endTime) - start;
+    totals.set(`${name}\n${where}`, entry);
   }
   if (totals.size === 0) throw new Error('no samples during the load: clocks not comparable?');
   return [...totals.values()].sort((a, b) => b.us - a.us);

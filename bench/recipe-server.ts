@@ -1,11 +1,7 @@
 /**
- * The baselines of `npm run bench`, each a process of its own (started by bench/configs.ts):
- *
- *   RECIPE=plain     Express alone: GET /api/me answers a fixed JSON, no session (the ceiling)
- *   RECIPE=bare      the bare recipe: one express-session with one connect-redis store
- *   RECIPE=defended  the bare recipe behind the app's own security headers and request logger
- *
- * PORT and REDIS_URL as the server takes them; logs go to stdout, at info, as in production.
+ * The baselines of `npm run bench`: RECIPE=plain is Express alone, GET /api/me a fixed JSON (the
+ * ceiling); RECIPE=bare one express-session with one connect-redis store; RECIPE=defended the bare
+ * recipe behind the app's own security headers and request logger (at info, as in production).
  */
 import { RedisStore } from 'connect-redis';
 import express from 'express';
@@ -20,13 +16,8 @@ const recipe = process.env.RECIPE;
 const app = express();
 
 if (recipe === 'defended') {
-  app.use(
-    requestLogger(app, {
-      logger: createLogger('info'),
-      trust: app.get('trust proxy fn') as TrustFn,
-      autoLogging: true,
-    }),
-  );
+  const trust = app.get('trust proxy fn') as TrustFn;
+  app.use(requestLogger(app, { logger: createLogger('info'), trust, autoLogging: true }));
   app.use(securityHeaders());
 }
 
@@ -50,12 +41,8 @@ if (recipe === 'plain') {
   app.post('/login', express.urlencoded({ extended: false }), (req, res, next) => {
     req.session.regenerate((err) => {
       if (err) return next(err);
-      req.session.user = {
-        id: 'bench',
-        username: String((req.body as { username?: string }).username),
-        displayName: 'Bench',
-        role: 'member',
-      };
+      const username = String((req.body as { username?: string }).username);
+      req.session.user = { id: 'bench', username, displayName: 'Bench', role: 'member' };
       req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, '/')));
     });
   });

@@ -25,6 +25,8 @@ export interface PostgresServer extends PostgresAddress {
   /** SIGSTOP / SIGCONT to the postmaster and every backend: connections stay open, nothing answers. */
   pause(): void;
   resume(): void;
+  /** The postmaster and its backends now: the bench sums their CPU time. */
+  pids(): number[];
   /** Stops it for good and removes its directory. */
   stop(): Promise<void>;
 }
@@ -103,7 +105,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
         throw err;
     }
   }
-  const postmasterPids = () => {
+  const pids = () => {
     const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     return [pid, ...childrenOf(pid)];
   };
@@ -115,8 +117,9 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     runtime: { name: 'tenantry_app', password: randomBytes(12).toString('hex') },
     halt: async () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
     start: async () => start(),
-    pause: () => postmasterPids().forEach((pid) => process.kill(pid, 'SIGSTOP')),
-    resume: () => postmasterPids().forEach((pid) => process.kill(pid, 'SIGCONT')),
+    pause: () => pids().forEach((pid) => process.kill(pid, 'SIGSTOP')),
+    resume: () => pids().forEach((pid) => process.kill(pid, 'SIGCONT')),
+    pids,
     async stop() {
       if (existsSync(join(data, 'postmaster.pid'))) {
         server.resume();
