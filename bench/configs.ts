@@ -184,7 +184,7 @@ async function signInAll(port: number, people: readonly Who[], atOnce = 1): Prom
 }
 
 /**
- * 20 notes for each user, and the database's URL. (9)'s is a copy whose `notes` table has
+ * 20 notes for each demo user (both databases hold the same rows), and the database's URL. (9)'s is a copy whose `notes` table has
  * row-level security disabled, so (8) and (9) differ by RLS's policy check alone (the server still
  * scopes each query to the tenant and the user).
  */
@@ -195,7 +195,7 @@ async function seedNotes(backends: Backends, rls: boolean): Promise<string> {
   if (!rls) await asSuperuser(backends, database, noRls);
   const notes = sql`insert into notes (tenant_id, user_id, text)
     select tenant_id, id, 'Note ' || i || ': something to remember.'
-    from users, generate_series(1, 20) as i`;
+    from users, generate_series(1, 20) as i where tenant_id = any(${DEMO_FILES.people.map((p) => p.tenant)})`;
   await asSuperuser(backends, database, notes);
   return url;
 }

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { plainRequest } from '../harness/http-client.ts';
+import { parseMetrics } from '../harness/metrics-text.ts';
+import type { ServerProcess } from '../harness/server-process.ts';
 import { infoFields, redisCli } from '../harness/redis-cli.ts';
 import type { Running } from './configs.ts';
 
@@ -91,4 +94,14 @@ export function rssBytes(pid: number): number {
   const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
   return Number(kib) * 1024;
+}
+
+/** A server's /metrics (on its INTERNAL_PORT): how many series, how many values of `tenant`. */
+export async function metricsSeries(server: ServerProcess) {
+  const port = Number(server.env.INTERNAL_PORT);
+  const res = await plainRequest({ port, host: 'localhost', path: '/metrics' });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  const samples = parseMetrics(res.body);
+  const tenants = new Set(samples.flatMap((s) => s.labels.tenant ?? []));
+  return { series: samples.length, tenantLabels: tenants.size };
 }

@@ -15,7 +15,7 @@ export type Spread = { median: number; min: number; max: number };
 export type SignIns = { scryptPerSecond: number; signInsPerSecond: number; parallel: number };
 type Starts = { ms: number[]; rss: number[] };
 
-/** A round's reads; CPU (the server's and PostgreSQL's) and Redis commands per answered read. */
+/** A round's reads; CPU (server, Redis, PostgreSQL) and Redis commands per answered read. */
 export type Round = Measured & {
   cpuMicrosPerRequest: number;
   redisCommands?: Record<string, number>;
@@ -52,6 +52,7 @@ export type Results = ReturnType<typeof summarise>;
 export function summarise(
   rounds: Map<Config, Round[]>,
   signIns: SignIns,
+  metrics: { series: number; tenantLabels: number },
   startup: { demo: Starts; many: Starts },
   instructions: Instructions | undefined,
 ) {
@@ -91,6 +92,9 @@ export function summarise(
   add("(4) CPU per read over (7)'s, median", ratio('tenantry', 'no-metrics').cpu.median, 1.03, '×');
   const { signInsPerSecond, scryptPerSecond } = signIns;
   add('sign-ins/s over scrypt alone', signInsPerSecond / scryptPerSecond, 0.8, '×', false);
+  // METRICS_TENANT_LABELS (100) tenants by name, the rest under `other`, unknown hosts `none`.
+  const name = `(5) /metrics: values of \`tenant\` (in ${metrics.series.toLocaleString('en')} series)`;
+  add(name, metrics.tenantLabels, 102, '');
   const beyond = (key: 'ms' | 'rss', unit: number) =>
     (spread(startup.many[key]).median - spread(startup.demo[key]).median) / unit;
   const tenants = SETTINGS.tenants.toLocaleString('en');
@@ -111,6 +115,7 @@ export function summarise(
     configs,
     ratios,
     signIns,
+    metrics,
     startup,
     instructions,
     targets,
@@ -266,7 +271,7 @@ export function report(r: Results): string {
     `${m.cpu}, ${m.cores} cores; Node ${m.node}, Redis ${m.redis}; ${r.date.slice(0, 10)}. ` +
       `\`${r.command}\`: ${s.rounds} rounds of ${s.durationSeconds} s per server after a ` +
       `${s.warmupSeconds} s warm-up, ${s.connections} connections, signed-in reads; CPU is the ` +
-      `server's and PostgreSQL's; medians, with the range over rounds.${instructions}`,
+      `server's, Redis's and PostgreSQL's; medians, with the range over rounds.${instructions}`,
   );
   const tables = [serverTable(r), ratioTable(r), signInTable(r), startupTable(r), targetTable(r)];
   return [...tables, provenance].join('\n\n');

@@ -19,8 +19,15 @@ import {
   startTenantry,
 } from './configs.ts';
 import type { Config, Running } from './configs.ts';
-import { allAnswered, commandStats, cpuMicros, resetCommandStats, rssBytes } from './load.ts';
-import { signedInReads } from './load.ts';
+import {
+  allAnswered,
+  commandStats,
+  cpuMicros,
+  metricsSeries,
+  resetCommandStats,
+  rssBytes,
+  signedInReads,
+} from './load.ts';
 import {
   readResults,
   report,
@@ -42,10 +49,13 @@ try {
       if (round > 0) rounds.get(config)!.push(r);
     }
   }
+  // (5) after its load: the series its metrics hold for 1,000 tenants seen of 10,000.
+  const many = [...running].find(([config]) => config.id === 'tenantry-10k')![1].server;
+  const metrics = await metricsSeries(many);
   for (const { server } of running.values()) await server.stop();
   running.clear();
   const [signIns, startup] = [await measureSignIns(), await measureStartup()];
-  const results = summarise(rounds, signIns, startup, readResults()?.instructions);
+  const results = summarise(rounds, signIns, metrics, startup, readResults()?.instructions);
   console.log(`\n${report(results)}\n`);
   await writeResults(results);
 } catch (err) {
@@ -60,8 +70,9 @@ try {
 async function measureRound(config: Config, round: number): Promise<Round> {
   const { server } = running.get(config)!;
   await resetCommandStats(bench.redis.port);
-  // The server's CPU and PostgreSQL's (its backends do the notes' queries and RLS's checks).
-  const pids = () => [server.child.pid!, ...bench.postgres.pids()];
+  // The server's CPU, Redis's (the recipe sends it two commands a read) and PostgreSQL's (its
+  // backends run the notes' queries and RLS's checks).
+  const pids = () => [server.child.pid!, bench.redis.process().pid!, ...bench.postgres.pids()];
   const cpuBefore = cpuMicros(pids());
   const measured = await signedInReads(running.get(config)!, {
     connections: SETTINGS.connections,
