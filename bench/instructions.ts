@@ -1,9 +1,9 @@
 /**
- * npm run bench:instructions [-- 2 4 5]: CPU instructions per signed-in read of (2) the bare
- * recipe, (4) tenantry and (5) tenantry with many tenants (or those named), counted by valgrind's
- * callgrind. A count barely moves with the machine's load, so it shows what a change bought where
- * requests/s are too noisy to; it counts work, not time (cache misses, system calls and waits on
- * Redis weigh nothing). After BENCH_INSTRUCTION_WARMUP reads (3,000), each of
+ * npm run bench:instructions [-- 2 4 5 7]: CPU instructions per signed-in read of (2) the bare
+ * recipe, (4) tenantry, (5) with many tenants and (7) without metrics (or those named), counted
+ * by valgrind's callgrind. A count barely moves with the machine's load, so it shows what a change
+ * bought where requests/s are too noisy to; it counts work, not time (cache misses, system calls
+ * and waits on Redis weigh nothing). After BENCH_INSTRUCTION_WARMUP reads (3,000), each of
  * BENCH_INSTRUCTION_WINDOWS windows (5) of BENCH_INSTRUCTION_READS reads (600) follows a forced
  * garbage collection and BENCH_INSTRUCTION_REWARM reads (200); it prints the windows' median and
  * range. Needs valgrind (Debian: `apt-get install valgrind`); some minutes per server.
@@ -27,7 +27,7 @@ const REWARM = benchSetting('BENCH_INSTRUCTION_REWARM', 200);
 const named = process.argv.slice(2).map((n) => `(${n})`);
 const counted = CONFIGS.filter(
   (c) =>
-    ['bare', 'tenantry', 'tenantry-10k'].includes(c.id) &&
+    ['bare', 'tenantry', 'tenantry-10k', 'no-metrics'].includes(c.id) &&
     (named.length === 0 || named.some((n) => c.label.startsWith(n))),
 );
 
