@@ -17,6 +17,14 @@ export function launchChromium(
   });
 }
 
+/** Presses the button named `name` (exactly) and waits for the page it leads to. */
+export async function press(page: Page, name: string): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated');
+  await page.getByRole('button', { name, exact: true }).click();
+  await navigated;
+  await page.waitForLoadState();
+}
+
 /**
  * What a browser test runs against: the native stack (Caddy, the app's replicas, Redis; see
  * startStack) and a Chromium. Stop both when done (`browser.close()`, `stack.stop()`); if Chromium

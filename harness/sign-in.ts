@@ -49,3 +49,15 @@ export async function signInEach(
   for (const who of people) clients.push({ host: who.host, cookie: await signIn(target, who) });
   return clients;
 }
+
+/** Signs each in, one after the other, and returns their cookies under the names given. */
+export async function cookiesOfEach<Name extends string>(
+  target: Express | number | string,
+  people: Record<Name, Who>,
+): Promise<Record<Name, string>> {
+  const cookies = {} as Record<Name, string>;
+  for (const [name, who] of Object.entries(people) as [Name, Who][]) {
+    cookies[name] = await signIn(target, who);
+  }
+  return cookies;
+}

@@ -1,17 +1,17 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AMY } from '../../harness/accounts.ts';
 import { DEMO } from '../../harness/demo.ts';
 import { startDnsServer, startSilentDnsServer, type DnsServer } from '../../harness/dns-server.ts';
 import { missingPostgres } from '../../harness/postgres-server.ts';
 import { prerequisitesTest } from '../../harness/prerequisites.ts';
-import { signIn } from '../../harness/sign-in.ts';
+import { cookiesOfEach, signIn } from '../../harness/sign-in.ts';
 import { tenantFilesCopy, type TenantFiles } from '../../harness/tenant-files.ts';
 import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/domains/domains-api.test.ts', missing);
 
-const amy = { host: DEMO.a.host, username: 'amy', password: 'amy-password' };
 /** A host customer-b's tenant file lists: no tenant may add it as a domain. */
 const FILE_HOST = 'shop.customer-b.test';
 const MAX = 3;
@@ -20,7 +20,7 @@ describe.skipIf(missing.length > 0)('the domains API', () => {
   let t: TestApp;
   let dns: DnsServer;
   let files: TenantFiles;
-  const cookies = { alice: '', amy: '', bob: '' };
+  let cookies: Record<'alice' | 'amy' | 'bob', string>;
 
   beforeAll(async () => {
     dns = await startDnsServer();
@@ -34,9 +34,7 @@ describe.skipIf(missing.length > 0)('the domains API', () => {
         CENTRAL_HOSTS: 'localhost,www.tenantry.test',
       },
     });
-    cookies.alice = await signIn(t.app, DEMO.a);
-    cookies.amy = await signIn(t.app, amy);
-    cookies.bob = await signIn(t.app, DEMO.b);
+    cookies = await cookiesOfEach(t.app, { alice: DEMO.a, amy: AMY, bob: DEMO.b });
   });
   afterAll(async () => {
     await t?.close();
@@ -44,7 +42,7 @@ describe.skipIf(missing.length > 0)('the domains API', () => {
     await files?.remove();
   });
 
-  const as = (who: keyof typeof cookies | 'nobody') => {
+  const as = (who: 'alice' | 'amy' | 'bob' | 'nobody') => {
     const host = who === 'bob' ? DEMO.b.host : DEMO.a.host;
     const agent = (r: request.Test) =>
       who === 'nobody' ? r.set('Host', host) : r.set('Host', host).set('Cookie', cookies[who]);

@@ -1,36 +1,33 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AMY } from '../../harness/accounts.ts';
 import { DEMO } from '../../harness/demo.ts';
 import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
 import { missingPostgres } from '../../harness/postgres-server.ts';
 import { prerequisitesTest } from '../../harness/prerequisites.ts';
-import { signIn } from '../../harness/sign-in.ts';
+import { cookiesOfEach } from '../../harness/sign-in.ts';
 import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const missing = missingPostgres();
 prerequisitesTest('test/domains/domains-page.test.ts', missing);
 
-const amy = { host: DEMO.a.host, username: 'amy', password: 'amy-password' };
-
 /** The page at /admin/domains: the same service as the API, through forms. */
 describe.skipIf(missing.length > 0)('the domains page', () => {
   let t: TestApp;
   let dns: DnsServer;
-  const cookies = { alice: '', amy: '', bob: '' };
+  let cookies: Record<'alice' | 'amy' | 'bob', string>;
 
   beforeAll(async () => {
     dns = await startDnsServer();
     t = await createTestApp({ env: { DNS_SERVERS: dns.address, DOMAINS_MAX_PER_TENANT: '2' } });
-    cookies.alice = await signIn(t.app, DEMO.a);
-    cookies.amy = await signIn(t.app, amy);
-    cookies.bob = await signIn(t.app, DEMO.b);
+    cookies = await cookiesOfEach(t.app, { alice: DEMO.a, amy: AMY, bob: DEMO.b });
   });
   afterAll(async () => {
     await t?.close();
     await dns?.stop();
   });
 
-  const as = (who: keyof typeof cookies) => {
+  const as = (who: 'alice' | 'amy' | 'bob') => {
     const host = who === 'bob' ? DEMO.b.host : DEMO.a.host;
     const agent = (r: request.Test) => r.set('Host', host).set('Cookie', cookies[who]);
     return {

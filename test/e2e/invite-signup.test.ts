@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../harness/browser-stack.ts';
+import { launchChromium, press } from '../../harness/browser-stack.ts';
 import { DEMO } from '../../harness/demo.ts';
 import { closeServer, listen } from '../../harness/listen.ts';
 import { missingChromium, prerequisitesTest } from '../../harness/prerequisites.ts';
@@ -30,14 +30,6 @@ describe.skipIf(missing.length > 0)('inviting someone, in Chromium', () => {
     if (server) await closeServer(server);
     await t?.close();
   });
-
-  /** Presses a button and waits for the page it leads to. */
-  async function press(page: Page, name: string) {
-    const navigated = page.waitForEvent('framenavigated');
-    await page.getByRole('button', { name, exact: true }).click();
-    await navigated;
-    await page.waitForLoadState();
-  }
 
   it('when alice invites Nina from the users page, then Nina opens the link, sets a password, is signed in and finds an empty notes list', async () => {
     const alice = await (await browser.newContext()).newPage();

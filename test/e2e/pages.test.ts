@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../harness/browser-stack.ts';
+import { launchChromium, press } from '../../harness/browser-stack.ts';
 import { DEMO } from '../../harness/demo.ts';
 import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
 import { closeServer, listen } from '../../harness/listen.ts';
@@ -70,14 +70,6 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
         (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming)
           .responseStatus,
     );
-
-  /** Presses a form's button and waits for the page it leads to. */
-  async function press(page: Page, name: string) {
-    const navigated = page.waitForEvent('framenavigated');
-    await page.getByRole('button', { name, exact: true }).click();
-    await navigated;
-    await page.waitForLoadState();
-  }
 
   it.each([DEMO.a, DEMO.b, DEMO.c, YELLOW])(
     'when a visitor goes through $name signed out and in, then every page passes axe, fits 360 px, names each button and keeps a two-line header',

@@ -269,6 +269,16 @@ describe.skipIf(missing.length > 0)('on-demand TLS through Caddy, from an ACME C
       } finally {
         await edge.stack.postgres.start();
         await edge.stack.redis.restart();
+        // Each replica reconnects in its own time, answering 503 meanwhile; the next test needs both.
+        await eventually(
+          async () => {
+            for (const { port } of edge.stack.replicas) {
+              const res = await plainRequest({ port, host: 'localhost', path: '/readyz' });
+              expect(res.status).toBe(200);
+            }
+          },
+          { timeoutMs: 20_000, intervalMs: 100 },
+        );
       }
     }, 60_000);
 
