@@ -4,7 +4,7 @@
  * by valgrind's callgrind. A count barely moves with the machine's load, so it shows what a change
  * bought where requests/s are too noisy to; it counts work, not time (cache misses, system calls
  * and waits on Redis weigh nothing). After BENCH_INSTRUCTION_WARMUP reads (3,000), each of
- * BENCH_INSTRUCTION_WINDOWS windows (5) of BENCH_INSTRUCTION_READS reads (600) follows a forced
+ * BENCH_INSTRUCTION_WINDOWS windows (7) of BENCH_INSTRUCTION_READS reads (600) follows a forced
  * garbage collection and BENCH_INSTRUCTION_REWARM reads (200); it prints the windows' median and
  * range. Needs valgrind (Debian: `apt-get install valgrind`); some minutes per server.
  */
@@ -21,7 +21,7 @@ import { commandLine, readResults, spread, table, whole, writeResults } from './
 import type { InstructionResult } from './report.ts';
 
 const READS = benchSetting('BENCH_INSTRUCTION_READS', 600);
-const WINDOWS = benchSetting('BENCH_INSTRUCTION_WINDOWS', 5);
+const WINDOWS = benchSetting('BENCH_INSTRUCTION_WINDOWS', 7);
 const WARM_UP = benchSetting('BENCH_INSTRUCTION_WARMUP', 3000);
 const REWARM = benchSetting('BENCH_INSTRUCTION_REWARM', 200);
 const named = process.argv.slice(2).map((n) => `(${n})`);
