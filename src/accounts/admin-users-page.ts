@@ -4,6 +4,7 @@ import { errorSummary, field } from '../web/form-fields.ts';
 import { problemFor, type FormProblem } from '../web/forms.ts';
 import { html, type SafeHtml } from '../web/html.ts';
 import { selectField } from '../web/select-field.ts';
+import { utcMinute } from '../web/text.ts';
 import type { Role, User } from './user.ts';
 import type { invitationView, UserView } from './views.ts';
 
@@ -26,7 +27,6 @@ const roleOptions = (actor: User) =>
     ? (['member', 'admin', 'owner'] as const)
     : (['member', 'admin'] as const)
   ).map((value) => ({ value, label: ROLE_LABELS[value] }));
-const day = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The tenant's users and open invitations, each with what the actor may do to it. */
 export function adminUsersPage(tenant: Tenant, options: AdminUsersPageOptions): SafeHtml {
@@ -94,7 +94,7 @@ function invitedNotice({
     <h2>Invitation for ${username} created</h2>
     <p>
       ${emailed ? 'It is on its way by email. ' : ''}Send them this link: it works once, until
-      ${day(expiresAt)}.
+      ${utcMinute(expiresAt)}.
     </p>
     <p><a href="${url}">${url}</a></p>
   </div>`;
@@ -150,7 +150,7 @@ function invitationItem(invitation: InvitationView): SafeHtml {
       </p>
       <p class="meta">
         ${ROLE_LABELS[invitation.role]} · until
-        ${day(invitation.expiresAt)}${invitation.email ? ` · ${invitation.email}` : ''}
+        ${utcMinute(invitation.expiresAt)}${invitation.email ? ` · ${invitation.email}` : ''}
       </p>
     </div>
     ${postButton('Withdraw', {

@@ -1,4 +1,5 @@
 import type { Tenant } from '../tenants/tenant.ts';
+import { utcMinute } from '../web/text.ts';
 import type { Email } from './mailer.ts';
 
 /** The invitation, to the address the inviter gave. */
@@ -17,7 +18,7 @@ export function invitationEmail(
       '',
       url,
       '',
-      `It works once, until ${when(expiresAt)}.`,
+      `It works once, until ${utcMinute(expiresAt)}.`,
     ].join('\n'),
   };
 }
@@ -38,10 +39,8 @@ export function passwordResetEmail(
       '',
       url,
       '',
-      `It works once, until ${when(expiresAt)}. Choosing a new password signs you out everywhere.`,
+      `It works once, until ${utcMinute(expiresAt)}. Choosing a new password signs you out everywhere.`,
       'If you did not ask for this, ignore this email: your password stays as it is.',
     ].join('\n'),
   };
 }
-
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;

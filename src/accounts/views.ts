@@ -3,22 +3,14 @@ import type { Invitation } from './invitation.ts';
 import type { User } from './user.ts';
 
 /** A user as the admin API shows them: never the password hash. */
-export const userView = ({
-  id,
-  username,
-  displayName,
-  role,
-  disabled,
-  email,
-  createdAt,
-}: User) => ({
-  id,
-  username,
-  displayName,
-  role,
-  disabled,
-  email,
-  createdAt,
+export const userView = (u: User) => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  disabled: u.disabled,
+  email: u.email,
+  createdAt: u.createdAt,
 });
 
 export type UserView = ReturnType<typeof userView>;

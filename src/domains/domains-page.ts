@@ -4,6 +4,7 @@ import { button, postButton } from '../web/buttons.ts';
 import { errorSummary, field } from '../web/form-fields.ts';
 import { problemFor, type FormProblem } from '../web/forms.ts';
 import { html, type SafeHtml } from '../web/html.ts';
+import { utcMinute } from '../web/text.ts';
 import type { Domain } from './domain.ts';
 import { MAX_DOMAIN_LENGTH, recordNameOf } from './domain-name.ts';
 
@@ -98,5 +99,5 @@ function unicodeOf(domain: string): string {
 
 const at = (date: Date) => {
   const iso = date.toISOString();
-  return html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
+  return html`<time datetime="${iso}">${utcMinute(iso)}</time>`;
 };

@@ -16,3 +16,6 @@ export function excerpt(text: string, maxLength = 30): string {
   const space = cut.lastIndexOf(' ');
   return `${(space > maxLength / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
+
+/** An ISO time to the minute, as every page and email shows one: `2026-12-07 02:58 UTC`. */
+export const utcMinute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;

@@ -3,7 +3,7 @@ import { postButton, button } from '../../web/buttons.ts';
 import { errorSummary, field } from '../../web/form-fields.ts';
 import { problemFor, type FormProblem } from '../../web/forms.ts';
 import { html, type SafeHtml } from '../../web/html.ts';
-import { excerpt, multiline } from '../../web/text.ts';
+import { excerpt, multiline, utcMinute } from '../../web/text.ts';
 import { MAX_NOTES_PER_USER, type Note } from './notes-repository.ts';
 import { MAX_NOTE_LENGTH } from './notes-schema.ts';
 
@@ -46,9 +46,7 @@ function noteItem(note: Note): SafeHtml {
   return html`<li data-testid="note">
     <div class="item-list__body">
       <p class="item-list__text">${multiline(note.text)}</p>
-      <time class="meta" datetime="${note.createdAt}"
-        >${note.createdAt.slice(0, 16).replace('T', ' ')} UTC</time
-      >
+      <time class="meta" datetime="${note.createdAt}">${utcMinute(note.createdAt)}</time>
     </div>
     ${postButton('Delete', {
       action: `/notes/${note.id}/delete`,
