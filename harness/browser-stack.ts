@@ -25,6 +25,13 @@ export async function press(page: Page, name: string): Promise<void> {
   await page.waitForLoadState();
 }
 
+/** Fills the sign-in form of the page open with `who`'s username and password, and sends it. */
+export async function submitSignIn(page: Page, who: { username: string; password: string }) {
+  await page.fill('input[name=username]', who.username);
+  await page.fill('input[name=password]', who.password);
+  await press(page, 'Sign in');
+}
+
 /**
  * What a browser test runs against: the native stack (Caddy, the app's replicas, Redis; see
  * startStack) and a Chromium. Stop both when done (`browser.close()`, `stack.stop()`); if Chromium

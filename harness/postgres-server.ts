@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { freePort } from './free-port.ts';
+import { childrenOf } from './proc.ts';
 import { withSuperuser, type PostgresAddress } from './postgres-admin.ts';
 
 /** A real PostgreSQL owned by one test run (or one test), on a free loopback port. */
@@ -147,19 +148,4 @@ function chownToPostgres(paths: string[]): void {
   const id = (flag: string) =>
     Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout);
   for (const path of paths) chownSync(path, id('-u'), id('-g'));
-}
-
-/** Every process whose parent is `pid` (the postmaster's backends and workers), from /proc. */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }

@@ -22,6 +22,15 @@ export function infoFields(text: string): Map<string, string> {
   );
 }
 
+/** The calls of each command in an INFO commandstats answer: `{ get: 3, 'config|resetstat': 1 }`. */
+export function commandCalls(info: string): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const [, name, count] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    calls[name!] = Number(count);
+  }
+  return calls;
+}
+
 /** SIGKILL, like a crash (SIGCONT first, in case it was paused), and wait for the exit. */
 export async function killRedis(server: Launched): Promise<void> {
   server.child.kill('SIGCONT');

@@ -38,15 +38,20 @@ export async function signIn(
 }
 
 /**
- * Signs each in, one after the other (scrypt is slow by design: many at once on a loaded two-core
- * machine time out), and returns each one's Host and cookie, as a load's clients.
+ * Signs each in, `atOnce` at a time (1 by default: scrypt is slow by design, and many at once on a
+ * loaded two-core machine time out), and returns each one's Host and cookie, as a load's clients.
  */
 export async function signInEach(
   target: Express | number | string,
   people: readonly Who[],
+  { atOnce = 1 }: { atOnce?: number } = {},
 ): Promise<{ host: string; cookie: string }[]> {
   const clients = [];
-  for (const who of people) clients.push({ host: who.host, cookie: await signIn(target, who) });
+  for (let i = 0; i < people.length; i += atOnce) {
+    const batch = people.slice(i, i + atOnce);
+    const cookies = await Promise.all(batch.map((who) => signIn(target, who)));
+    clients.push(...batch.map((who, k) => ({ host: who.host, cookie: cookies[k]! })));
+  }
   return clients;
 }
 
@@ -55,9 +60,13 @@ export async function cookiesOfEach<Name extends string>(
   target: Express | number | string,
   people: Record<Name, Who>,
 ): Promise<Record<Name, string>> {
-  const cookies = {} as Record<Name, string>;
-  for (const [name, who] of Object.entries(people) as [Name, Who][]) {
-    cookies[name] = await signIn(target, who);
-  }
-  return cookies;
+  const named = Object.entries(people) as [Name, Who][];
+  const clients = await signInEach(
+    target,
+    named.map(([, who]) => who),
+  );
+  return Object.fromEntries(named.map(([name], i) => [name, clients[i]!.cookie])) as Record<
+    Name,
+    string
+  >;
 }

@@ -47,3 +47,24 @@ export async function tenantFilesCopy() {
 }
 
 export type TenantFiles = Awaited<ReturnType<typeof tenantFilesCopy>>;
+
+/**
+ * `count` generated tenants, `t00000`, `t00001`… at `<id>.localhost`, in a fresh temporary
+ * directory, for what runs at scale (10,000 tenants). `remove()` deletes it.
+ */
+export async function generatedTenantFiles(count: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'tenantry-many-tenants-'));
+  const ids = Array.from({ length: count }, (_, i) => `t${String(i).padStart(5, '0')}`);
+  for (const [i, id] of ids.entries()) {
+    const file = {
+      id,
+      name: `Tenant ${i}`,
+      hosts: [`${id}.localhost`],
+      theme: { color: '#1f6feb' },
+    };
+    await writeFile(join(dir, `${id}.json`), JSON.stringify(file));
+  }
+  return { dir, ids, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export type GeneratedTenants = Awaited<ReturnType<typeof generatedTenantFiles>>;

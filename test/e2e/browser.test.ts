@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveScreenshot, startBrowserStack } from '../../harness/browser-stack.ts';
+import { saveScreenshot, startBrowserStack, submitSignIn } from '../../harness/browser-stack.ts';
 import { DEMO, DEMO_TENANTS_DIR } from '../../harness/demo.ts';
 import { plainRequest } from '../../harness/http-client.ts';
 import { eventually } from '../../harness/polling.ts';
@@ -49,10 +49,7 @@ describe.skipIf(missing.length > 0)(
     /** Signs in through the form, as a person would, and returns the page it lands on. */
     async function signIn(page: Page, origin: string, username: string, password: string) {
       await page.goto(`${origin}/login`);
-      await page.fill('input[name=username]', username);
-      await page.fill('input[name=password]', password);
-      await page.click('button[type=submit]');
-      await page.waitForLoadState();
+      await submitSignIn(page, { username, password });
     }
     const signedInAs = (page: Page) => page.getByTestId('signed-in-as');
 

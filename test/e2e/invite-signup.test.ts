@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, press } from '../../harness/browser-stack.ts';
+import { launchChromium, press, submitSignIn } from '../../harness/browser-stack.ts';
 import { DEMO } from '../../harness/demo.ts';
 import { closeServer, listen } from '../../harness/listen.ts';
 import { missingChromium, prerequisitesTest } from '../../harness/prerequisites.ts';
@@ -34,9 +34,7 @@ describe.skipIf(missing.length > 0)('inviting someone, in Chromium', () => {
   it('when alice invites Nina from the users page, then Nina opens the link, sets a password, is signed in and finds an empty notes list', async () => {
     const alice = await (await browser.newContext()).newPage();
     await alice.goto(`${origin}/login`);
-    await alice.fill('input[name=username]', DEMO.a.username);
-    await alice.fill('input[name=password]', DEMO.a.password);
-    await press(alice, 'Sign in');
+    await submitSignIn(alice, DEMO.a);
     // alice keeps a note: the newcomer must see nothing of it.
     await alice.goto(`${origin}/notes`);
     await alice.fill('textarea[name=text]', 'alice’s own note');

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, press } from '../../harness/browser-stack.ts';
+import { launchChromium, press, submitSignIn } from '../../harness/browser-stack.ts';
 import { DEMO } from '../../harness/demo.ts';
 import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
 import { closeServer, listen } from '../../harness/listen.ts';
@@ -93,18 +93,14 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
       await check('home, signed out', 200);
       await open('/login');
       await check('sign-in', 200);
-      await page.fill('input[name=username]', who.username);
-      await page.fill('input[name=password]', 'not-the-password');
-      await press(page, 'Sign in');
+      await submitSignIn(page, { ...who, password: 'not-the-password' });
       await check('sign-in, refused', 401);
       expect(await page.getByRole('alert').textContent()).toContain('Wrong username or password');
       await open('/no-such-page');
       await check('404, signed out', 404);
 
       await open('/login');
-      await page.fill('input[name=username]', who.username);
-      await page.fill('input[name=password]', who.password);
-      await press(page, 'Sign in');
+      await submitSignIn(page, who);
       await check('home, signed in', 200);
       await open('/notes');
       await check('notes, none yet', 200);
@@ -165,9 +161,7 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
     const signedInPage = async (who: { username: string; password: string }) => {
       const page = await newPage();
       await page.goto(`${origin}/login`);
-      await page.fill('input[name=username]', who.username);
-      await page.fill('input[name=password]', who.password);
-      await press(page, 'Sign in');
+      await submitSignIn(page, who);
       return page;
     };
 
@@ -237,9 +231,7 @@ describe.skipIf(missing.length > 0)('every page in Chromium, at 360 px and on a 
     };
     const domains = `http://${DEMO.a.host}:${port}/admin/domains`;
     await page.goto(`http://${DEMO.a.host}:${port}/login`);
-    await page.fill('input[name=username]', DEMO.a.username);
-    await page.fill('input[name=password]', DEMO.a.password);
-    await press(page, 'Sign in');
+    await submitSignIn(page, DEMO.a);
     await page.goto(domains);
     await check('none yet', 200);
 

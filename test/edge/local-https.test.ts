@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookiesOf } from '../../harness/cookies.ts';
+import { submitSignIn } from '../../harness/browser-stack.ts';
 import { DEMO } from '../../harness/demo.ts';
 import { missingForEdgeTest } from '../../harness/edge-stack.ts';
 import { plainRequest } from '../../harness/http-client.ts';
@@ -38,10 +39,7 @@ describe.skipIf(missing.length > 0)('the demo hosts over HTTPS (Caddy’s local 
     // The demo never pins a browser to HTTPS: its plain-HTTP links must keep working.
     expect(res?.headers()['strict-transport-security']).toBeUndefined();
 
-    await page.fill('input[name=username]', DEMO.a.username);
-    await page.fill('input[name=password]', DEMO.a.password);
-    await page.click('button[type=submit]');
-    await page.waitForLoadState();
+    await submitSignIn(page, DEMO.a);
     expect(await page.getByTestId('signed-in-as').textContent()).toContain('Alice Anders');
     const cookies = await context.cookies(stack.httpsUrl(DEMO.a.host));
     expect(cookies.map((c) => [c.name, c.secure]).sort()).toEqual([

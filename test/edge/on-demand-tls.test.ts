@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitSignIn } from '../../harness/browser-stack.ts';
 import { DEMO } from '../../harness/demo.ts';
 import {
   handshake,
@@ -76,10 +77,7 @@ describe.skipIf(missing.length > 0)('on-demand TLS through Caddy, from an ACME C
       expect(security?.subjectName).toBe(SHOP);
       expect(await edge.pebble.issued()).toContainEqual([SHOP]);
 
-      await page.fill('input[name=username]', DEMO.a.username);
-      await page.fill('input[name=password]', DEMO.a.password);
-      await page.click('button[type=submit]');
-      await page.waitForLoadState();
+      await submitSignIn(page, DEMO.a);
       expect(await page.getByTestId('signed-in-as').textContent()).toContain('Alice Anders');
       const [sid] = (await context.cookies()).filter((c) => c.name.endsWith('sid'));
       expect(sid).toMatchObject({ name: '__Host-sid', domain: SHOP, secure: true });
@@ -220,10 +218,7 @@ describe.skipIf(missing.length > 0)('on-demand TLS through Caddy, from an ACME C
         expect(security?.issuer).toMatch(/^Pebble Intermediate CA/);
         expect(security?.subjectName).toBe(OWN);
         expect(await edge.pebble.issued()).toContainEqual([OWN]);
-        await page.fill('input[name=username]', DEMO.a.username);
-        await page.fill('input[name=password]', DEMO.a.password);
-        await page.click('button[type=submit]');
-        await page.waitForLoadState();
+        await submitSignIn(page, DEMO.a);
         expect(page.url()).toBe(https(OWN, '/'));
         expect(await page.getByTestId('signed-in-as').textContent()).toContain('Alice Anders');
         expect(await page.textContent('body')).toContain(DEMO.a.name);

@@ -1,7 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInternalApp } from '../../src/internal/internal-app.ts';
@@ -9,40 +6,29 @@ import { createMetrics, type Metrics } from '../../src/observability/metrics.ts'
 import { plainRequest } from '../../harness/http-client.ts';
 import { closeServer, listen } from '../../harness/listen.ts';
 import { parseMetrics } from '../../harness/metrics-text.ts';
+import { generatedTenantFiles, type GeneratedTenants } from '../../harness/tenant-files.ts';
 import { buildApp, createTestApp, type TestApp } from '../../harness/test-app.ts';
 
 const TENANTS = 10_000;
 const ROUNDS = 2;
 const CONNECTIONS = 16;
 
-const idOf = (i: number) => `t${String(i).padStart(5, '0')}`;
-
-let dir: string;
+let files: GeneratedTenants;
 let t: TestApp;
 let metrics: Metrics;
 let server: Server;
 let port: number;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tenantry-many-tenants-'));
-  for (let i = 0; i < TENANTS; i++) {
-    const id = idOf(i);
-    const file = {
-      id,
-      name: `Tenant ${i}`,
-      hosts: [`${id}.localhost`],
-      theme: { color: '#1f6feb' },
-    };
-    await writeFile(join(dir, `${id}.json`), JSON.stringify(file));
-  }
-  t = await createTestApp({ env: { TENANTS_DIR: dir } });
+  files = await generatedTenantFiles(TENANTS);
+  t = await createTestApp({ env: { TENANTS_DIR: files.dir } });
   metrics = createMetrics({ stores: t.stores, tenantLabels: t.config.metricsTenantLabels });
   ({ server, port } = await listen(buildApp({ ...t, metrics })));
 }, 120_000);
 afterAll(async () => {
   await closeServer(server);
   await t.close();
-  await rm(dir, { recursive: true, force: true });
+  await files.remove();
 });
 
 describe('the number of series with 10,000 tenants', () => {
@@ -50,7 +36,7 @@ describe('the number of series with 10,000 tenants', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     // Every tenant in turn, ROUNDS times over, and an unknown host now and then.
     const hosts = Array.from({ length: TENANTS * ROUNDS }, (_, i) =>
-      i % 1000 === 999 ? 'stranger.example' : `${idOf(i % TENANTS)}.localhost`,
+      i % 1000 === 999 ? 'stranger.example' : `${files.ids[i % TENANTS]}.localhost`,
     );
     let next = 0;
     const statuses: Record<number, number> = {};
@@ -67,7 +53,7 @@ describe('the number of series with 10,000 tenants', () => {
     for (const i of [0, 1, 5000, 9999]) {
       await plainRequest({
         port,
-        host: `${idOf(i)}.localhost`,
+        host: `${files.ids[i]}.localhost`,
         path: '/login',
         form: { username: 'nobody', password: 'wrong-password' },
         timeoutMs: 20_000,

@@ -3,7 +3,7 @@ import { DEMO } from '../../harness/demo.ts';
 import { timedRequest } from '../../harness/http-client.ts';
 import { runLoad } from '../../harness/load.ts';
 import { eventually, sleep } from '../../harness/polling.ts';
-import { expectThat, infoFields, redisCli } from '../../harness/redis-cli.ts';
+import { commandCalls, expectThat, infoFields, redisCli } from '../../harness/redis-cli.ts';
 import { startRedisSentinel, type RedisSentinelSetup } from '../../harness/redis-sentinel.ts';
 import { startServer, type ServerProcess } from '../../harness/server-process.ts';
 import { signIn, signInEach } from '../../harness/sign-in.ts';
@@ -47,11 +47,7 @@ describe.runIf(available)('Redis behind Sentinel', { timeout: 90_000 }, () => {
   it('when a user signs in, then the primary is asked to WAIT for a replica before the answer', async () => {
     const primary = await sentinel.primary();
     const waits = async () =>
-      Number(
-        /calls=(\d+)/.exec(
-          infoFields(await redisCli(primary, 'info', 'commandstats')).get('cmdstat_wait') ?? '',
-        )?.[1] ?? 0,
-      );
+      commandCalls(await redisCli(primary, 'info', 'commandstats')).wait ?? 0;
     const before = await waits();
     await signIn(server.port, DEMO.c);
     expect(await waits()).toBe(before + 1);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUserSessions } from '../../src/sessions/user-sessions.ts';
 import { DEMO } from '../../harness/demo.ts';
+import { commandCalls } from '../../harness/redis-cli.ts';
 import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
 import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import {
@@ -67,13 +68,13 @@ async function aliceWith(more: number) {
 }
 
 const calls = async () => {
-  const info = await t.redis.info('commandstats');
-  const count = (command: string) =>
-    Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
-  const all = [...info.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)]
-    .filter(([, command]) => command !== 'info' && command !== 'config|resetstat')
-    .reduce((sum, [, , n]) => sum + Number(n), 0);
-  return { get: count('get'), mget: count('mget'), all };
+  const {
+    info,
+    'config|resetstat': reset,
+    ...app
+  } = commandCalls(await t.redis.info('commandstats'));
+  const all = Object.values(app).reduce((sum, n) => sum + n, 0);
+  return { get: app.get ?? 0, mget: app.mget ?? 0, all };
 };
 
 describe('sessions per user', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAST_SEEN_RESOLUTION_MS } from '../../src/sessions/session-activity.ts';
 import { setCookieHeaders } from '../../harness/cookies.ts';
 import { DEMO } from '../../harness/demo.ts';
+import { commandCalls } from '../../harness/redis-cli.ts';
 import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
 import { createTestApp, type TestApp } from '../../harness/test-app.ts';
 import { BROWSERS, sessionKey, signInWith, type Signed } from '../../harness/user-sessions.ts';
@@ -45,14 +46,7 @@ describe('the TTL refresh of a signed-in read, on its own Redis', () => {
     await t.redis.set(key, JSON.stringify(sess), { KEEPTTL: true });
   };
   /** Calls per command since the last CONFIG RESETSTAT, from INFO commandstats. */
-  const commandCalls = async () => {
-    const info = await t.redis.info('commandstats');
-    const calls: Record<string, number> = {};
-    for (const [, name, count] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      calls[name!] = Number(count);
-    }
-    return calls;
-  };
+  const countedCalls = async () => commandCalls(await t.redis.info('commandstats'));
 
   it('when a signed-in visitor reads, then Redis runs one GETEX per read, no cookie is sent, and the TTL is back at the idle lifetime', async () => {
     await t.redis.expire(key, 10); // as if idle for 50 s
@@ -62,7 +56,7 @@ describe('the TTL refresh of a signed-in read, on its own Redis', () => {
       expect(res.status).toBe(200);
       expect(setCookieHeaders(res)).toEqual([]);
     }
-    const calls = await commandCalls();
+    const calls = await countedCalls();
     delete calls['config|resetstat']; // the test's own
     expect(calls).toEqual({ getex: 5 });
     const ttl = await t.redis.ttl(key);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandCalls } from '../../harness/redis-cli.ts';
 import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
 import {
   hasScriptCommand,
@@ -169,10 +170,8 @@ describe('revoke-user reads the index and never scans', () => {
     await own.stop();
   });
 
-  const calls = async (command: string) => {
-    const info = await app.redis.info('commandstats');
-    return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
-  };
+  const calls = async (command: string) =>
+    commandCalls(await app.redis.info('commandstats'))[command] ?? 0;
 
   it('when revoke-user ends alice’s sessions, then they are anonymous, bob’s stay, and Redis ran no SCAN or KEYS', async () => {
     const ownEnv = { ...env, REDIS_URL: own.url, APP_NAME: app.config.appName };

@@ -15,7 +15,6 @@
  * something broke the contract: a request without an HTTP answer, one slower than 2 s, a status
  * other than the expected ones, a 503 outside an outage, an unhandled error, or a crashed server.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookiesOf } from '../../harness/cookies.ts';
@@ -23,6 +22,7 @@ import { DEMO } from '../../harness/demo.ts';
 import { timedRequest, type PlainRequest } from '../../harness/http-client.ts';
 import type { Exit } from '../../harness/launch.ts';
 import { sleep } from '../../harness/polling.ts';
+import { rssBytes } from '../../harness/proc.ts';
 import { startRedisServer, type RedisServer } from '../../harness/redis-server.ts';
 import { alarmingLines, startServer, type ServerProcess } from '../../harness/server-process.ts';
 import { BOUND_MS, createTally } from './tally.ts';
@@ -38,10 +38,7 @@ const PEOPLE = [DEMO.a, DEMO.b, DEMO.c];
 const tally = createTally();
 const { outages } = tally;
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-}
+const rssMb = (pid: number) => rssBytes(pid) / 2 ** 20;
 
 let redis: RedisServer;
 let server: ServerProcess;
