@@ -1,6 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** The servers the bench measures, the backends they share, and how each is started. */
 import { sql } from 'kysely';
 import { hashPassword } from '../src/auth/password.ts';
 import { startBackends as startHarnessBackends, type Backends } from '../harness/backends.ts';
@@ -9,8 +7,8 @@ import { plainRequest } from '../harness/http-client.ts';
 import { withSuperuser } from '../harness/postgres-admin.ts';
 import { prepareDatabase } from '../harness/postgres-template.ts';
 import { startServer, type ServerOptions, type ServerProcess } from '../harness/server-process.ts';
-import { signIn, type Who } from '../harness/sign-in.ts';
-import type { Client } from './load.ts';
+import { signInEach, type Who } from '../harness/sign-in.ts';
+import { generatedTenantFiles } from '../harness/tenant-files.ts';
 
 export const benchSetting = (name: string, fallback: number) =>
   Number(process.env[name] ?? fallback);
@@ -27,39 +25,34 @@ export const SETTINGS = {
   signedInTenants: benchSetting('BENCH_SIGNED_IN_TENANTS', 1000),
 };
 const n = (x: number) => x.toLocaleString('en');
-const manyTenants = `${n(SETTINGS.tenants)} tenants (load on ${n(SETTINGS.signedInTenants)})`;
 
-/**
- * The servers `npm run bench` measures, in the order each round runs them: a signed-in read of
- * `path` (default `GET /api/me`) on each.
- */
+/** The servers, in the order each round runs them: each takes signed-in reads of `path`. */
 export const CONFIGS = [
   { id: 'plain', label: '(1) plain Express, no session' },
   { id: 'bare', label: '(2) bare recipe' },
   { id: 'defended', label: '(3) bare recipe + helmet + request log' },
   { id: 'tenantry', label: '(4) tenantry, 3 tenants' },
-  { id: 'tenantry-10k', label: `(5) tenantry, ${manyTenants}` },
   {
-    id: 'sessions-50',
-    label: '(6) tenantry, GET /api/sessions: 50 sessions',
-    path: '/api/sessions',
+    id: 'tenantry-10k',
+    label: `(5) tenantry, ${n(SETTINGS.tenants)} tenants (load on ${n(SETTINGS.signedInTenants)})`,
   },
+  { id: 'sessions-50', label: '(6) tenantry, GET /api/sessions: 50 sessions' },
   { id: 'no-metrics', label: '(7) (4) with METRICS=off' },
-  { id: 'notes', label: '(8) tenantry, GET /api/notes: 20 notes', path: '/api/notes' },
-  { id: 'notes-no-rls', label: '(9) (8) with row-level security off', path: '/api/notes' },
+  { id: 'notes', label: '(8) tenantry, GET /api/notes: 20 notes' },
+  { id: 'notes-no-rls', label: '(9) (8) with row-level security off' },
 ] as const;
 
 export type Config = (typeof CONFIGS)[number];
 export type ConfigId = Config['id'];
 
-/** A server under test, started, with the signed-in clients the load goes round. */
-export type Running = { server: ServerProcess; clients: Client[] };
+/** One signed-in client of a server under test: its Host and its session cookie (if any). */
+export type Client = { host: string; cookie?: string };
 
-/** Node's own flags, a command to run node under (valgrind), more environment. */
-export type Instrumented = Pick<ServerOptions, 'nodeArgs' | 'wrapper' | 'readyTimeoutMs' | 'env'>;
+/** A server under test, started, with the path it is read at and the clients that read it. */
+export type Running = { server: ServerProcess; path: string; clients: Client[] };
 
 /** A folder of tenant files, a tenant whose home page shows them loaded, who signs in. */
-export type TenantFiles = { dir: string; probeHost: string; people: Who[] };
+type TenantFiles = { dir: string; probeHost: string; people: Who[] };
 
 export const DEMO_FILES = {
   dir: DEMO_TENANTS_DIR,
@@ -74,31 +67,28 @@ const PASSWORD = 'bench-password';
 
 /**
  * harness/backends.ts's Redis and PostgreSQL (the database as compose's migrate job leaves it),
- * and BENCH_TENANTS generated tenant files `t00000`…, each with a user `user` in the database.
+ * and BENCH_TENANTS generated tenants, each with a user `user` in the database.
  */
 export async function startBackends(): Promise<Bench> {
-  const backends = await startHarnessBackends();
-  const dir = await mkdtemp(join(tmpdir(), 'tenantry-bench-tenants-'));
-  const ids = Array.from({ length: SETTINGS.tenants }, (_, i) => `t${String(i).padStart(5, '0')}`);
-  for (const [i, id] of ids.entries()) {
-    const hosts = [`${id}.localhost`];
-    const file = { id, name: `Tenant ${i}`, hosts, theme: { color: '#1f6feb' } };
-    await writeFile(join(dir, `${id}.json`), JSON.stringify(file));
-  }
+  const [backends, tenants] = await Promise.all([
+    startHarnessBackends(),
+    generatedTenantFiles(SETTINGS.tenants),
+  ]);
   // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
   // the server verifies it exactly as it verifies a default-cost hash.
   const hash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
-  const users = sql`insert into users (tenant_id, username, display_name, role, password_hash)
-    select id, 'user', 'User ' || (n - 1), 'owner', ${hash}
-    from unnest(${ids}::text[]) with ordinality as generated (id, n)`;
-  await asSuperuser(backends, 'tenantry', users);
+  const { ids } = tenants;
+  await asSuperuser(
+    backends,
+    'tenantry',
+    sql`insert into users (tenant_id, username, display_name, role, password_hash)
+      select id, 'user', 'User ' || (n - 1), 'owner', ${hash}
+      from unnest(${ids}::text[]) with ordinality as generated (id, n)`,
+  );
   const who = (id: string) => ({ host: `${id}.localhost`, username: 'user', password: PASSWORD });
   const people = ids.slice(0, SETTINGS.signedInTenants).map(who);
-  const many = { dir, probeHost: who(ids.at(-1)!).host, people };
-  const stop = async () => {
-    await backends.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
+  const many = { dir: tenants.dir, probeHost: who(ids.at(-1)!).host, people };
+  const stop = async () => void (await Promise.all([backends.stop(), tenants.remove()]));
   return { ...backends, many, stop };
 }
 
@@ -113,7 +103,7 @@ const EXTRA_ENV: Partial<Record<ConfigId, Record<string, string>>> = {
 export async function startConfig(
   id: ConfigId,
   bench: Bench,
-  options: Instrumented = {},
+  options: Partial<ServerOptions> = {},
 ): Promise<Running> {
   if (id === 'plain' || id === 'bare' || id === 'defended') return startRecipe(id, bench, options);
   const files = id === 'tenantry-10k' ? bench.many : DEMO_FILES;
@@ -121,16 +111,21 @@ export async function startConfig(
   const databaseUrl = notes ? await seedNotes(bench, id === 'notes') : bench.databaseUrl;
   const env = { ...EXTRA_ENV[id], ...options.env };
   const server = await startTenantry({ ...bench, databaseUrl }, files, { ...options, env });
+  const path = notes ? '/api/notes' : id === 'sessions-50' ? '/api/sessions' : '/api/me';
   // (6): alice 50 times (SESSION_MAX_PER_USER's default, so all live), each of her cookies a
-  // client, so that every request lists her 50 sessions.
+  // client, so that every request lists her 50 sessions. (5) signs in a few at once: each tenant's
+  // limits and hash queue are its own, and one sign-in each never comes near them.
   const people = id === 'sessions-50' ? Array<Who>(50).fill(DEMO.a) : files.people;
-  // (5) signs in a few at once: each tenant's limits and hash queue are its own, and one sign-in
-  // each never comes near them.
-  return { server, clients: await signInAll(server.port, people, id === 'tenantry-10k' ? 8 : 1) };
+  const atOnce = id === 'tenantry-10k' ? 8 : 1;
+  return { server, path, clients: await signInEach(server.port, people, { atOnce }) };
 }
 
 /** (1)-(3): bench/recipe-server.ts; (2) and (3) with three sessions, as (4) has three users. */
-async function startRecipe(recipe: string, { redisUrl }: Backends, options: Instrumented) {
+async function startRecipe(
+  recipe: string,
+  { redisUrl }: Backends,
+  options: Partial<ServerOptions>,
+) {
   const server = await startServer({
     redisUrl,
     databaseUrl: null,
@@ -139,9 +134,12 @@ async function startRecipe(recipe: string, { redisUrl }: Backends, options: Inst
     ...options,
     env: { RECIPE: recipe, ...options.env },
   });
-  if (recipe === 'plain') return { server, clients: [{ host: 'localhost' }] };
   const who = (username: string) => ({ host: 'localhost', username, password: 'any' });
-  return { server, clients: await signInAll(server.port, ['a', 'b', 'c'].map(who)) };
+  const clients =
+    recipe === 'plain'
+      ? [{ host: 'localhost' }]
+      : await signInEach(server.port, ['a', 'b', 'c'].map(who));
+  return { server, path: '/api/me', clients };
 }
 
 /**
@@ -150,15 +148,19 @@ async function startRecipe(recipe: string, { redisUrl }: Backends, options: Inst
  * /readyz answers 200 and a tenant serves its home page. Polled every 10 ms: `startMs` is the
  * start-up time measured.
  */
-export function startTenantry(backends: Backends, files: TenantFiles, options: Instrumented = {}) {
-  const { redisUrl, databaseUrl } = backends;
+export function startTenantry(
+  backends: Backends,
+  files: TenantFiles,
+  options: Partial<ServerOptions> = {},
+) {
   return startServer({
-    redisUrl,
-    databaseUrl,
+    redisUrl: backends.redisUrl,
+    databaseUrl: backends.databaseUrl,
     entry: 'dist/server.js',
     ready: async (port) => {
-      await answers200(port, 'localhost', '/readyz');
-      await answers200(port, files.probeHost, '/');
+      const ready = await plainRequest({ port, host: 'localhost', path: '/readyz' });
+      const home = await plainRequest({ port, host: files.probeHost, path: '/' });
+      if (ready.status !== 200 || home.status !== 200) throw new Error('not ready yet');
     },
     readyIntervalMs: 10,
     stdout: 'discard',
@@ -167,35 +169,20 @@ export function startTenantry(backends: Backends, files: TenantFiles, options: I
   });
 }
 
-async function answers200(port: number, host: string, path: string) {
-  const res = await plainRequest({ port, host, path, timeoutMs: 1000 });
-  if (res.status !== 200) throw new Error(`${host}${path} answered ${res.status}`);
-}
-
-/** Signs each in, `atOnce` at a time (scrypt is slow by design), as the load's clients. */
-async function signInAll(port: number, people: readonly Who[], atOnce = 1): Promise<Client[]> {
-  const clients: Client[] = [];
-  for (let i = 0; i < people.length; i += atOnce) {
-    const batch = people.slice(i, i + atOnce);
-    const cookies = await Promise.all(batch.map((who) => signIn(port, who)));
-    batch.forEach((who, k) => clients.push({ host: who.host, cookie: cookies[k]! }));
-  }
-  return clients;
-}
-
 /**
- * 20 notes for each demo user (both databases hold the same rows), and the database's URL. (9)'s is a copy whose `notes` table has
- * row-level security disabled, so (8) and (9) differ by RLS's policy check alone (the server still
- * scopes each query to the tenant and the user).
+ * 20 notes for each demo user, and the database's URL. (9)'s is a copy whose `notes` table has
+ * row-level security disabled, so (8) and (9) differ by RLS's policy check alone (the server
+ * still scopes each query to the tenant and the user).
  */
 async function seedNotes(backends: Backends, rls: boolean): Promise<string> {
   const database = rls ? 'tenantry' : 'tenantry_no_rls';
   const url = rls ? backends.databaseUrl : await prepareDatabase(backends.postgres, database);
   const noRls = sql`alter table notes no force row level security, disable row level security`;
   if (!rls) await asSuperuser(backends, database, noRls);
+  const tenants = DEMO_FILES.people.map((p) => p.tenant);
   const notes = sql`insert into notes (tenant_id, user_id, text)
     select tenant_id, id, 'Note ' || i || ': something to remember.'
-    from users, generate_series(1, 20) as i where tenant_id = any(${DEMO_FILES.people.map((p) => p.tenant)})`;
+    from users, generate_series(1, 20) as i where tenant_id = any(${tenants})`;
   await asSuperuser(backends, database, notes);
   return url;
 }

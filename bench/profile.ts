@@ -4,23 +4,15 @@
  * the most self time during the load, printed and put into docs/benchmark.md.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import type { Profiler } from 'node:inspector';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../harness/root.ts';
 import { benchSetting, startBackends, startConfig } from './configs.ts';
-import { allAnswered, signedInReads } from './load.ts';
-import { fillMarkers, table, wrap } from './report.ts';
+import { signedInReads } from './load.ts';
+import { fillMarkers, provenance, table } from './report.ts';
 
 const DURATION = benchSetting('BENCH_DURATION', 8);
-
-/** The parts of a .cpuprofile (V8's Profile) read here. */
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
 
 /** Microseconds on the monotonic clock, the one V8 stamps its samples with. */
 const now = () => Number(process.hrtime.bigint() / 1000n);
@@ -40,7 +32,6 @@ try {
   loadWindow = { from, to: now() };
   // SIGTERM: the server shuts down and exits, and Node writes the profile as it exits.
   await running.server.stop();
-  allAnswered('the profiled server', measured);
   console.log(`${measured.requestsPerSecond.toFixed(0)} requests/s under the profiler`);
 } finally {
   await bench.stop();
@@ -48,7 +39,7 @@ try {
 
 const [file] = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
+const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as Profiler.Profile;
 await rm(dir, { recursive: true, force: true });
 
 const rows = selfTimes(profile, loadWindow);
@@ -59,31 +50,29 @@ const top = table(
   ['self time', 'function', 'where'],
   rows.slice(0, 15).map((r) => [share(r.us), code(r.name), code(r.where)]),
 );
-const note = wrap(
+const how =
   `(4) under ${DURATION} s of the benchmark's load (50 connections, signed-in \`GET /api/me\`), ` +
-    `${(total / 1e6).toFixed(1)} s sampled, on ${cpus().length} cores (${cpus()[0]?.model}), ` +
-    `${new Date().toISOString().slice(0, 10)}. Lines are those of the built code (dist/).`,
-);
-console.log(`\n${top}\n\n${note}`);
-await fillMarkers('profile', `${top}\n\n${note}`);
+  `${(total / 1e6).toFixed(1)} s sampled. Lines are those of the built code (dist/).`;
+await fillMarkers('profile', `${top}\n\n${provenance('bench:profile')}: ${how}`);
 
 /**
  * Self time per function (name, file and line), highest first, from the samples taken between
  * `window.from` and `window.to`: each sample stands for the time until the next one.
  */
-function selfTimes(p: CpuProfile, window: { from: number; to: number }) {
-  const byId = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+function selfTimes(p: Profiler.Profile, window: { from: number; to: number }) {
+  const { nodes, startTime, endTime, samples = [], timeDeltas = [] } = p;
+  const byId = new Map(nodes.map((n) => [n.id, n.callFrame]));
   const totals = new Map<string, { name: string; where: string; us: number }>();
-  let at = p.startTime;
-  const stamps = p.timeDeltas.map((delta) => (at += delta));
-  for (let i = 0; i < p.samples.length; i++) {
+  let at = startTime;
+  const stamps = timeDeltas.map((delta) => (at += delta));
+  for (const [i, sample] of samples.entries()) {
     const start = stamps[i]!;
     if (start < window.from || start >= window.to) continue;
-    const frame = byId.get(p.samples[i]!)!;
+    const frame = byId.get(sample)!;
     const name = frame.functionName || '(anonymous)';
     const where = frame.url ? `${shortPath(frame.url)}:${frame.lineNumber + 1}` : '';
     const entry = totals.get(`${name}\n${where}`) ?? { name, where, us: 0 };
-    entry.us += (stamps[i + 1] ?? p.endTime) - start;
+    entry.us += (stamps[i + 1] ?? endTime) - start;
     totals.set(`${name}\n${where}`, entry);
   }
   if (totals.size === 0) throw new Error('no samples during the load: clocks not comparable?');
