@@ -60,20 +60,31 @@ export const DEMO_FILES = {
   people: [DEMO.a, DEMO.b, DEMO.c],
 };
 
-/** Redis and PostgreSQL, and (5)'s tenant files. */
-export type Bench = Backends & { many: TenantFiles };
+/** Redis and PostgreSQL, and (5)'s tenant files, generated when first asked for. */
+export type Bench = Backends & { many: () => Promise<TenantFiles> };
 
 const PASSWORD = 'bench-password';
 
 /**
- * harness/backends.ts's Redis and PostgreSQL (the database as compose's migrate job leaves it),
- * and BENCH_TENANTS generated tenants, each with a user `user` in the database.
+ * harness/backends.ts's Redis and PostgreSQL (the database as compose's migrate job leaves it);
+ * (5)'s BENCH_TENANTS tenants, each with a user `user` in the database, only once a command asks
+ * for them (the profile and a count of (4) alone never do).
  */
 export async function startBackends(): Promise<Bench> {
-  const [backends, tenants] = await Promise.all([
-    startHarnessBackends(),
-    generatedTenantFiles(SETTINGS.tenants),
-  ]);
+  const backends = await startHarnessBackends();
+  let many: Promise<TenantFiles & { remove(): Promise<void> }> | undefined;
+  const stop = async () => {
+    await backends.stop();
+    await many?.then(
+      (files) => files.remove(),
+      () => undefined,
+    );
+  };
+  return { ...backends, many: () => (many ??= manyTenants(backends)), stop };
+}
+
+async function manyTenants(backends: Backends) {
+  const tenants = await generatedTenantFiles(SETTINGS.tenants);
   // A cheap scrypt cost (the hash carries it), so a thousand sign-ins take seconds, not minutes;
   // the server verifies it exactly as it verifies a default-cost hash.
   const hash = await hashPassword(PASSWORD, { logN: 10, r: 1, p: 1 });
@@ -87,9 +98,7 @@ export async function startBackends(): Promise<Bench> {
   );
   const who = (id: string) => ({ host: `${id}.localhost`, username: 'user', password: PASSWORD });
   const people = ids.slice(0, SETTINGS.signedInTenants).map(who);
-  const many = { dir: tenants.dir, probeHost: who(ids.at(-1)!).host, people };
-  const stop = async () => void (await Promise.all([backends.stop(), tenants.remove()]));
-  return { ...backends, many, stop };
+  return { dir: tenants.dir, probeHost: who(ids.at(-1)!).host, people, remove: tenants.remove };
 }
 
 /** What a config adds to tenantry's environment. */
@@ -106,7 +115,7 @@ export async function startConfig(
   options: Partial<ServerOptions> = {},
 ): Promise<Running> {
   if (id === 'plain' || id === 'bare' || id === 'defended') return startRecipe(id, bench, options);
-  const files = id === 'tenantry-10k' ? bench.many : DEMO_FILES;
+  const files = id === 'tenantry-10k' ? await bench.many() : DEMO_FILES;
   const notes = id === 'notes' || id === 'notes-no-rls';
   const databaseUrl = notes ? await seedNotes(bench, id === 'notes') : bench.databaseUrl;
   const env = { ...EXTRA_ENV[id], ...options.env };

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../harness/polling.ts';
 import { redisCli } from '../harness/redis-cli.ts';
-import { benchSetting, CONFIGS, startBackends, startConfig, type Config } from './configs.ts';
+import { benchSetting, CONFIGS, startBackends, startConfig, type ConfigId } from './configs.ts';
 import { redisCommands, resetCommandStats, signedInReads } from './load.ts';
 import { fillMarkers, provenance, spread, table, whole, type Spread } from './report.ts';
 
@@ -67,16 +67,16 @@ const underCallgrind = {
 };
 
 const bench = await startBackends();
-const rows: { label: string; perRead: Spread; commandsPerRead: number }[] = [];
+const rows: { id: string; label: string; perRead: Spread; commandsPerRead: number }[] = [];
 try {
-  for (const config of counted)
-    rows.push({ label: config.label, ...(await countInstructions(config)) });
+  for (const { id, label } of counted)
+    rows.push({ id, label, ...(await countInstructions(id, label)) });
 } finally {
   await bench.stop();
   await rm(dir, { recursive: true, force: true });
 }
 
-const bare = rows.find((r) => r.label.startsWith('(2)'))?.perRead.median;
+const bare = rows.find((r) => r.id === 'bare')?.perRead.median;
 const instructions = table(
   ['server', 'instructions per read, median (min–max)', 'over (2)', 'Redis commands per read'],
   rows.map(({ label, perRead: { median, min, max }, commandsPerRead }) => [
@@ -95,7 +95,7 @@ else
   );
 
 /** A server started under callgrind and warmed up, then its instructions per read in windows. */
-async function countInstructions({ id, label }: Config) {
+async function countInstructions(id: ConfigId, label: string) {
   console.log(`${label}: starting under callgrind`);
   const running = await startConfig(id, bench, underCallgrind);
   const { server } = running;

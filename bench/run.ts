@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { hashPassword, verifyPassword } from '../src/auth/password.ts';
 import { DEMO } from '../harness/demo.ts';
 import { sleep } from '../harness/polling.ts';
+import { cpuMicros, rssBytes } from '../harness/proc.ts';
 import { signIn } from '../harness/sign-in.ts';
 import {
   CONFIGS,
@@ -17,7 +18,6 @@ import {
   startTenantry,
 } from './configs.ts';
 import type { Config, ConfigId, Running } from './configs.ts';
-import { cpuMicros, rssBytes } from '../harness/proc.ts';
 import { metricsSeries, redisCommands, resetCommandStats, signedInReads } from './load.ts';
 import { fillMarkers, fixed, provenance, ranged, spread, table, whole } from './report.ts';
 
@@ -133,7 +133,8 @@ async function measureStartup() {
   const mb = { demo: [] as number[], many: [] as number[] };
   for (let i = 0; i < SETTINGS.starts; i++) {
     for (const tenants of ['demo', 'many'] as const) {
-      const server = await startTenantry(bench, tenants === 'demo' ? DEMO_FILES : bench.many);
+      const files = tenants === 'demo' ? DEMO_FILES : await bench.many();
+      const server = await startTenantry(bench, files);
       seconds[tenants].push(server.startMs / 1000);
       mb[tenants].push(rssBytes(server.child.pid!) / 1e6);
       await server.stop();

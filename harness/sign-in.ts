@@ -60,12 +60,9 @@ export async function cookiesOfEach<Name extends string>(
   target: Express | number | string,
   people: Record<Name, Who>,
 ): Promise<Record<Name, string>> {
-  const named = Object.entries(people) as [Name, Who][];
-  const clients = await signInEach(
-    target,
-    named.map(([, who]) => who),
-  );
-  return Object.fromEntries(named.map(([name], i) => [name, clients[i]!.cookie])) as Record<
+  const clients = await signInEach(target, Object.values<Who>(people));
+  const names = Object.keys(people) as Name[];
+  return Object.fromEntries(names.map((name, i) => [name, clients[i]!.cookie])) as Record<
     Name,
     string
   >;

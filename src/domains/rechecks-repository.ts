@@ -49,9 +49,10 @@ export function rechecksRepository(db: Db, { recheckSeconds, graceSeconds }: Rec
       }),
 
     /**
-     * A claimed re-check's result, stamped with the time it came in: found clears the grace period; an answer without the token
-     * starts it (or, once `graceSeconds` have passed since it started, suspends the domain); a
-     * failed lookup changes neither. Returns the domain's status afterwards.
+     * A claimed re-check's result, stamped with the time it came in: found clears the grace
+     * period; an answer without the token starts it (or, once `graceSeconds` have passed since it
+     * started, suspends the domain); a failed lookup changes neither. Returns the domain's status
+     * afterwards.
      */
     record: ({ tenantId, domain }: DueDomain, token: string, check: TxtCheck) =>
       withTenant(db, tenantId, async (trx) => {
